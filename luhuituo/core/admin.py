@@ -1,0 +1,80 @@
+"""Admin for support staff only; regulators and centres work in the platform's own pages."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .masking import mask_id_number
+from .models import AccessLog, AuditEvent, Notification, Region, RegulatorScope, User
+
+
+class RegulatorScopeInline(admin.TabularInline):
+    model = RegulatorScope
+    extra = 0
+    autocomplete_fields = ["region"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "name", "account_type", "mobile", "is_active", "last_login"]
+    list_filter = ["account_type", "is_active", "is_staff"]
+    search_fields = ["username", "name", "mobile", "email"]
+    ordering = ["username"]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Person"), {"fields": ("name", "mobile", "email", "masked_id_number")}),
+        (_("Access"), {"fields": ("account_type", "is_active", "is_staff", "is_superuser",
+                                  "groups", "user_permissions")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",),
+                "fields": ("username", "name", "mobile", "account_type", "password1",
+                           "password2")}),
+    )
+    readonly_fields = ["masked_id_number", "last_login", "date_joined"]
+    inlines = [RegulatorScopeInline]
+
+    @admin.display(description=_("resident ID number"))
+    def masked_id_number(self, obj):
+        return mask_id_number(obj.id_number)
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "level", "parent", "population", "population_year"]
+    list_editable = ["population", "population_year"]
+    search_fields = ["code", "name"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "actor_repr", "verb", "target_repr", "ip"]
+    list_filter = ["verb"]
+    search_fields = ["actor_repr", "target_repr", "verb"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "user", "target_repr", "reason", "ip"]
+    search_fields = ["target_repr", "reason"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "recipient", "level", "title", "read_at"]
+    list_filter = ["level"]
+    raw_id_fields = ["recipient"]

@@ -1,0 +1,84 @@
+"""The audit trail, the access log for sensitive reads, and in-app notifications.
+
+Every consequential write calls ``audit(...)`` inside its transaction; every view that shows a
+sensitive record (a child, a guardian, a staff member's ID number) calls ``log_access(...)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.http import HttpRequest
+
+from .models import AccessLog, AuditEvent, Notification, User
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    """The client address as Django sees it; behind a proxy, gunicorn's
+    ``--forwarded-allow-ips`` and the proxy set REMOTE_ADDR."""
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _target(obj: models.Model | None) -> dict[str, Any]:
+    if obj is None:
+        return {"target_type": None, "target_id": "", "target_repr": ""}
+    return {
+        "target_type": ContentType.objects.get_for_model(obj, for_concrete_model=False),
+        "target_id": str(obj.pk),
+        "target_repr": str(obj)[:200],
+    }
+
+
+def _jsonable(details: dict[str, Any]) -> dict[str, Any]:
+    import json
+
+    return json.loads(json.dumps(details, cls=DjangoJSONEncoder, default=str))
+
+
+def audit(
+    verb: str,
+    *,
+    actor: User | None,
+    target: models.Model | None = None,
+    request: HttpRequest | None = None,
+    **details: Any,
+) -> AuditEvent:
+    """Record that ``actor`` did ``verb`` to ``target``. Append-only: never updated later."""
+    actor_user = actor if actor is not None and actor.is_authenticated else None
+    return AuditEvent.objects.create(
+        actor=actor_user,
+        actor_repr=(actor_user.get_full_name() if actor_user else "")[:150],
+        verb=verb,
+        ip=client_ip(request),
+        details=_jsonable(details),
+        **_target(target),
+    )
+
+
+def log_access(request: HttpRequest, obj: models.Model, reason: str = "") -> AccessLog:
+    """Record that the request's user read ``obj`` (a sensitive record)."""
+    return AccessLog.objects.create(
+        user=request.user,
+        reason=reason[:200],
+        path=request.get_full_path()[:300],
+        ip=client_ip(request),
+        **_target(obj),
+    )
+
+
+def notify(
+    recipient: User,
+    title: str,
+    *,
+    body: str = "",
+    url: str = "",
+    level: str = Notification.Level.INFO,
+) -> Notification:
+    return Notification.objects.create(
+        recipient=recipient, title=str(title)[:200], body=str(body), url=url, level=level
+    )

@@ -1,0 +1,93 @@
+"""Demo data: one login per persona of DESIGN §1, with printed credentials. Idempotent: running
+it again updates the same rows. Later issues add centres, children and history here."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from tqdm import tqdm
+
+from luhuituo.core.models import Region, RegulatorScope, User
+from registry.models import Centre, CentreMembership
+
+# (username, name, mobile, account type, what they are)
+PERSONAS = [
+    ("city", "王建国", "13800000001", "regulator", "city regulator — 泸州市卫健委"),
+    ("jiangyang", "李红梅", "13800000002", "regulator", "district regulator — 江阳区卫健局"),
+    ("naxi", "赵立新", "13800000003", "regulator", "district regulator — 纳溪区卫健局"),
+    ("assessor", "陈思远", "13800000004", "regulator", "assessor / inspector — 江阳区"),
+    ("manager", "张丽", "13800000005", "centre", "centre manager — 江阳区示范托育中心"),
+    ("carer", "刘芳", "13800000006", "centre", "centre staff — 江阳区示范托育中心"),
+    ("parent", "周明", "13800000007", "parent", "parent"),
+]
+
+SCOPES = {
+    "city": ("510500", RegulatorScope.Role.REGULATOR),
+    "jiangyang": ("510502", RegulatorScope.Role.REGULATOR),
+    "naxi": ("510503", RegulatorScope.Role.REGULATOR),
+    "assessor": ("510502", RegulatorScope.Role.ASSESSOR),
+}
+
+DEMO_CENTRE = ("江阳区示范托育中心", "510502")
+MEMBERSHIPS = {"manager": CentreMembership.Role.MANAGER, "carer": CentreMembership.Role.STAFF}
+
+
+class Command(BaseCommand):
+    help = "Create or update the demo data (one account per persona) and print the logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+        parser.add_argument("--logins-only", action="store_true",
+                            help="change nothing, only print the demo logins")
+
+    def handle(self, *args, **options):
+        if options["logins_only"]:
+            self.print_logins(settings.DEMO_PASSWORD)
+            return
+        with transaction.atomic():
+            self.seed(no_progress=options["no_progress"])
+        self.print_logins(settings.DEMO_PASSWORD)
+
+    def seed(self, *, no_progress: bool) -> None:
+        password = settings.DEMO_PASSWORD
+        regions = {r.code: r for r in Region.objects.all()}
+        centre_name, centre_region = DEMO_CENTRE
+        centre, _ = Centre.objects.get_or_create(
+            name=centre_name, defaults={"region": regions[centre_region]}
+        )
+        steps = tqdm(PERSONAS, desc="demo accounts", disable=no_progress,
+                     file=self.stderr._out)
+        for username, name, mobile, account_type, _what in steps:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={"name": name, "mobile": mobile, "account_type": account_type},
+            )
+            if created:
+                user.set_password(password)
+                user.save(update_fields=["password"])
+            if username in SCOPES:
+                code, role = SCOPES[username]
+                RegulatorScope.objects.update_or_create(
+                    user=user, region=regions[code], defaults={"role": role}
+                )
+            if username in MEMBERSHIPS:
+                CentreMembership.objects.update_or_create(
+                    user=user, centre=centre,
+                    defaults={"role": MEMBERSHIPS[username], "is_active": True},
+                )
+        admin, created = User.objects.get_or_create(
+            username="admin",
+            defaults={"name": "平台管理员", "is_staff": True, "is_superuser": True,
+                      "account_type": User.AccountType.REGULATOR},
+        )
+        if created:
+            admin.set_password(password)
+            admin.save(update_fields=["password"])
+            RegulatorScope.objects.get_or_create(user=admin, region=regions["510500"])
+
+    def print_logins(self, password: str) -> None:
+        self.stdout.write(f"\nDemo logins (password for all: {password})")
+        for username, _name, mobile, _type, what in PERSONAS:
+            self.stdout.write(f"  {username:<10} or {mobile}  {what}")
+        self.stdout.write(f"  {'admin':<10}                  support admin (/support/)")
+        self.stdout.write("  (the password applies to accounts created by seed_demo; "
+                          "changed passwords are kept)")

@@ -1,0 +1,25 @@
+"""Masking of identifiers for display and export (DESIGN §9): never show them in full."""
+
+from .validators import normalise_id_number, normalise_mobile
+
+
+def mask_id_number(value: str | None) -> str:
+    """'510502199001011234' → '510502********1234'."""
+    number = normalise_id_number(value or "")
+    if not number:
+        return ""
+    if len(number) <= 10:
+        return "*" * len(number)
+    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+
+
+def mask_phone(value: str | None) -> str:
+    """'13800005678' → '138****5678'; other numbers keep only their last 4 digits."""
+    number = normalise_mobile(value or "")
+    if not number:
+        return ""
+    if len(number) == 11:
+        return number[:3] + "****" + number[-4:]
+    if len(number) <= 4:
+        return "*" * len(number)
+    return "*" * (len(number) - 4) + number[-4:]

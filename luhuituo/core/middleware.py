@@ -1,0 +1,48 @@
+"""Idle timeout: regulators and centre staff are logged out after IDLE_TIMEOUT_SECONDS without a
+request (DESIGN §9). Parents keep the ordinary session lifetime."""
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect, resolve_url
+from django.utils.translation import ngettext
+from django_htmx.http import HttpResponseClientRedirect
+
+SESSION_KEY = "_last_activity"
+# The timestamp is rewritten at most this often, so not every request rewrites the session.
+RESOLUTION_SECONDS = 60
+
+
+class IdleTimeoutMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and user.has_idle_timeout:
+            now = int(time.time())
+            last = request.session.get(SESSION_KEY)
+            if last is not None and now - last > settings.IDLE_TIMEOUT_SECONDS:
+                logout(request)
+                minutes = settings.IDLE_TIMEOUT_SECONDS // 60
+                messages.info(request, ngettext(
+                    "You were logged out after %(minutes)d minute without activity.",
+                    "You were logged out after %(minutes)d minutes without activity.",
+                    minutes,
+                ) % {"minutes": minutes})
+                return self.login_redirect(request)
+            if last is None or now - last >= RESOLUTION_SECONDS:
+                request.session[SESSION_KEY] = now
+        return self.get_response(request)
+
+    @staticmethod
+    def login_redirect(request):
+        login_url = resolve_url(settings.LOGIN_URL)
+        if getattr(request, "htmx", False):
+            return HttpResponseClientRedirect(login_url)
+        if request.method == "GET":
+            return redirect_to_login(request.get_full_path(), login_url)
+        return redirect(login_url)

@@ -1,0 +1,288 @@
+"""Core: users, regions, regulator scopes, the audit trail, access logs and notifications."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import pgtrigger
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .fields import BlindIndexField, EncryptedTextField
+from .validators import normalise_mobile, validate_id_number, validate_mobile
+
+
+class RegionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> RegionQuerySet:
+        """The regions a regulator oversees; none for anyone else."""
+        if not user.is_authenticated or not user.is_regulator:
+            return self.none()
+        return self.filter(id__in=user.scope_region_ids)
+
+
+class Region(models.Model):
+    """行政区划 — the city and its districts/counties, with resident population (DOMAIN §5.4)."""
+
+    class Level(models.TextChoices):
+        CITY = "city", _("City")
+        DISTRICT = "district", _("District")
+        COUNTY = "county", _("County")
+
+    code = models.CharField(_("division code"), max_length=6, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="children",
+        verbose_name=_("parent region"),
+    )
+    population = models.PositiveIntegerField(
+        _("resident population"), null=True, blank=True,
+        help_text=_("Resident population (常住人口) used for places per 1,000 residents."),
+    )
+    population_year = models.PositiveSmallIntegerField(_("population year"), null=True, blank=True)
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_city(self) -> bool:
+        return self.level == self.Level.CITY
+
+
+class User(AbstractUser):
+    """A person who logs in: regulator, centre manager or staff, or parent (DESIGN §1).
+
+    ``account_type`` says which part of the platform the account belongs to; what it may see
+    is data too: ``RegulatorScope`` rows for regulators, ``registry.CentreMembership`` rows for
+    centre accounts, ``supervision.Guardian`` rows for parents.
+    """
+
+    class AccountType(models.TextChoices):
+        REGULATOR = "regulator", _("Regulator")
+        CENTRE = "centre", _("Centre staff")
+        PARENT = "parent", _("Parent")
+
+    name = models.CharField(_("full name"), max_length=50, blank=True)
+    mobile = models.CharField(
+        _("mobile number"), max_length=11, unique=True, null=True, blank=True,
+        validators=[validate_mobile],
+        error_messages={"unique": _("An account with this mobile number already exists.")},
+    )
+    account_type = models.CharField(
+        _("account type"), max_length=10, choices=AccountType.choices, default=AccountType.PARENT
+    )
+    id_number = EncryptedTextField(
+        _("resident ID number"), blank=True, validators=[validate_id_number]
+    )
+    id_number_digest = BlindIndexField(source="id_number", purpose="ric")
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number_digest"], condition=~Q(id_number_digest=""),
+                name="core_user_unique_id_number",
+                violation_error_message=_("An account with this ID number already exists."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.username
+
+    def clean(self) -> None:
+        super().clean()
+        if self.mobile:
+            self.mobile = normalise_mobile(self.mobile)
+        if self.id_number:
+            self.id_number = "".join(self.id_number.split()).upper()
+
+    def get_full_name(self) -> str:
+        return self.name or self.username
+
+    def get_short_name(self) -> str:
+        return self.name or self.username
+
+    @property
+    def is_regulator(self) -> bool:
+        return self.account_type == self.AccountType.REGULATOR
+
+    @property
+    def is_centre_account(self) -> bool:
+        return self.account_type == self.AccountType.CENTRE
+
+    @property
+    def is_parent(self) -> bool:
+        return self.account_type == self.AccountType.PARENT
+
+    @property
+    def has_idle_timeout(self) -> bool:
+        """Regulators, centre staff and support staff are logged out when idle (DESIGN §9)."""
+        return not self.is_parent or self.is_staff
+
+    @cached_property
+    def regulator_scopes(self) -> list[RegulatorScope]:
+        if not self.is_regulator:
+            return []
+        return list(self.scopes.select_related("region"))
+
+    @cached_property
+    def scope_region_ids(self) -> frozenset[int]:
+        """Ids of every region this regulator oversees: a city scope covers its districts."""
+        ids: set[int] = set()
+        city_ids = [s.region_id for s in self.regulator_scopes if s.region.is_city]
+        ids.update(s.region_id for s in self.regulator_scopes)
+        if city_ids:
+            ids.update(Region.objects.filter(parent_id__in=city_ids).values_list("id", flat=True))
+        return frozenset(ids)
+
+    @property
+    def is_city_regulator(self) -> bool:
+        return any(s.region.is_city for s in self.regulator_scopes)
+
+
+class RegulatorScope(models.Model):
+    """监管范围 — which region a regulator account oversees, and in which role."""
+
+    class Role(models.TextChoices):
+        REGULATOR = "regulator", _("Regulator")
+        ASSESSOR = "assessor", _("Assessor / inspector")
+
+    user = models.ForeignKey(
+        User, models.CASCADE, related_name="scopes", verbose_name=_("user"),
+        limit_choices_to={"account_type": User.AccountType.REGULATOR},
+    )
+    region = models.ForeignKey(Region, models.PROTECT, related_name="+", verbose_name=_("region"))
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.REGULATOR)
+
+    class Meta:
+        verbose_name = _("regulator scope")
+        verbose_name_plural = _("regulator scopes")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "region"], name="core_scope_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.region} · {self.get_role_display()}"
+
+
+def _target_fields():
+    return (
+        models.ForeignKey(
+            ContentType, models.PROTECT, null=True, blank=True, related_name="+",
+            verbose_name=_("object type"),
+        ),
+        models.CharField(_("object id"), max_length=64, blank=True),
+        models.CharField(_("object"), max_length=200, blank=True),
+    )
+
+
+@pgtrigger.register(
+    pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+)
+class AuditEvent(models.Model):
+    """审计日志 — one row per consequential action; append-only (a trigger refuses changes)."""
+
+    actor = models.ForeignKey(
+        User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("actor")
+    )
+    actor_repr = models.CharField(_("actor name"), max_length=150, blank=True)
+    verb = models.CharField(_("action"), max_length=64, db_index=True)
+    target_type, target_id, target_repr = _target_fields()
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_repr} {self.verb} {self.target_repr}"
+
+
+@pgtrigger.register(
+    pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+)
+class AccessLog(models.Model):
+    """访问日志 — who read which sensitive record, when, from where and why (PIPL)."""
+
+    user = models.ForeignKey(User, models.PROTECT, related_name="+", verbose_name=_("user"))
+    target_type, target_id, target_repr = _target_fields()
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    path = models.CharField(_("page"), max_length=300, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.user_id} {self.target_repr}"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """站内通知 — an in-app message to one user."""
+
+    class Level(models.TextChoices):
+        INFO = "info", _("Information")
+        WARNING = "warning", _("Warning")
+        DANGER = "danger", _("Urgent")
+
+    recipient = models.ForeignKey(
+        User, models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices, default=Level.INFO)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(
+                fields=["recipient", "created_at"], condition=Q(read_at__isnull=True),
+                name="core_notif_unread_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:notification-open", args=[self.pk])
+
+    def mark_read(self) -> None:
+        if self.read_at is None:
+            self.read_at = timezone.now()
+            self.save(update_fields=["read_at"])

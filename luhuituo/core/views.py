@@ -1,0 +1,136 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_POST
+
+from .audit import audit
+from .forms import LoginForm
+from .health import broker_status, database_status, last_heartbeat
+
+HOME_BY_ACCOUNT_TYPE = {
+    "regulator": "dashboard:home",
+    "centre": "registry:centre-home",
+    "parent": "parents:home",
+}
+
+
+def _safe_next(request: HttpRequest) -> str | None:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+def login(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated and request.method == "GET":
+        return redirect(_safe_next(request) or "core:home")
+    form = LoginForm(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.get_user()
+        auth_login(request, user)  # a new session key: no session fixation
+        audit("login", actor=user, target=user, request=request)
+        return redirect(_safe_next(request) or "core:home")
+    return render(request, "core/login.html", {"form": form, "next": _safe_next(request) or ""})
+
+
+def locked_out(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpResponse:
+    """django-axes lockout response: the login page again, with the same message whether the
+    account exists or not."""
+    form = LoginForm(request)
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    form.add_error(None, _(
+        "Too many failed attempts. Login is locked for %(minutes)d minutes; please try again later."
+    ) % {"minutes": minutes})
+    return render(request, "core/login.html", {"form": form, "next": ""}, status=429)
+
+
+@require_POST
+def logout(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        audit("logout", actor=request.user, target=request.user, request=request)
+    auth_logout(request)
+    messages.success(request, _("You have logged out."))
+    return redirect("core:login")
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each persona to its own home page."""
+    return redirect(HOME_BY_ACCOUNT_TYPE.get(request.user.account_type, "parents:home"))
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/account.html", {"account": request.user})
+
+
+@sensitive_post_parameters()
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        update_session_auth_hash(request, user)
+        audit("password_change", actor=user, target=user, request=request)
+        messages.success(request, _("Your password has been changed."))
+        return redirect("core:account")
+    return render(request, "core/password_change.html", {"form": form})
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    notifications = request.user.notifications.all()
+    page = Paginator(notifications, 20).get_page(request.GET.get("page"))
+    return render(request, "core/notification_list.html", {"page": page})
+
+
+@login_required
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = get_object_or_404(request.user.notifications, pk=pk)
+    notification.mark_read()
+    target = notification.url
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("core:notification-list")
+
+
+@require_POST
+@login_required
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    from django.utils import timezone
+
+    request.user.notifications.unread().update(read_at=timezone.now())
+    return redirect("core:notification-list")
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database and the broker answer, 503 otherwise; JSON for monitoring."""
+    checks = {"database": database_status(connection), "broker": broker_status()}
+    healthy = all(check["ok"] for check in checks.values())
+    body = {"status": "ok" if healthy else "error", **checks,
+            "last_worker_heartbeat": last_heartbeat()}
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "403_csrf.html", status=403)

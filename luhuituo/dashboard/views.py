@@ -1,0 +1,25 @@
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from luhuituo.core.models import Region
+from luhuituo.core.permissions import regulator_required
+from registry.models import Centre
+
+
+@regulator_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Regulator home: who you are, which regions you oversee, what you can do next."""
+    user = request.user
+    visible = Centre.objects.visible_to(user)
+    regions = (
+        Region.objects.visible_to(user)
+        .exclude(level=Region.Level.CITY)
+        .annotate(centre_count=Count("centres", filter=Q(centres__in=visible)))
+        .order_by("code")
+    )
+    return render(request, "dashboard/home.html", {
+        "scopes": user.regulator_scopes,
+        "regions": regions,
+        "centre_count": visible.count(),
+    })
