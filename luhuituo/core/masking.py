@@ -1,6 +1,6 @@
 """Masking of identifiers for display and export (DESIGN §9): never show them in full."""
 
-from .validators import normalise_id_number, normalise_mobile
+from .validators import MOBILE_RE, normalise_id_number, normalise_mobile
 
 
 def mask_id_number(value: str | None) -> str:
@@ -18,7 +18,7 @@ def mask_phone(value: str | None) -> str:
     number = normalise_mobile(value or "")
     if not number:
         return ""
-    if len(number) == 11:
+    if MOBILE_RE.match(number):
         return number[:3] + "****" + number[-4:]
     if len(number) <= 4:
         return "*" * len(number)

@@ -51,15 +51,16 @@ def login(request: HttpRequest) -> HttpResponse:
     return render(request, "core/login.html", {"form": form, "next": _safe_next(request) or ""})
 
 
-def locked_out(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpResponse:
+def locked_out(request: HttpRequest, response=None, credentials=None) -> HttpResponse:
     """django-axes lockout response: the login page again, with the same message whether the
-    account exists or not."""
-    form = LoginForm(request)
+    account exists or not, and the typed account name kept."""
+    form = LoginForm(request, initial={"username": request.POST.get("username", "")})
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    form.add_error(None, _(
+    message = _(
         "Too many failed attempts. Login is locked for %(minutes)d minutes; please try again later."
-    ) % {"minutes": minutes})
-    return render(request, "core/login.html", {"form": form, "next": ""}, status=429)
+    ) % {"minutes": minutes}
+    return render(request, "core/login.html", {"form": form, "next": "", "lockout": message},
+                  status=429)
 
 
 @require_POST
@@ -112,8 +113,8 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("core:notification-list")
 
 
-@require_POST
 @login_required
+@require_POST
 def notification_read_all(request: HttpRequest) -> HttpResponse:
     from django.utils import timezone
 

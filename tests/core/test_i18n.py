@@ -1,0 +1,47 @@
+import datetime
+
+import pytest
+from django.template import Context, Template
+from django.utils import translation
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_interface_is_chinese_by_default(client):
+    body = client.get("/login/").content.decode()
+    assert '<html lang="zh-CN">' in body
+    assert "登录" in body
+    assert "Log in" not in body
+
+
+def test_english_is_available_through_the_language_switch(client):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    assert response["Location"] == "/login/"
+    body = client.get("/login/").content.decode()
+    assert '<html lang="en">' in body
+    assert "Log in" in body
+
+
+def test_dates_read_the_chinese_way():
+    with translation.override("zh-hans"):
+        rendered = Template('{{ d|date:"DATE_FORMAT" }}').render(
+            Context({"d": datetime.date(2026, 11, 8)}))
+    assert rendered == "2026年11月8日"
+
+
+def test_time_zone_is_asia_shanghai(settings):
+    from django.utils import timezone
+
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+    assert str(timezone.get_current_timezone()) == "Asia/Shanghai"
+
+
+def test_every_message_is_translated():
+    from pathlib import Path
+
+    import polib
+
+    po = polib.pofile(Path(__file__).resolve().parents[2] / "locale/zh_Hans/LC_MESSAGES/django.po")
+    untranslated = [e.msgid for e in po.untranslated_entries()]
+    fuzzy = [e.msgid for e in po.fuzzy_entries()]
+    assert untranslated == [] and fuzzy == []
