@@ -81,7 +81,9 @@ class Supervisor:
         self.stopping = True
 
     def wait(self) -> int:
-        previous = {sig: signal.signal(sig, self._signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+        previous = {
+            sig: signal.signal(sig, self._signal) for sig in (signal.SIGINT, signal.SIGTERM)
+        }
         code = 0
         try:
             while not self.stopping:

@@ -81,11 +81,12 @@ def assert_role_matrix(
             )
             continue
         body = response.content.decode(errors="replace") if response.status_code == 200 else ""
-        for text in (hidden or {}).get(name, []):
-            if text in body:
-                problems.append(f"{name}: page leaks {text!r}")
-        for text in (shown or {}).get(name, []):
-            if text not in body:
-                problems.append(f"{name}: page does not show {text!r}")
+        problems.extend(
+            f"{name}: page leaks {text!r}" for text in (hidden or {}).get(name, []) if text in body
+        )
+        problems.extend(
+            f"{name}: page does not show {text!r}"
+            for text in (shown or {}).get(name, []) if text not in body
+        )
     if problems:
         raise AssertionError(f"role matrix for {method.upper()} {url}:\n  " + "\n  ".join(problems))

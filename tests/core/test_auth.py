@@ -7,7 +7,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from luhuituo.core.forms import LoginForm
-
 from luhuituo.core.models import AuditEvent
 from tests.factories import PASSWORD, RegulatorFactory, UserFactory
 

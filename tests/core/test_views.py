@@ -99,13 +99,13 @@ def test_notifications_are_private(client_for, personas):
         shown={"manager": ["备案已受理"]},
         hidden={name: ["备案已受理"] for name in EVERYONE if name != "manager"},
     )
-    expect = {name: NOT_FOUND for name in EVERYONE} | {"anonymous": LOGIN}
+    expect = dict.fromkeys(EVERYONE, NOT_FOUND) | {"anonymous": LOGIN}
     expect["manager"] = redirect_to()
     assert_role_matrix(client_for, personas, note.get_absolute_url(), expect=expect)
 
 
 def test_mark_all_read_is_post_only(client_for, personas):
-    expect = {name: NOT_ALLOWED for name in EVERYONE} | {"anonymous": LOGIN}
+    expect = dict.fromkeys(EVERYONE, NOT_ALLOWED) | {"anonymous": LOGIN}
     assert_role_matrix(client_for, personas, reverse("core:notification-read-all"),
                        expect=expect)
 
