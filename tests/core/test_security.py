@@ -67,7 +67,8 @@ def test_htmx_is_vendored_and_sends_the_csrf_token(client):
 def production_env(**overrides) -> dict[str, str]:
     env = {
         k: v for k, v in os.environ.items()
-        if k not in {"LUHUITUO_DEV", "DEBUG", "SECRET_KEY", "FIELD_ENCRYPTION_KEY"}
+        if k not in {"LUHUITUO_DEV", "DEBUG", "SECRET_KEY", "FIELD_ENCRYPTION_KEY",
+                     "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     env.update({
         "SECRET_KEY": "k" * 10 + "8f#Jq2@Lz!pW0x^Rv7&Ns3%Yb6*Dc9(Tm1)Hg4-Ue5+Fa",

@@ -39,15 +39,29 @@ def _require_chromium():
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup):
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # What Django serialised when it created the test database, for serialized_rollback.
+    serialized = {
+        connection.alias: connection._test_serialized_contents
+        for connection in connections.all()
+        if hasattr(connection, "_test_serialized_contents")
+    }
     with sync_playwright() as playwright:
+        # From here on an asyncio event loop runs in this thread, so asgiref's Local hands
+        # Django new connection objects here, without the serialised contents: serialized
+        # rollback would silently restore nothing and data migrations' rows (the regions) would
+        # be gone after the first test (pytest-django#1117). Carry the contents over.
+        for alias, contents in serialized.items():
+            connections[alias]._test_serialized_contents = contents
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
         yield browser
         browser.close()
+        connections.close_all()  # the connections opened while the loop ran
 
 
 @pytest.fixture
