@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, resolve_url
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import ngettext
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -46,3 +47,27 @@ class IdleTimeoutMiddleware:
         if request.method == "GET":
             return redirect_to_login(request.get_full_path(), login_url)
         return redirect(login_url)
+
+
+class ChineseFirstLocaleMiddleware:
+    """Chinese unless the user chose another language with the footer switch (its cookie).
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language, so an office PC set
+    to English would get an English interface nobody asked for.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.supported = {code for code, _name in settings.LANGUAGES}
+
+    def __call__(self, request):
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ["Cookie"])
+        return response

@@ -45,3 +45,16 @@ def test_every_message_is_translated():
     untranslated = [e.msgid for e in po.untranslated_entries()]
     fuzzy = [e.msgid for e in po.fuzzy_entries()]
     assert untranslated == [] and fuzzy == []
+
+
+def test_an_english_browser_still_gets_chinese_until_english_is_chosen(client):
+    body = client.get("/login/", headers={"Accept-Language": "en-US,en;q=0.9"}).content.decode()
+    assert '<html lang="zh-CN">' in body
+    client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    body = client.get("/login/", headers={"Accept-Language": "zh-CN"}).content.decode()
+    assert '<html lang="en">' in body
+
+
+def test_an_unknown_language_cookie_falls_back_to_chinese(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    assert '<html lang="zh-CN">' in client.get("/login/").content.decode()
