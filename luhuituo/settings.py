@@ -367,6 +367,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
     },
 }
 
@@ -376,3 +377,28 @@ PLATFORM_NAME = _("LuHuiTuo")
 CITY_REGION_CODE = os.environ.get("CITY_REGION_CODE", "510500")
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "Luzhou-demo-2026")
 CSRF_FAILURE_VIEW = "luhuituo.core.views.csrf_failure"
+
+# --- Domain rules (DOMAIN.md). Values marked [UNVERIFIED] there are settings, not constants. ----
+
+# 班型 (设置标准 Art 19/20): age band in months [min, max), max children, carers:children ratio
+# 1:N. The mixed-class ratio is not in the standard (DOMAIN §1.1): 1:5 by default.
+CLASS_TYPES = {
+    "infant": {"min_months": 6, "max_months": 12, "max_size": 10, "ratio": 3},
+    "toddler_small": {"min_months": 12, "max_months": 24, "max_size": 15, "ratio": 5},
+    "toddler_large": {"min_months": 24, "max_months": 36, "max_size": 20, "ratio": 7},
+    "mixed": {"min_months": 18, "max_months": 36, "max_size": 18,
+              "ratio": env_int("MIXED_CLASS_RATIO", 5)},
+}
+# 备案办法 Art 9: receipt within 5 working days of the materials; a non-conformity notice
+# within 15 working days (counted from the filing receipt [UNVERIFIED basis]).
+FILING_RECEIPT_WORKING_DAYS = env_int("FILING_RECEIPT_WORKING_DAYS", 5)
+FILING_NOTICE_WORKING_DAYS = env_int("FILING_NOTICE_WORKING_DAYS", 15)
+# 设置标准 Art 11: owned premises or a lease of at least 3 years.
+MIN_LEASE_YEARS = env_int("MIN_LEASE_YEARS", 3)
+# Luzhou's extent (WGS-84), to catch a map pin dropped in the wrong place.
+CITY_BOUNDS = {"lat": (27.6, 29.4), "lng": (104.9, 106.6)}
+# Uploads: pdf/jpg/png only, checked by content, at most 10 MB.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# Filing materials required by local rules on top of the national list (DOMAIN §9.3), as
+# (code, Chinese name) pairs; empty until Luzhou names them.
+EXTRA_FILING_MATERIALS: list[tuple[str, str]] = []

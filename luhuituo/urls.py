@@ -9,7 +9,7 @@ urlpatterns = [
     path("", include("luhuituo.core.urls")),
     path("", include("parents.urls")),
     path("regulator/", include("luhuituo.dashboard.urls")),
-    path("centre/", include("registry.urls")),
+    path("", include("registry.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("support/", admin.site.urls),
 ]

@@ -1,16 +1,26 @@
-"""Registry (运营前): centres and who works for them.
-
-This is the minimal ``Centre`` the platform foundation needs for access control; the registry
-issue completes it (legal form, premises, fees, filing workflow).
-"""
+"""Registry (运营前): centres, their classes, staff and fees, and the filing with the district
+health bureau (托育机构登记和备案办法, DOMAIN §1, §3, §9)."""
 
 from __future__ import annotations
 
+import math
+from datetime import date
+
+import pghistory
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from luhuituo.core.fields import BlindIndexField, EncryptedTextField
+from luhuituo.core.validators import validate_id_number
+
+from .validators import validate_phone, validate_uscc
 
 
 class CentreQuerySet(models.QuerySet):
@@ -26,16 +36,96 @@ class CentreQuerySet(models.QuerySet):
             ).distinct()
         return self.none()
 
+    def listed_publicly(self) -> CentreQuerySet:
+        """Centres whose filing has been verified (核实通过): the public list (DOMAIN §9.1)."""
+        return self.filter(filing__status=Filing.Status.VERIFIED)
 
+
+@pghistory.track()
 class Centre(models.Model):
     """托育机构 — a childcare centre for children under three."""
+
+    class LegalForm(models.TextChoices):
+        PUBLIC_INSTITUTION = "public_institution", _("Public institution")
+        SOCIAL_SERVICE_ORG = "social_service_org", _("Social service organisation")
+        ENTERPRISE = "enterprise", _("Enterprise")
+
+    class Kind(models.TextChoices):
+        COMMUNITY = "community", _("Community-run")
+        KINDERGARTEN_INTEGRATED = "kindergarten", _("Kindergarten-integrated")
+        MEDICAL_INTEGRATED = "medical", _("Medical-care integrated")
+        EMPLOYER = "employer", _("Employer-sponsored")
+        OTHER = "other", _("Other")
+
+    class ServiceForm(models.TextChoices):
+        FULL_DAY = "full_day", _("Full-day")
+        HALF_DAY = "half_day", _("Half-day")
+        HOURLY = "hourly", _("Hourly")
+        TEMPORARY = "temporary", _("Temporary")
+
+    class Tenure(models.TextChoices):
+        OWNED = "owned", _("Owned")
+        LEASED = "leased", _("Leased")
+
+    # Who registers the legal person (备案办法 Art 4).
+    REGISTERING_AUTHORITY = {
+        LegalForm.PUBLIC_INSTITUTION: _("Establishment office (机构编制部门)"),
+        LegalForm.SOCIAL_SERVICE_ORG: _("Civil affairs department (民政部门)"),
+        LegalForm.ENTERPRISE: _("Market regulation department (市场监督管理部门)"),
+    }
 
     name = models.CharField(_("name"), max_length=100)
     region = models.ForeignKey(
         "core.Region", models.PROTECT, related_name="centres", verbose_name=_("district/county"),
         limit_choices_to=~Q(level="city"),
     )
+    legal_form = models.CharField(
+        _("legal form"), max_length=20, choices=LegalForm.choices, blank=True
+    )
+    uscc = models.CharField(
+        _("unified social credit code"), max_length=18, blank=True, validators=[validate_uscc],
+        help_text=_("18 characters, on the business licence or registration certificate."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, blank=True)
+    is_inclusive = models.BooleanField(_("inclusive (普惠)"), default=False)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    service_forms = ArrayField(
+        models.CharField(max_length=10, choices=ServiceForm.choices),
+        verbose_name=_("service forms"), default=list, blank=True,
+    )
+    approved_places = models.PositiveIntegerField(_("approved places"), null=True, blank=True)
+    opens_at = models.TimeField(_("opens at"), null=True, blank=True)
+    closes_at = models.TimeField(_("closes at"), null=True, blank=True)
+    opening_days = models.CharField(
+        _("opening days"), max_length=50, blank=True,
+        help_text=_("For example: Monday to Friday; Saturday mornings for hourly care."),
+    )
+    provides_meals = models.BooleanField(_("meals provided"), default=False)
+    tenure = models.CharField(_("premises"), max_length=10, choices=Tenure.choices, blank=True)
+    lease_start = models.DateField(_("lease starts"), null=True, blank=True)
+    lease_end = models.DateField(_("lease ends"), null=True, blank=True)
+    indoor_area_m2 = models.DecimalField(
+        _("indoor area (m²)"), max_digits=8, decimal_places=1, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    outdoor_area_m2 = models.DecimalField(
+        _("outdoor area (m²)"), max_digits=8, decimal_places=1, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
+    contact_phone = models.CharField(
+        _("contact phone"), max_length=20, blank=True, validators=[validate_phone]
+    )
+    legal_representative = models.CharField(_("legal representative"), max_length=50, blank=True)
+    principal_name = models.CharField(_("principal"), max_length=50, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = CentreQuerySet.as_manager()
 
@@ -43,9 +133,70 @@ class Centre(models.Model):
         ordering = ["name", "id"]
         verbose_name = _("centre")
         verbose_name_plural = _("centres")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["uscc"], condition=~Q(uscc=""), name="registry_centre_unique_uscc",
+                violation_error_message=_("A centre with this credit code is already registered."),
+            ),
+            models.CheckConstraint(
+                condition=Q(lease_start__isnull=True) | Q(lease_end__isnull=True)
+                | Q(lease_end__gt=models.F("lease_start")),
+                name="registry_centre_lease_order",
+                violation_error_message=_("The lease must end after it starts."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def service_form_labels(self) -> list[str]:
+        labels = dict(self.ServiceForm.choices)
+        return [str(labels.get(form, form)) for form in self.service_forms]
+
+    @property
+    def registering_authority(self):
+        return self.REGISTERING_AUTHORITY.get(self.legal_form, "")
+
+    def lease_years(self) -> float | None:
+        if self.tenure != self.Tenure.LEASED or not (self.lease_start and self.lease_end):
+            return None
+        delta = relativedelta(self.lease_end, self.lease_start)
+        return delta.years + delta.months / 12 + delta.days / 365
+
+    def lease_is_long_enough(self) -> bool:
+        """Owned premises, or a lease of at least MIN_LEASE_YEARS (设置标准 Art 11)."""
+        if self.tenure == self.Tenure.OWNED:
+            return True
+        if self.tenure != self.Tenure.LEASED or not (self.lease_start and self.lease_end):
+            return False
+        return self.lease_end >= self.lease_start + relativedelta(years=settings.MIN_LEASE_YEARS)
+
+    def filing_blockers(self) -> list[str]:
+        """What stops this centre from submitting its filing, in the user's language."""
+        from django.utils.translation import gettext as _g
+
+        problems = []
+        required = {
+            "legal_form": _g("legal form"), "uscc": _g("unified social credit code"),
+            "kind": _g("kind"), "address": _g("address"), "latitude": _g("map location"),
+            "approved_places": _g("approved places"), "tenure": _g("premises"),
+            "contact_phone": _g("contact phone"), "legal_representative":
+            _g("legal representative"), "principal_name": _g("principal"),
+        }
+        missing = [label for field, label in required.items() if getattr(self, field) in ("", None)]
+        if not self.service_forms:
+            missing.append(_g("service forms"))
+        if missing:
+            problems.append(_g("Fill in: %(fields)s.") % {"fields": "、".join(map(str, missing))})
+        if self.tenure and not self.lease_is_long_enough():
+            problems.append(_g(
+                "A leased site needs a lease of at least %(years)d years (设置标准 Art 11)."
+            ) % {"years": settings.MIN_LEASE_YEARS})
+        if not self.classes.exists():
+            problems.append(_g("Add at least one class."))
+        if not self.staff.active().exists():
+            problems.append(_g("Add the centre's staff."))
+        return problems
 
 
 class CentreMembershipQuerySet(models.QuerySet):
@@ -90,3 +241,498 @@ class CentreMembership(models.Model):
     @property
     def is_manager(self) -> bool:
         return self.role == self.Role.MANAGER
+
+
+class ClassType(models.TextChoices):
+    """班型 (设置标准 Art 19/20); age bands, sizes and ratios are in settings.CLASS_TYPES."""
+
+    INFANT = "infant", _("Infant class (6–12 months)")
+    TODDLER_SMALL = "toddler_small", _("Younger toddler class (12–24 months)")
+    TODDLER_LARGE = "toddler_large", _("Older toddler class (24–36 months)")
+    MIXED = "mixed", _("Mixed-age class (18 months and over)")
+
+
+def class_rules(class_type: str) -> dict:
+    return settings.CLASS_TYPES[class_type]
+
+
+class ClassGroupQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ClassGroupQuerySet:
+        return self.filter(centre__in=Centre.objects.visible_to(user))
+
+
+@pghistory.track()
+class ClassGroup(models.Model):
+    """班级 — a class of children of one class type."""
+
+    centre = models.ForeignKey(
+        Centre, models.CASCADE, related_name="classes", verbose_name=_("centre")
+    )
+    name = models.CharField(_("class name"), max_length=50)
+    class_type = models.CharField(_("class type"), max_length=20, choices=ClassType.choices)
+    capacity = models.PositiveSmallIntegerField(
+        _("places"), validators=[MinValueValidator(1)],
+        help_text=_("At most the class type's maximum size."),
+    )
+    room = models.CharField(_("room"), max_length=50, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = ClassGroupQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["centre", "class_type", "name"]
+        verbose_name = _("class")
+        verbose_name_plural = _("classes")
+        constraints = [
+            models.UniqueConstraint(fields=["centre", "name"], name="registry_class_unique_name",
+                                    violation_error_message=_("This centre already has a class "
+                                                              "with this name.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_class_type_display()}）"
+
+    @property
+    def rules(self) -> dict:
+        return class_rules(self.class_type)
+
+    @property
+    def max_size(self) -> int:
+        return self.rules["max_size"]
+
+    @property
+    def ratio(self) -> int:
+        return self.rules["ratio"]
+
+    def carers_needed(self, children: int) -> int:
+        """Carers for this many children: ceil(children / ratio) — the ratio is a floor."""
+        return math.ceil(children / self.ratio) if children > 0 else 0
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.class_type and self.capacity and self.capacity > self.max_size:
+            raise ValidationError({"capacity": _(
+                "A %(type)s has at most %(max)d children (设置标准 Art 19)."
+            ) % {"type": self.get_class_type_display(), "max": self.max_size}})
+
+
+class StaffQuerySet(models.QuerySet):
+    def active(self) -> StaffQuerySet:
+        return self.filter(employment_status=Staff.Employment.ACTIVE)
+
+    def visible_to(self, user) -> StaffQuerySet:
+        return self.filter(centre__in=Centre.objects.visible_to(user))
+
+    def employed_elsewhere(self) -> StaffQuerySet:
+        """Active staff whose ID number is also active at another centre (blind index)."""
+        shared = (
+            Staff.objects.active().exclude(id_number_digest="")
+            .values("id_number_digest")
+            .annotate(centres=Count("centre", distinct=True))
+            .filter(centres__gt=1)
+            .values("id_number_digest")
+        )
+        return self.active().filter(id_number_digest__in=shared)
+
+
+@pghistory.track()
+class Staff(models.Model):
+    """工作人员 — a person working at a centre, with the checks the rules require (DOMAIN §1.2)."""
+
+    class Role(models.TextChoices):
+        PRINCIPAL = "principal", _("Principal")
+        CARER = "carer", _("Carer")
+        HEALTH = "health", _("Health-care staff")
+        GUARD = "guard", _("Security guard")
+        COOK = "cook", _("Cook")
+        OTHER = "other", _("Other")
+
+    class Employment(models.TextChoices):
+        ACTIVE = "active", _("Employed")
+        LEFT = "left", _("Left")
+
+    class CriminalCheck(models.TextChoices):
+        CLEAR = "clear", _("No record")
+        RECORD = "record", _("Record found")
+
+    centre = models.ForeignKey(Centre, models.CASCADE, related_name="staff",
+                               verbose_name=_("centre"))
+    name = models.CharField(_("name"), max_length=50)
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    id_number = EncryptedTextField(_("resident ID number"), validators=[validate_id_number])
+    id_number_digest = BlindIndexField(source="id_number", purpose="ric")
+    mobile = models.CharField(_("mobile number"), max_length=20, blank=True,
+                              validators=[validate_phone])
+    is_full_time = models.BooleanField(_("full-time"), default=True)
+    education = models.CharField(_("education"), max_length=50, blank=True)
+    qualification = models.CharField(
+        _("qualification certificate"), max_length=100, blank=True,
+        help_text=_("For example 保育师 or 育婴员 certificate, with its number."),
+    )
+    qualification_valid_until = models.DateField(_("qualification valid until"), null=True,
+                                                 blank=True)
+    health_cert_valid_until = models.DateField(_("health certificate valid until"), null=True,
+                                               blank=True)
+    criminal_check_date = models.DateField(_("criminal-record check date"), null=True,
+                                           blank=True)
+    criminal_check_result = models.CharField(_("criminal-record check result"), max_length=10,
+                                             choices=CriminalCheck.choices, blank=True)
+    employment_status = models.CharField(_("employment"), max_length=10,
+                                         choices=Employment.choices, default=Employment.ACTIVE)
+    hired_on = models.DateField(_("hired on"), null=True, blank=True)
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                             related_name="staff_records", verbose_name=_("account"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = StaffQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["centre", "role", "name", "id"]
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["centre", "id_number_digest"], name="registry_staff_unique_person",
+                violation_error_message=_("This person is already on this centre's staff."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_role_display()}）"
+
+    def health_cert_valid_on(self, day: date) -> bool:
+        return self.health_cert_valid_until is not None and self.health_cert_valid_until >= day
+
+    @property
+    def training_hours(self):
+        return sum((r.hours for r in self.training_records.all()), start=0)
+
+
+class StaffTrainingRecord(models.Model):
+    """培训记录 — one course a staff member took."""
+
+    staff = models.ForeignKey(Staff, models.CASCADE, related_name="training_records",
+                              verbose_name=_("staff member"))
+    course = models.CharField(_("course"), max_length=100)
+    provider = models.CharField(_("provider"), max_length=100, blank=True)
+    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1,
+                                validators=[MinValueValidator(0.5), MaxValueValidator(500)])
+    completed_on = models.DateField(_("completed on"))
+    certificate_no = models.CharField(_("certificate number"), max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["-completed_on", "id"]
+        verbose_name = _("training record")
+        verbose_name_plural = _("training records")
+
+    def __str__(self) -> str:
+        return f"{self.course} {self.hours}"
+
+
+@pghistory.track()
+class FeeSchedule(models.Model):
+    """收费标准 — monthly fees by class type, from a date (DOMAIN §5.2)."""
+
+    centre = models.ForeignKey(Centre, models.CASCADE, related_name="fee_schedules",
+                               verbose_name=_("centre"))
+    effective_from = models.DateField(_("effective from"), default=date.today)
+    infant_fee = models.DecimalField(_("infant class, yuan/month"), max_digits=8,
+                                     decimal_places=2, null=True, blank=True,
+                                     validators=[MinValueValidator(0)])
+    toddler_small_fee = models.DecimalField(_("younger toddler class, yuan/month"), max_digits=8,
+                                            decimal_places=2, null=True, blank=True,
+                                            validators=[MinValueValidator(0)])
+    toddler_large_fee = models.DecimalField(_("older toddler class, yuan/month"), max_digits=8,
+                                            decimal_places=2, null=True, blank=True,
+                                            validators=[MinValueValidator(0)])
+    mixed_fee = models.DecimalField(_("mixed-age class, yuan/month"), max_digits=8,
+                                    decimal_places=2, null=True, blank=True,
+                                    validators=[MinValueValidator(0)])
+    meal_fee = models.DecimalField(_("meal fee, yuan/month"), max_digits=8, decimal_places=2,
+                                   null=True, blank=True, validators=[MinValueValidator(0)])
+    other_fees = models.TextField(_("other fees"), blank=True)
+    prepayment_months = models.PositiveSmallIntegerField(
+        _("prepayment (months)"), default=1, validators=[MaxValueValidator(12)]
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["centre", "-effective_from", "-id"]
+        get_latest_by = "effective_from"
+        verbose_name = _("fee schedule")
+        verbose_name_plural = _("fee schedules")
+
+    def __str__(self) -> str:
+        return f"{self.centre} · {self.effective_from}"
+
+    def fee_for(self, class_type: str):
+        return getattr(self, f"{class_type}_fee")
+
+
+class FilingQuerySet(models.QuerySet):
+    def visible_to(self, user) -> FilingQuerySet:
+        return self.filter(centre__in=Centre.objects.visible_to(user))
+
+    def with_due(self) -> FilingQuerySet:
+        """Annotate ``due_at``: the legal deadline the bureau is working against now — the
+        receipt for a submitted filing, the non-conformity notice for a filed one (备案办法
+        Art 9); none otherwise."""
+        S = Filing.Status
+        return self.annotate(due_at=models.Case(
+            models.When(status=S.SUBMITTED, then=models.F("receipt_due")),
+            models.When(status__in=[S.FILED, S.UNDER_VERIFICATION], then=models.F("notice_due")),
+            default=None, output_field=models.DateTimeField(),
+        ))
+
+    def awaiting_bureau(self) -> FilingQuerySet:
+        """Filings on which the district bureau must act next."""
+        S = Filing.Status
+        return self.filter(status__in=[S.SUBMITTED, S.FILED, S.UNDER_VERIFICATION,
+                                       S.RECTIFYING, S.TERMINATING])
+
+
+@pghistory.track()
+class Filing(models.Model):
+    """备案 — a centre's filing with its district health bureau, through its whole life
+    (DOMAIN §9.1). Filing is not a licence: "filed" can later be found non-conforming."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned for correction")
+        FILED = "filed", _("Filed")
+        UNDER_VERIFICATION = "under_verification", _("Under verification")
+        VERIFIED = "verified", _("Verified")
+        NONCONFORMING = "nonconforming", _("Non-conforming")
+        RECTIFYING = "rectifying", _("Rectifying")
+        SUSPENDED = "suspended", _("Suspended")
+        TERMINATING = "terminating", _("Terminating")
+        DEREGISTERED = "deregistered", _("Deregistered")
+
+    centre = models.OneToOneField(Centre, models.CASCADE, related_name="filing",
+                                  verbose_name=_("centre"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
+                              default=Status.DRAFT, db_index=True)
+    filing_no = models.CharField(_("filing number"), max_length=20, unique=True, null=True,
+                                 blank=True)
+    commitment_signed_at = models.DateTimeField(_("commitment signed at"), null=True, blank=True)
+    commitment_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("commitment signed by"),
+    )
+    first_submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    receipt_due = models.DateTimeField(_("receipt due"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
+    notice_due = models.DateTimeField(_("non-conformity notice due"), null=True, blank=True)
+    verification_started_at = models.DateTimeField(_("verification started at"), null=True,
+                                                   blank=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    nonconforming_at = models.DateTimeField(_("found non-conforming at"), null=True, blank=True)
+    nonconformity_notice = models.TextField(_("non-conformity notice"), blank=True)
+    rectification_submitted_at = models.DateTimeField(_("rectification submitted at"), null=True,
+                                                      blank=True)
+    suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
+    suspension_reason = models.TextField(_("suspension reason"), blank=True)
+    termination_requested_at = models.DateTimeField(_("termination requested at"), null=True,
+                                                    blank=True)
+    termination_reason = models.TextField(_("termination reason"), blank=True)
+    children_settled = models.TextField(_("how the children were settled"), blank=True)
+    staff_settled = models.TextField(_("how the staff were settled"), blank=True)
+    fees_refunded = models.TextField(_("how prepaid fees were refunded"), blank=True)
+    deregistered_at = models.DateTimeField(_("deregistered at"), null=True, blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("reviewer"),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = FilingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("filing")
+        verbose_name_plural = _("filings")
+
+    def __str__(self) -> str:
+        return self.filing_no or f"{self.centre}（{self.get_status_display()}）"
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:filing-detail", args=[self.centre_id])
+
+    @property
+    def is_listed_publicly(self) -> bool:
+        return self.status == self.Status.VERIFIED
+
+    def current_materials(self) -> list[FilingMaterial]:
+        """The latest upload of each required item (older versions stay as history)."""
+        latest: dict[tuple, FilingMaterial] = {}
+        for material in self.materials.order_by("uploaded_at", "id"):
+            latest[(material.kind, material.staff_id)] = material
+        return list(latest.values())
+
+
+class FilingNumberSequence(models.Model):
+    """The last filing number issued per district and year (region code + year + sequence)."""
+
+    region = models.ForeignKey("core.Region", models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["region", "year"],
+                                               name="registry_filing_seq_unique")]
+
+
+class MaterialKind(models.TextChoices):
+    """备案材料 (备案办法 Art 8, 管理规范 Art 4; DOMAIN §9.3)."""
+
+    LICENCE = "licence", _("Business licence or legal-person certificate")
+    PREMISES = "premises", _("Proof of premises")
+    STAFF_CERTS = "staff_certs", _("Staff qualification and health certificates")
+    HEALTH_EVALUATION = "health_evaluation", _("Health evaluation report (passed)")
+    FIRE_SAFETY = "fire_safety", _("Fire-safety inspection certificate")
+    FOOD_LICENCE = "food_licence", _("Food business licence")
+    OTHER = "other", _("Other material")
+
+
+class FilingMaterialQuerySet(models.QuerySet):
+    def visible_to(self, user) -> FilingMaterialQuerySet:
+        return self.filter(filing__centre__in=Centre.objects.visible_to(user))
+
+
+def material_upload_to(instance, filename: str) -> str:
+    """Random names only: the original name is kept in a field, never on disk."""
+    import uuid
+    from pathlib import PurePath
+
+    suffix = PurePath(filename).suffix.lower()
+    return f"materials/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class FilingMaterial(models.Model):
+    """One uploaded filing material, with the regulator's verdict. A replacement is a new row."""
+
+    class Verdict(models.TextChoices):
+        PENDING = "pending", _("Not reviewed")
+        ACCEPTED = "accepted", _("Accepted")
+        RETURNED = "returned", _("Needs correction")
+
+    filing = models.ForeignKey(Filing, models.CASCADE, related_name="materials",
+                               verbose_name=_("filing"))
+    kind = models.CharField(_("material"), max_length=30)
+    staff = models.ForeignKey(Staff, models.CASCADE, null=True, blank=True,
+                              related_name="materials", verbose_name=_("staff member"))
+    file = models.FileField(_("file"), upload_to=material_upload_to)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    issuer = models.CharField(_("issued by"), max_length=100, blank=True)
+    number = models.CharField(_("certificate number"), max_length=100, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                    verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    verdict = models.CharField(_("verdict"), max_length=10, choices=Verdict.choices,
+                               default=Verdict.PENDING)
+    return_reason = models.TextField(_("what to correct"), blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                    blank=True, related_name="+", verbose_name=_("reviewed by"))
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    objects = FilingMaterialQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["filing", "kind", "uploaded_at", "id"]
+        verbose_name = _("filing material")
+        verbose_name_plural = _("filing materials")
+
+    def __str__(self) -> str:
+        return f"{self.kind_label} · {self.original_name}"
+
+    @property
+    def kind_label(self) -> str:
+        labels = dict(MaterialKind.choices) | dict(settings.EXTRA_FILING_MATERIALS)
+        return str(labels.get(self.kind, self.kind))
+
+
+def required_material_kinds(centre: Centre) -> list[tuple[str, Staff | None]]:
+    """The checklist for a centre: (kind, staff) pairs, one per active staff member for the
+    staff certificates, the food licence only when meals are provided (DOMAIN §9.3)."""
+    items: list[tuple[str, Staff | None]] = [
+        (MaterialKind.LICENCE, None), (MaterialKind.PREMISES, None),
+        (MaterialKind.HEALTH_EVALUATION, None), (MaterialKind.FIRE_SAFETY, None),
+    ]
+    if centre.provides_meals:
+        items.append((MaterialKind.FOOD_LICENCE, None))
+    items.extend((code, None) for code, _label in settings.EXTRA_FILING_MATERIALS)
+    items.extend((MaterialKind.STAFF_CERTS, s) for s in centre.staff.active().order_by("id"))
+    return items
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ImportJobQuerySet:
+        """An import's report is its uploader's only: other regulators get 404."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(created_by=user)
+
+
+def import_upload_to(instance, filename: str) -> str:
+    """Random names only, as for filing materials."""
+    import uuid
+
+    return f"imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.xlsx"
+
+
+class ImportJob(models.Model):
+    """批量导入 — one Excel file of centres uploaded by a regulator, checked and imported by a
+    Celery task (registry.imports), with its per-row error report."""
+
+    class Mode(models.TextChoices):
+        VALIDATE = "validate", _("Check only, import nothing")
+        ALL = "all", _("Import all rows, only if no row has errors")
+        VALID_ROWS = "valid_rows", _("Import the rows without errors, skip the others")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Finished")
+        FAILED = "failed", _("Failed")
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                   verbose_name=_("uploaded by"))
+    file = models.FileField(_("file"), upload_to=import_upload_to)
+    original_name = models.CharField(_("file name"), max_length=200, blank=True)
+    mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices)
+    # The report's messages are written in the uploader's language at the time.
+    language = models.CharField(_("language"), max_length=10, default=settings.LANGUAGE_CODE)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.PENDING)
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    processed = models.PositiveIntegerField(_("rows checked"), default=0)
+    imported = models.PositiveIntegerField(_("centres imported"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True,
+                              help_text=_("A list of {row, column, message}."))
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return f"{self.original_name or self.file.name} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:import-status", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}

@@ -80,7 +80,11 @@ def assert_role_matrix(
                 f"{name}: expected {outcome.label}, got {response.status_code}{where}"
             )
             continue
-        body = response.content.decode(errors="replace") if response.status_code == 200 else ""
+        body = ""
+        if response.status_code == 200:
+            raw = (b"".join(response.streaming_content) if response.streaming
+                   else response.content)
+            body = raw.decode(errors="replace")
         problems.extend(
             f"{name}: page leaks {text!r}" for text in (hidden or {}).get(name, []) if text in body
         )

@@ -2,10 +2,19 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from .masking import mask_id_number
-from .models import AccessLog, AuditEvent, Notification, Region, RegulatorScope, User
+from .models import (
+    AccessLog,
+    AuditEvent,
+    CalendarDay,
+    Notification,
+    Region,
+    RegulatorScope,
+    User,
+)
 
 
 class RegulatorScopeInline(admin.TabularInline):
@@ -78,3 +87,17 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = ["created_at", "recipient", "level", "title", "read_at"]
     list_filter = ["level"]
     raw_id_fields = ["recipient"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """Each year's days are entered here from the State Council's holiday notice."""
+
+    list_display = ["date", "weekday", "kind", "name"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    date_hierarchy = "date"
+
+    @admin.display(description=_("weekday"))
+    def weekday(self, obj):
+        return date_format(obj.date, "l")

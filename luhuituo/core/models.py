@@ -286,3 +286,45 @@ class Notification(models.Model):
         if self.read_at is None:
             self.read_at = timezone.now()
             self.save(update_fields=["read_at"])
+
+
+class CalendarDay(models.Model):
+    """工作日历 — a day that breaks the Monday–Friday rule, from the State Council's notice.
+
+    Only exceptions are stored: a weekday off (法定节假日/休息日) or a weekend day worked
+    (调休上班日). Every other day is a working day from Monday to Friday and a rest day at the
+    weekend. ``luhuituo.core.workdays`` does the arithmetic; each year's rows are loaded from
+    that year's 国务院办公厅关于…部分节假日安排的通知.
+    """
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Holiday or rest day")
+        WORKDAY = "workday", _("Make-up working day")
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name = models.CharField(
+        _("name"), max_length=50, help_text=_("The holiday it belongs to, e.g. 春节 or 国庆节.")
+    )
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("working-day calendar")
+        constraints = [
+            # A weekend holiday or a weekday "working day" would change nothing: refusing them
+            # keeps the table a list of true exceptions, which is what an administrator checks
+            # against the notice.
+            models.CheckConstraint(
+                condition=Q(kind="holiday", date__iso_week_day__lte=5)
+                | Q(kind="workday", date__iso_week_day__gte=6),
+                name="core_calendarday_is_exception",
+                violation_error_message=_(
+                    "Only exceptions are stored: a holiday must fall on a weekday and a make-up "
+                    "working day on a Saturday or Sunday."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name} ({self.get_kind_display()})"

@@ -1,10 +1,11 @@
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from luhuituo.core.models import Region
 from luhuituo.core.permissions import regulator_required
-from registry.models import Centre
+from registry.models import Centre, Filing
 
 
 @regulator_required
@@ -18,8 +19,11 @@ def home(request: HttpRequest) -> HttpResponse:
         .annotate(centre_count=Count("centres", filter=Q(centres__in=visible)))
         .order_by("code")
     )
+    queue = Filing.objects.visible_to(user).awaiting_bureau().with_due()
     return render(request, "dashboard/home.html", {
         "scopes": user.regulator_scopes,
         "regions": regions,
         "centre_count": visible.count(),
+        "waiting": queue.count(),
+        "overdue": queue.filter(due_at__lt=timezone.now()).count(),
     })

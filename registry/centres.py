@@ -1,0 +1,216 @@
+"""Writes to a centre's own data, from the centre's side: registration, the profile, fees,
+classes, staff, training records and accounts.
+
+Every function takes keyword arguments with an explicit actor (``by``), runs in one
+transaction, refuses an actor without the right (``PermissionDenied``) and records an
+AuditEvent. Profile and class changes are only possible while the filing can still be changed
+by the centre (draft, or returned for correction); afterwards they go through a change filing
+(变更备案), and ``CentreDataLocked`` is raised.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from luhuituo.core.audit import audit
+from luhuituo.core.models import User
+
+from .models import (
+    Centre,
+    CentreMembership,
+    ClassGroup,
+    FeeSchedule,
+    Filing,
+    Staff,
+    StaffTrainingRecord,
+)
+
+EDITABLE_FILING_STATUSES = frozenset({Filing.Status.DRAFT, Filing.Status.RETURNED})
+
+PROFILE_FIELDS = (
+    "name", "region", "legal_form", "uscc", "kind", "is_inclusive", "address", "latitude",
+    "longitude", "service_forms", "approved_places", "opens_at", "closes_at", "opening_days",
+    "provides_meals", "tenure", "lease_start", "lease_end", "indoor_area_m2", "outdoor_area_m2",
+    "contact_name", "contact_phone", "legal_representative", "principal_name",
+)
+
+
+class CentreDataLocked(PermissionDenied):
+    """The filing has been submitted: the centre's registered data is frozen."""
+
+    def __init__(self):
+        super().__init__(_("The filing has been submitted, so these details can no longer be "
+                           "changed here. Changes now go through a change filing (变更备案)."))
+
+
+def centre_data_editable(centre: Centre) -> bool:
+    """True while the centre may change its profile and classes itself (draft or returned)."""
+    filing = getattr(centre, "filing", None)
+    return filing is None or filing.status in EDITABLE_FILING_STATUSES
+
+
+def current_fee_schedule(centre: Centre, *, on: date) -> FeeSchedule | None:
+    """The schedule in force on ``on``: the latest one that has started by then."""
+    return centre.fee_schedules.filter(effective_from__lte=on).order_by(
+        "-effective_from", "-id").first()
+
+
+def _require_manager(user: User, centre: Centre) -> None:
+    if not CentreMembership.objects.active().filter(
+        user=user, centre=centre, role=CentreMembership.Role.MANAGER
+    ).exists():
+        raise PermissionDenied(_("Only the centre's manager can do this."))
+
+
+def _require_editable(centre: Centre) -> None:
+    """Lock the filing row so a submission cannot slip in between the check and the write."""
+    filing = Filing.objects.select_for_update().filter(centre=centre).first()
+    if filing is not None and filing.status not in EDITABLE_FILING_STATUSES:
+        raise CentreDataLocked
+
+
+# --- the centre itself -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def register_centre(*, by: User, request=None, **fields) -> Centre:
+    """Create a centre with its draft filing, and make ``by`` its manager."""
+    if not by.is_authenticated or not by.is_centre_account:
+        raise PermissionDenied(_("Only centre accounts can register a centre."))
+    centre = Centre.objects.create(**fields)
+    Filing.objects.create(centre=centre, status=Filing.Status.DRAFT)
+    CentreMembership.objects.create(user=by, centre=centre, role=CentreMembership.Role.MANAGER)
+    audit("centre_registered", actor=by, target=centre, request=request,
+          region=centre.region.name, legal_form=centre.legal_form)
+    return centre
+
+
+@transaction.atomic
+def save_centre_profile(*, centre: Centre, by: User, data: dict, request=None) -> list[str]:
+    """Write the profile fields in ``data`` to the centre; returns the names that changed."""
+    _require_manager(by, centre)
+    _require_editable(centre)
+    unknown = set(data) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"not profile fields: {sorted(unknown)}")
+    changed = [name for name, value in data.items() if getattr(centre, name) != value]
+    for name in changed:
+        setattr(centre, name, data[name])
+    if changed:
+        centre.save(update_fields=[*changed, "updated_at"])
+        audit("centre_profile_updated", actor=by, target=centre, request=request,
+              fields=changed)
+    return changed
+
+
+# --- fees --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_fee_schedule(*, centre: Centre, by: User, data: dict, request=None) -> FeeSchedule:
+    """A new version of the fees from a date. Earlier versions are kept, never edited."""
+    _require_manager(by, centre)
+    schedule = FeeSchedule.objects.create(centre=centre, **data)
+    audit("fee_schedule_added", actor=by, target=schedule, request=request,
+          effective_from=schedule.effective_from)
+    return schedule
+
+
+# --- classes -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_class(*, class_group: ClassGroup, by: User, request=None) -> ClassGroup:
+    """Create or update a class (already validated, with its centre set)."""
+    _require_manager(by, class_group.centre)
+    _require_editable(class_group.centre)
+    created = class_group.pk is None
+    class_group.save()
+    audit("class_created" if created else "class_updated", actor=by, target=class_group,
+          request=request, class_type=class_group.class_type, capacity=class_group.capacity)
+    return class_group
+
+
+@transaction.atomic
+def delete_class(*, class_group: ClassGroup, by: User, request=None) -> None:
+    _require_manager(by, class_group.centre)
+    _require_editable(class_group.centre)
+    audit("class_deleted", actor=by, target=class_group, request=request,
+          class_type=class_group.class_type, capacity=class_group.capacity)
+    class_group.delete()
+
+
+# --- staff -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_staff(*, staff: Staff, by: User, request=None) -> Staff:
+    """Create or update a staff record (already validated, with its centre set). The
+    employment status follows the leaving date. The ID number never goes into the audit."""
+    _require_manager(by, staff.centre)
+    created = staff.pk is None
+    staff.employment_status = (Staff.Employment.LEFT if staff.left_on
+                               else Staff.Employment.ACTIVE)
+    staff.save()
+    audit("staff_created" if created else "staff_updated", actor=by, target=staff,
+          request=request, role=staff.role, employment_status=staff.employment_status)
+    return staff
+
+
+@transaction.atomic
+def add_training_record(*, staff: Staff, by: User, data: dict,
+                        request=None) -> StaffTrainingRecord:
+    _require_manager(by, staff.centre)
+    record = StaffTrainingRecord.objects.create(staff=staff, **data)
+    audit("training_record_added", actor=by, target=staff, request=request,
+          course=record.course, hours=record.hours, completed_on=record.completed_on)
+    return record
+
+
+# --- accounts ----------------------------------------------------------------------------------
+
+
+class MembershipError(Exception):
+    """An account change that is not possible, with the reason for the user."""
+
+
+@transaction.atomic
+def invite_member(*, centre: Centre, by: User, user: User, role: str,
+                  request=None) -> CentreMembership:
+    """Give an existing centre account access to the centre (again, if it was deactivated)."""
+    _require_manager(by, centre)
+    if not user.is_centre_account or not user.is_active:
+        raise MembershipError(_("Only active centre accounts can be added to a centre."))
+    membership = CentreMembership.objects.select_for_update().filter(
+        user=user, centre=centre).first()
+    if membership is not None and membership.is_active:
+        raise MembershipError(_("%(name)s already has access to this centre.") % {
+            "name": user.get_full_name()})
+    if membership is None:
+        membership = CentreMembership.objects.create(user=user, centre=centre, role=role)
+    else:
+        membership.role, membership.is_active = role, True
+        membership.save(update_fields=["role", "is_active"])
+    audit("member_invited", actor=by, target=membership, request=request,
+          user=user.username, role=role)
+    return membership
+
+
+@transaction.atomic
+def deactivate_member(*, membership: CentreMembership, by: User,
+                      request=None) -> CentreMembership:
+    """Take an account's access to the centre away. Nobody deactivates themselves, so a
+    centre always keeps the manager who is acting."""
+    _require_manager(by, membership.centre)
+    if membership.user_id == by.pk:
+        raise MembershipError(_("You cannot remove your own access."))
+    if membership.is_active:
+        membership.is_active = False
+        membership.save(update_fields=["is_active"])
+        audit("member_deactivated", actor=by, target=membership, request=request,
+              user=membership.user.username, role=membership.role)
+    return membership

@@ -1,0 +1,369 @@
+"""Forms for a centre's own data. Validation messages are English msgids, shown in Chinese.
+
+Database rules (unique class name per centre, one staff record per person per centre) are
+checked here too, so the user gets a message instead of an IntegrityError.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from luhuituo.core.crypto import blind_index
+from luhuituo.core.masking import mask_id_number
+from luhuituo.core.models import Region, User
+from luhuituo.core.validators import normalise_id_number, normalise_mobile, validate_id_number
+
+from .centres import PROFILE_FIELDS
+from .models import (
+    Centre,
+    CentreMembership,
+    ClassGroup,
+    ClassType,
+    FeeSchedule,
+    Staff,
+    StaffTrainingRecord,
+    class_rules,
+)
+from .validators import normalise_uscc
+
+# --- widgets and fields --------------------------------------------------------------------------
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%H:%M")
+
+
+class USCCField(forms.CharField):
+    """A credit code typed with spaces or lower-case letters is the same code."""
+
+    def to_python(self, value):
+        return normalise_uscc(super().to_python(value))
+
+
+class IDNumberField(forms.CharField):
+    """A resident ID number, without spaces and with an upper-case X."""
+
+    def to_python(self, value):
+        return normalise_id_number(super().to_python(value))
+
+
+def city_districts():
+    """The city's districts and counties (not the city itself)."""
+    return Region.objects.filter(parent__code=settings.CITY_REGION_CODE).order_by("code")
+
+
+def not_in_future(value, message):
+    if value and value > timezone.localdate():
+        raise forms.ValidationError(message, code="future")
+    return value
+
+
+# --- the centre ----------------------------------------------------------------------------------
+
+
+class CentreCreateForm(forms.ModelForm):
+    """The few facts needed to start: everything else is filled in on the profile page."""
+
+    class Meta:
+        model = Centre
+        fields = ["name", "region", "legal_form", "uscc"]
+        field_classes = {"uscc": USCCField}
+        help_texts = {
+            "name": _("The full registered name, as on the business licence or registration "
+                      "certificate."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = city_districts()
+        self.fields["region"].empty_label = _("Choose a district or county")
+        self.fields["legal_form"].required = True
+        self.fields["uscc"].help_text = _(
+            "18 characters, on the business licence or registration certificate. You can add "
+            "it later if the centre is not registered yet.")
+
+
+class CentreProfileForm(forms.ModelForm):
+    """The whole centre profile, in the fieldsets of ``FIELDSETS``."""
+
+    FIELDSETS = (
+        ("identity", _("Identity and registration"),
+         ("name", "region", "legal_form", "uscc", "kind", "is_inclusive")),
+        ("location", _("Location"), ("address", "latitude", "longitude")),
+        ("service", _("Service"), ("service_forms", "approved_places", "opens_at", "closes_at",
+                                   "opening_days", "provides_meals")),
+        ("premises", _("Premises"), ("tenure", "lease_start", "lease_end", "indoor_area_m2",
+                                     "outdoor_area_m2")),
+        ("people", _("People"), ("contact_name", "contact_phone", "legal_representative",
+                                 "principal_name")),
+    )
+    WIDE = frozenset({"name", "address", "service_forms"})
+
+    service_forms = forms.MultipleChoiceField(
+        label=_("service forms"), choices=Centre.ServiceForm.choices, required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "checkbox-list"}),
+    )
+
+    class Meta:
+        model = Centre
+        fields = list(PROFILE_FIELDS)
+        field_classes = {"uscc": USCCField}
+        widgets = {
+            "address": forms.TextInput,
+            "latitude": forms.NumberInput(attrs={"step": "0.000001"}),
+            "longitude": forms.NumberInput(attrs={"step": "0.000001"}),
+            "opens_at": TimeInput,
+            "closes_at": TimeInput,
+            "lease_start": DateInput,
+            "lease_end": DateInput,
+        }
+        help_texts = {
+            "latitude": _("WGS-84, e.g. from a map app: 28.871."),
+            "longitude": _("WGS-84, e.g. from a map app: 105.442."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = city_districts()
+        self.fields["region"].empty_label = None
+        self.fields["lease_end"].help_text = _(
+            "Filing needs owned premises or a lease of at least %(years)d years."
+        ) % {"years": settings.MIN_LEASE_YEARS}
+
+    def fieldsets(self):
+        """(key, legend, [(bound field, is wide)]) for the template."""
+        return [(key, legend, [(self[name], name in self.WIDE) for name in names])
+                for key, legend, names in self.FIELDSETS]
+
+    def clean(self):
+        data = super().clean()
+        self._clean_location(data)
+        opens, closes = data.get("opens_at"), data.get("closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("closes_at", _("The closing time must be after the opening time."))
+        self._clean_lease(data)
+        return data
+
+    def _clean_location(self, data):
+        lat, lng = data.get("latitude"), data.get("longitude")
+        if (lat is None) != (lng is None) and not self.has_error("latitude") \
+                and not self.has_error("longitude"):
+            self.add_error("latitude" if lat is None else "longitude",
+                           _("Enter both the latitude and the longitude, or neither."))
+            return
+        bounds = settings.CITY_BOUNDS
+        if lat is not None and not bounds["lat"][0] <= lat <= bounds["lat"][1]:
+            self.add_error("latitude", _(
+                "This point is outside Luzhou: the latitude must be between %(min)s and "
+                "%(max)s. Check that the map app gives WGS-84 coordinates."
+            ) % {"min": bounds["lat"][0], "max": bounds["lat"][1]})
+        if lng is not None and not bounds["lng"][0] <= lng <= bounds["lng"][1]:
+            self.add_error("longitude", _(
+                "This point is outside Luzhou: the longitude must be between %(min)s and "
+                "%(max)s. Check that the map app gives WGS-84 coordinates."
+            ) % {"min": bounds["lng"][0], "max": bounds["lng"][1]})
+
+    def _clean_lease(self, data):
+        tenure = data.get("tenure")
+        if tenure == Centre.Tenure.OWNED:
+            data["lease_start"] = data["lease_end"] = None
+            return
+        start, end = data.get("lease_start"), data.get("lease_end")
+        if start and end and end <= start:
+            self.add_error("lease_end", _("The lease must end after it starts."))
+        if tenure == Centre.Tenure.LEASED:
+            for name in ("lease_start", "lease_end"):
+                if data.get(name) is None and not self.has_error(name):
+                    self.add_error(name, _("Enter the lease dates of leased premises."))
+
+    @property
+    def lease_too_short(self) -> bool:
+        """A lease shorter than MIN_LEASE_YEARS: not an error, but it blocks the filing."""
+        if self.is_bound:
+            data = getattr(self, "cleaned_data", {})
+            probe = Centre(tenure=data.get("tenure", ""), lease_start=data.get("lease_start"),
+                           lease_end=data.get("lease_end"))
+        else:
+            probe = self.instance
+        return bool(probe.tenure == Centre.Tenure.LEASED and probe.lease_start
+                    and probe.lease_end and probe.lease_end > probe.lease_start
+                    and not probe.lease_is_long_enough())
+
+
+# --- fees ----------------------------------------------------------------------------------------
+
+
+class FeeScheduleForm(forms.ModelForm):
+    CLASS_FEES = ("infant_fee", "toddler_small_fee", "toddler_large_fee", "mixed_fee")
+
+    class Meta:
+        model = FeeSchedule
+        fields = ["effective_from", "infant_fee", "toddler_small_fee", "toddler_large_fee",
+                  "mixed_fee", "meal_fee", "other_fees", "prepayment_months"]
+        widgets = {"effective_from": DateInput, "other_fees": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "other_fees": _("Any other charge, with its amount, e.g. 床品费 200 元/年."),
+            "prepayment_months": _("How many months parents pay in advance: 0 to 12."),
+            "meal_fee": _("Meal fees may only be spent on the children's meals."),
+        }
+
+    def clean(self):
+        data = super().clean()
+        has_fee = any(data.get(name) is not None for name in self.CLASS_FEES)
+        if not has_fee and not any(self.has_error(name) for name in self.CLASS_FEES):
+            raise forms.ValidationError(_("Enter the monthly fee of at least one class type."),
+                                        code="no_fees")
+        return data
+
+
+# --- classes -------------------------------------------------------------------------------------
+
+
+class ClassGroupForm(forms.ModelForm):
+    class Meta:
+        model = ClassGroup
+        fields = ["name", "class_type", "capacity", "room"]
+
+    def __init__(self, *args, centre: Centre, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.centre = centre
+        maxima = "；".join(
+            f"{label} {class_rules(code)['max_size']}" for code, label in ClassType.choices)
+        self.fields["capacity"].help_text = _("At most: %(maxima)s.") % {"maxima": maxima}
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        others = ClassGroup.objects.filter(centre=self.instance.centre, name=name)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError(
+                _("This centre already has a class with this name."), code="duplicate")
+        return name
+
+
+# --- staff ---------------------------------------------------------------------------------------
+
+
+class StaffForm(forms.ModelForm):
+    """A staff record. On an existing record the ID number is never sent back to the browser:
+    the field shows the masked number and an empty field keeps the stored one."""
+
+    id_number = IDNumberField(label=_("resident ID number"), max_length=30,
+                              validators=[validate_id_number],
+                              widget=forms.TextInput(attrs={"autocomplete": "off"}))
+
+    class Meta:
+        model = Staff
+        fields = ["name", "role", "id_number", "mobile", "is_full_time", "education",
+                  "qualification", "qualification_valid_until", "health_cert_valid_until",
+                  "criminal_check_date", "criminal_check_result", "hired_on", "left_on"]
+        widgets = dict.fromkeys(("qualification_valid_until", "health_cert_valid_until",
+                                 "criminal_check_date", "hired_on", "left_on"), DateInput)
+        help_texts = {
+            "health_cert_valid_until": _("The date on the 托幼机构工作人员健康合格证; the check "
+                                         "is repeated every year."),
+            "criminal_check_date": _("When the no-criminal-record check was made; it is "
+                                     "repeated every year."),
+            "left_on": _("Fill in when the person leaves: the record is then kept as "
+                         "“left”."),
+        }
+
+    def __init__(self, *args, centre: Centre, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.centre = centre
+        field = self.fields["id_number"]
+        if self.instance.pk:
+            masked = mask_id_number(self.instance.id_number)
+            self.initial["id_number"] = ""
+            field.required = False
+            field.widget.attrs["placeholder"] = masked
+            field.help_text = _("Stored: %(masked)s. Leave empty to keep it; type the full "
+                                "number to change it.") % {"masked": masked}
+        else:
+            field.help_text = _("18 characters; an X at the end may be typed in either case.")
+
+    def clean_id_number(self):
+        number = self.cleaned_data["id_number"]
+        if not number and self.instance.pk:
+            return self.instance.id_number
+        duplicates = Staff.objects.filter(centre=self.instance.centre,
+                                          id_number_digest=blind_index(number, "ric"))
+        if self.instance.pk:
+            duplicates = duplicates.exclude(pk=self.instance.pk)
+        if duplicates.exists():
+            raise forms.ValidationError(_("This person is already on this centre's staff."),
+                                        code="duplicate")
+        return number
+
+    def clean_criminal_check_date(self):
+        return not_in_future(self.cleaned_data["criminal_check_date"],
+                             _("The check date cannot be in the future."))
+
+    def clean_left_on(self):
+        return not_in_future(self.cleaned_data["left_on"],
+                             _("Enter the leaving date once the person has left."))
+
+    def clean(self):
+        data = super().clean()
+        check_date, result = data.get("criminal_check_date"), data.get("criminal_check_result")
+        if bool(check_date) != bool(result) and not self.has_error("criminal_check_date"):
+            self.add_error("criminal_check_result" if check_date else "criminal_check_date",
+                           _("Enter both the date and the result of the criminal-record "
+                             "check."))
+        hired, left = data.get("hired_on"), data.get("left_on")
+        if hired and left and left < hired:
+            self.add_error("left_on", _("The leaving date cannot be before the hiring date."))
+        return data
+
+
+class TrainingRecordForm(forms.ModelForm):
+    class Meta:
+        model = StaffTrainingRecord
+        fields = ["course", "provider", "hours", "completed_on", "certificate_no"]
+        widgets = {"completed_on": DateInput}
+        help_texts = {"hours": _("Class hours (学时), from 0.5 to 500.")}
+
+    def clean_completed_on(self):
+        return not_in_future(self.cleaned_data["completed_on"],
+                             _("The completion date cannot be in the future."))
+
+
+# --- accounts ------------------------------------------------------------------------------------
+
+
+class InviteMemberForm(forms.Form):
+    account = forms.CharField(
+        label=_("Username or mobile number"), max_length=150,
+        help_text=_("Of an existing centre account. Accounts are created by the platform's "
+                    "administrators at the health commission."),
+    )
+    role = forms.ChoiceField(label=_("role"), choices=CentreMembership.Role.choices,
+                             initial=CentreMembership.Role.STAFF)
+
+    def clean_account(self) -> User:
+        value = self.cleaned_data["account"].strip()
+        user = (
+            User.objects.filter(account_type=User.AccountType.CENTRE, is_active=True)
+            .filter(Q(username=value) | Q(mobile=normalise_mobile(value)))
+            .first()
+        )
+        if user is None:
+            raise forms.ValidationError(
+                _("No centre account has this username or mobile number. Ask the platform's "
+                  "administrators to create the account first."), code="unknown_account")
+        return user

@@ -1,0 +1,79 @@
+"""Forms of the filing workflow (centre and regulator side)."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Staff, required_material_kinds
+
+
+class MaterialUploadForm(forms.Form):
+    kind = forms.CharField(widget=forms.HiddenInput)
+    staff = forms.ModelChoiceField(queryset=Staff.objects.none(), required=False,
+                                   widget=forms.HiddenInput)
+    file = forms.FileField(label=_("File (PDF, JPG or PNG, at most 10 MB)"))
+    issuer = forms.CharField(label=_("Issued by"), max_length=100, required=False)
+    number = forms.CharField(label=_("Certificate number"), max_length=100, required=False)
+    valid_until = forms.DateField(label=_("Valid until"), required=False,
+                                  widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, centre, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.centre = centre
+        self.fields["staff"].queryset = centre.staff.active()
+
+    def clean_kind(self):
+        kind = self.cleaned_data["kind"]
+        if kind not in {str(k) for k, _s in required_material_kinds(self.centre)}:
+            raise forms.ValidationError(_("This material is not part of this centre's "
+                                          "checklist."))
+        return kind
+
+    def clean_valid_until(self):
+        valid_until = self.cleaned_data["valid_until"]
+        if valid_until and valid_until < timezone.localdate():
+            raise forms.ValidationError(_("This certificate has already expired."))
+        return valid_until
+
+
+class SubmitForm(forms.Form):
+    commitment = forms.BooleanField(
+        label=_("I commit that the information and materials in this filing are true, "
+                "complete and valid, and that the centre will operate according to the "
+                "setup standard and the management rules for childcare centres."),
+        required=False,
+    )
+
+
+class RectificationForm(forms.Form):
+    note = forms.CharField(label=_("What has been rectified"), max_length=4000,
+                           widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class TerminationForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for ending the service"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+    children_settled = forms.CharField(label=_("How the children have been settled"),
+                                       max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    staff_settled = forms.CharField(label=_("How the staff have been settled"), max_length=2000,
+                                    widget=forms.Textarea(attrs={"rows": 2}))
+    fees_refunded = forms.CharField(label=_("How prepaid fees have been refunded"),
+                                    max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DecisionForm(forms.Form):
+    """The regulator's decision on a filing; which fields matter depends on the action."""
+
+    ACTIONS = [
+        ("return", _("Return for correction")),
+        ("accept", _("Accept and issue the receipt")),
+        ("start_verification", _("Start verification")),
+        ("verify", _("Verified")),
+        ("nonconforming", _("Non-conforming")),
+        ("suspend", _("Suspend")),
+        ("lift", _("Lift the suspension")),
+        ("deregister", _("Deregister")),
+    ]
+    action = forms.ChoiceField(choices=ACTIONS)
+    note = forms.CharField(label=_("Note"), max_length=4000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}))

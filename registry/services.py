@@ -1,0 +1,435 @@
+"""The filing workflow (DOMAIN §9.1): one function per transition.
+
+Every function takes keyword arguments with an explicit actor (``by``), locks the filing row,
+refuses an illegal transition or an actor without the right with ``FilingError`` (a message for
+the user), records an AuditEvent, and notifies the other side after the commit.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from luhuituo.core.audit import audit, notify
+from luhuituo.core.models import Notification, RegulatorScope, User
+from luhuituo.core.workdays import deadline
+
+from .models import (
+    Centre,
+    CentreMembership,
+    Filing,
+    FilingMaterial,
+    FilingNumberSequence,
+    required_material_kinds,
+)
+
+S = Filing.Status
+
+
+class FilingError(Exception):
+    """A transition that is not allowed now, with the reason for the user."""
+
+
+# status names for messages
+def _label(status: str) -> str:
+    return str(S(status).label)
+
+
+# --- who may act -------------------------------------------------------------------------------
+
+
+def is_manager(user: User, centre: Centre) -> bool:
+    return CentreMembership.objects.active().filter(
+        user=user, centre=centre, role=CentreMembership.Role.MANAGER
+    ).exists()
+
+
+def can_decide(user: User, centre: Centre) -> bool:
+    """A regulator (not an assessor) whose scope covers the centre's district."""
+    if not user.is_authenticated or not user.is_regulator:
+        return False
+    return any(
+        scope.role == RegulatorScope.Role.REGULATOR
+        and (scope.region_id == centre.region_id or scope.region_id == centre.region.parent_id)
+        for scope in user.regulator_scopes
+    )
+
+
+def _require_manager(user: User, centre: Centre) -> None:
+    if not is_manager(user, centre):
+        raise FilingError(_("Only the centre's manager can do this."))
+
+
+def _require_regulator(user: User, centre: Centre) -> None:
+    if not can_decide(user, centre):
+        raise FilingError(_("Only the district health bureau responsible for this centre can "
+                            "do this."))
+
+
+def _require_status(filing: Filing, *allowed: str, action) -> None:
+    if filing.status not in allowed:
+        raise FilingError(_("A filing that is “%(status)s” cannot be %(action)s.") % {
+            "status": _label(filing.status), "action": action})
+
+
+def _lock(filing: Filing) -> Filing:
+    return Filing.objects.select_for_update().select_related("centre__region").get(pk=filing.pk)
+
+
+def _transition(filing: Filing, to: str, *, by: User, verb: str, request=None, **details):
+    previous = filing.status
+    filing.status = to
+    filing.save()
+    audit(verb, actor=by, target=filing, request=request, **{"from": previous, "to": to},
+          **details)
+
+
+# --- notifications -----------------------------------------------------------------------------
+
+
+def responsible_regulators(centre: Centre) -> list[User]:
+    """The district's regulators; the city's if the district has none."""
+    scopes = RegulatorScope.objects.filter(
+        role=RegulatorScope.Role.REGULATOR, user__is_active=True
+    ).select_related("user")
+    district = [s.user for s in scopes.filter(region_id=centre.region_id)]
+    return district or [s.user for s in scopes.filter(region_id=centre.region.parent_id)]
+
+
+def centre_managers(centre: Centre) -> list[User]:
+    return [m.user for m in CentreMembership.objects.active().filter(
+        centre=centre, role=CentreMembership.Role.MANAGER, user__is_active=True
+    ).select_related("user")]
+
+
+def _notify_later(users, title: str, *, url: str, body: str = "", level=Notification.Level.INFO):
+    users = list(users)
+
+    def send():
+        for user in users:
+            notify(user, title, body=body, url=url, level=level)
+
+    transaction.on_commit(send)
+
+
+def _review_url(filing: Filing) -> str:
+    return reverse("registry:review", args=[filing.centre_id])
+
+
+def _centre_url(filing: Filing) -> str:
+    return reverse("registry:filing-detail", args=[filing.centre_id])
+
+
+# --- checks ------------------------------------------------------------------------------------
+
+
+def missing_materials(filing: Filing) -> list[str]:
+    """Required materials with no upload, or whose latest upload was returned."""
+    current = {(m.kind, m.staff_id): m for m in filing.current_materials()}
+    problems = []
+    for kind, staff in required_material_kinds(filing.centre):
+        material = current.get((kind, staff.pk if staff else None))
+        label = FilingMaterial(kind=kind).kind_label
+        if staff is not None:
+            label = f"{label}（{staff.name}）"
+        if material is None:
+            problems.append(_("Upload: %(material)s.") % {"material": label})
+        elif material.verdict == FilingMaterial.Verdict.RETURNED:
+            problems.append(_("Replace the returned material: %(material)s.") % {
+                "material": label})
+    return problems
+
+
+def submission_blockers(filing: Filing) -> list[str]:
+    return [*filing.centre.filing_blockers(), *missing_materials(filing)]
+
+
+def next_filing_number(centre: Centre, year: int) -> str:
+    """Region code + year + a sequence per district and year: 510502-2026-0001."""
+    sequence, _created = FilingNumberSequence.objects.select_for_update().get_or_create(
+        region_id=centre.region_id, year=year
+    )
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    return f"{centre.region.code}-{year}-{sequence.last:04d}"
+
+
+# --- transitions: the centre's side -------------------------------------------------------------
+
+
+@transaction.atomic
+def submit_filing(*, filing: Filing, by: User, commitment: bool, request=None) -> Filing:
+    """Draft or returned → submitted. The manager signs the commitment letter (备案承诺书);
+    the 5-working-day receipt clock starts (备案办法 Art 9)."""
+    filing = _lock(filing)
+    _require_manager(by, filing.centre)
+    _require_status(filing, S.DRAFT, S.RETURNED, action=gettext_lazy("submitted"))
+    if not commitment:
+        raise FilingError(_("Read and sign the commitment letter before submitting."))
+    blockers = submission_blockers(filing)
+    if blockers:
+        raise FilingError(" ".join([_("The filing is not complete yet."), *blockers]))
+    now = timezone.now()
+    resubmission = filing.status == S.RETURNED
+    filing.commitment_signed_at = now
+    filing.commitment_signed_by = by
+    filing.submitted_at = now
+    filing.first_submitted_at = filing.first_submitted_at or now
+    filing.receipt_due = deadline(now, settings.FILING_RECEIPT_WORKING_DAYS)
+    _transition(filing, S.SUBMITTED, by=by, request=request,
+                verb="filing_resubmitted" if resubmission else "filing_submitted")
+    title = (_("Filing resubmitted: %(centre)s") if resubmission
+             else _("New filing: %(centre)s")) % {"centre": filing.centre.name}
+    _notify_later(responsible_regulators(filing.centre), title, url=_review_url(filing))
+    return filing
+
+
+@transaction.atomic
+def submit_rectification(*, filing: Filing, by: User, note: str, request=None) -> Filing:
+    """Non-conforming → rectifying: the centre reports what it has corrected."""
+    filing = _lock(filing)
+    _require_manager(by, filing.centre)
+    _require_status(filing, S.NONCONFORMING, action=gettext_lazy("reported as rectified"))
+    if not note.strip():
+        raise FilingError(_("Describe what has been rectified."))
+    filing.rectification_submitted_at = timezone.now()
+    _transition(filing, S.RECTIFYING, by=by, request=request, verb="filing_rectification",
+                note=note)
+    _notify_later(responsible_regulators(filing.centre),
+                  _("Rectification reported: %(centre)s") % {"centre": filing.centre.name},
+                  url=_review_url(filing), body=note)
+    return filing
+
+
+@transaction.atomic
+def request_termination(*, filing: Filing, by: User, reason: str, children_settled: str,
+                        staff_settled: str, fees_refunded: str, request=None) -> Filing:
+    """Any live filing → terminating (管理规范 Art 7): children, staff and prepaid fees must
+    be settled first, and said how."""
+    filing = _lock(filing)
+    _require_manager(by, filing.centre)
+    _require_status(filing, S.SUBMITTED, S.RETURNED, S.FILED, S.UNDER_VERIFICATION, S.VERIFIED,
+                    S.NONCONFORMING, S.RECTIFYING, S.SUSPENDED,
+                    action=gettext_lazy("terminated"))
+    if not all(text.strip() for text in (reason, children_settled, staff_settled, fees_refunded)):
+        raise FilingError(_("Give the reason and say how the children, the staff and prepaid "
+                            "fees were settled."))
+    filing.termination_requested_at = timezone.now()
+    filing.termination_reason = reason
+    filing.children_settled = children_settled
+    filing.staff_settled = staff_settled
+    filing.fees_refunded = fees_refunded
+    _transition(filing, S.TERMINATING, by=by, request=request, verb="filing_termination",
+                reason=reason)
+    _notify_later(responsible_regulators(filing.centre),
+                  _("Termination requested: %(centre)s") % {"centre": filing.centre.name},
+                  url=_review_url(filing), body=reason, level=Notification.Level.WARNING)
+    return filing
+
+
+# --- transitions: the regulator's side ----------------------------------------------------------
+
+
+@transaction.atomic
+def return_filing(*, filing: Filing, by: User, reasons: dict[int, str], note: str = "",
+                  request=None) -> Filing:
+    """Submitted → returned for correction, with a reason per material (退回补正)."""
+    filing = _lock(filing)
+    _require_regulator(by, filing.centre)
+    _require_status(filing, S.SUBMITTED, action=gettext_lazy("returned"))
+    reasons = {int(k): v.strip() for k, v in reasons.items() if v and v.strip()}
+    if not reasons and not note.strip():
+        raise FilingError(_("Say what must be corrected: a reason for at least one material, "
+                            "or a general note."))
+    current = {m.pk: m for m in filing.current_materials()}
+    unknown = set(reasons) - set(current)
+    if unknown:
+        raise FilingError(_("A returned material is not part of this filing's current "
+                            "materials."))
+    now = timezone.now()
+    for material_id, reason in reasons.items():
+        material = current[material_id]
+        material.verdict = FilingMaterial.Verdict.RETURNED
+        material.return_reason = reason
+        material.reviewed_by, material.reviewed_at = by, now
+        material.save(update_fields=["verdict", "return_reason", "reviewed_by", "reviewed_at"])
+    filing.returned_at = now
+    filing.reviewer = by
+    _transition(filing, S.RETURNED, by=by, request=request, verb="filing_returned", note=note,
+                reasons={current[k].kind_label: v for k, v in reasons.items()})
+    body = "\n".join([note, *(f"{current[k].kind_label}：{v}" for k, v in reasons.items())])
+    _notify_later(centre_managers(filing.centre),
+                  _("Filing returned for correction: %(centre)s") % {
+                      "centre": filing.centre.name},
+                  url=_centre_url(filing), body=body.strip(), level=Notification.Level.WARNING)
+    return filing
+
+
+@transaction.atomic
+def accept_filing(*, filing: Filing, by: User, request=None) -> Filing:
+    """Submitted → filed: the filing number is issued with the receipt (备案回执), and the
+    15-working-day clock for a non-conformity notice starts."""
+    filing = _lock(filing)
+    _require_regulator(by, filing.centre)
+    _require_status(filing, S.SUBMITTED, action=gettext_lazy("accepted"))
+    current = filing.current_materials()
+    if any(m.verdict == FilingMaterial.Verdict.RETURNED for m in current):
+        raise FilingError(_("Some materials are marked for correction: return the filing "
+                            "instead, or accept those materials first."))
+    missing = missing_materials(filing)
+    if missing:
+        raise FilingError(" ".join(missing))
+    now = timezone.now()
+    FilingMaterial.objects.filter(
+        pk__in=[m.pk for m in current if m.verdict == FilingMaterial.Verdict.PENDING]
+    ).update(verdict=FilingMaterial.Verdict.ACCEPTED, reviewed_by=by, reviewed_at=now)
+    filing.filing_no = filing.filing_no or next_filing_number(
+        filing.centre, timezone.localdate(now).year)
+    filing.filed_at = now
+    filing.notice_due = deadline(now, settings.FILING_NOTICE_WORKING_DAYS)
+    filing.reviewer = by
+    _transition(filing, S.FILED, by=by, request=request, verb="filing_accepted",
+                filing_no=filing.filing_no)
+    _notify_later(centre_managers(filing.centre),
+                  _("Filed: %(centre)s, filing number %(no)s") % {
+                      "centre": filing.centre.name, "no": filing.filing_no},
+                  url=_centre_url(filing))
+    return filing
+
+
+@transaction.atomic
+def start_verification(*, filing: Filing, by: User, request=None) -> Filing:
+    """Filed → under verification (情况核实: desk review and on-site visit)."""
+    filing = _lock(filing)
+    _require_regulator(by, filing.centre)
+    _require_status(filing, S.FILED, action=gettext_lazy("put under verification"))
+    filing.verification_started_at = timezone.now()
+    _transition(filing, S.UNDER_VERIFICATION, by=by, request=request,
+                verb="filing_verification_started")
+    _notify_later(centre_managers(filing.centre),
+                  _("Verification started: %(centre)s") % {"centre": filing.centre.name},
+                  url=_centre_url(filing))
+    return filing
+
+
+@transaction.atomic
+def verify_filing(*, filing: Filing, by: User, note: str = "", request=None) -> Filing:
+    """Under verification or rectifying → verified: the centre is listed publicly."""
+    filing = _lock(filing)
+    _require_regulator(by, filing.centre)
+    _require_status(filing, S.UNDER_VERIFICATION, S.RECTIFYING,
+                    action=gettext_lazy("verified"))
+    filing.verified_at = timezone.now()
+    _transition(filing, S.VERIFIED, by=by, request=request, verb="filing_verified", note=note)
+    _notify_later(centre_managers(filing.centre),
+                  _("Verified and listed publicly: %(centre)s") % {"centre": filing.centre.name},
+                  url=_centre_url(filing))
+    return filing
+
+
+@transaction.atomic
+def find_nonconforming(*, filing: Filing, by: User, notice: str, request=None) -> Filing:
+    """Under verification or rectifying → non-conforming, with a notice that is also
+    disclosed publicly (备案办法 Art 9)."""
+    filing = _lock(filing)
+    _require_regulator(by, filing.centre)
+    _require_status(filing, S.UNDER_VERIFICATION, S.RECTIFYING,
+                    action=gettext_lazy("found non-conforming"))
+    if not notice.strip():
+        raise FilingError(_("Write the non-conformity notice: what does not meet the rules."))
+    filing.nonconforming_at = timezone.now()
+    filing.nonconformity_notice = notice
+    _transition(filing, S.NONCONFORMING, by=by, request=request, verb="filing_nonconforming",
+                notice=notice)
+    _notify_later(centre_managers(filing.centre),
+                  _("Non-conformity notice: %(centre)s") % {"centre": filing.centre.name},
+                  url=_centre_url(filing), body=notice, level=Notification.Level.DANGER)
+    return filing
+
+
+@transaction.atomic
+def suspend_filing(*, filing: Filing, by: User, reason: str, request=None) -> Filing:
+    """Filed or verified → suspended (暂停/停业整顿, local practice)."""
+    filing = _lock(filing)
+    _require_regulator(by, filing.centre)
+    _require_status(filing, S.FILED, S.VERIFIED, action=gettext_lazy("suspended"))
+    if not reason.strip():
+        raise FilingError(_("Give the reason for the suspension."))
+    filing.suspended_at = timezone.now()
+    filing.suspension_reason = reason
+    _transition(filing, S.SUSPENDED, by=by, request=request, verb="filing_suspended",
+                reason=reason)
+    _notify_later(centre_managers(filing.centre),
+                  _("Suspended: %(centre)s") % {"centre": filing.centre.name},
+                  url=_centre_url(filing), body=reason, level=Notification.Level.DANGER)
+    return filing
+
+
+@transaction.atomic
+def lift_suspension(*, filing: Filing, by: User, note: str = "", request=None) -> Filing:
+    """Suspended → verified."""
+    filing = _lock(filing)
+    _require_regulator(by, filing.centre)
+    _require_status(filing, S.SUSPENDED, action=gettext_lazy("reinstated"))
+    filing.verified_at = filing.verified_at or timezone.now()
+    _transition(filing, S.VERIFIED, by=by, request=request, verb="filing_suspension_lifted",
+                note=note)
+    _notify_later(centre_managers(filing.centre),
+                  _("Suspension lifted: %(centre)s") % {"centre": filing.centre.name},
+                  url=_centre_url(filing))
+    return filing
+
+
+@transaction.atomic
+def deregister_filing(*, filing: Filing, by: User, note: str = "", request=None) -> Filing:
+    """Terminating → deregistered (注销备案): terminal."""
+    filing = _lock(filing)
+    _require_regulator(by, filing.centre)
+    _require_status(filing, S.TERMINATING, action=gettext_lazy("deregistered"))
+    filing.deregistered_at = timezone.now()
+    _transition(filing, S.DEREGISTERED, by=by, request=request, verb="filing_deregistered",
+                note=note)
+    _notify_later(centre_managers(filing.centre),
+                  _("Filing deregistered: %(centre)s") % {"centre": filing.centre.name},
+                  url=_centre_url(filing))
+    return filing
+
+
+# --- materials -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def upload_material(*, filing: Filing, by: User, kind: str, uploaded, checked, staff=None,
+                    issuer: str = "", number: str = "", valid_until=None,
+                    request=None) -> FilingMaterial:
+    """Add (or replace) one material while the centre may still change its filing."""
+    filing = _lock(filing)
+    _require_manager(by, filing.centre)
+    _require_status(filing, S.DRAFT, S.RETURNED, action=gettext_lazy("changed"))
+    valid_kinds = {k for k, _s in required_material_kinds(filing.centre)} | {"other"}
+    if kind not in valid_kinds:
+        raise FilingError(_("This material is not part of this centre's checklist."))
+    if staff is not None and staff.centre_id != filing.centre_id:
+        raise FilingError(_("This staff member does not work at this centre."))
+    material = FilingMaterial(
+        filing=filing, kind=kind, staff=staff, original_name=uploaded.name[:200],
+        content_type=checked.content_type, size=checked.size, sha256=checked.sha256,
+        issuer=issuer, number=number, valid_until=valid_until, uploaded_by=by,
+    )
+    material.file.save(uploaded.name, uploaded, save=False)
+    material.save()
+    audit("filing_material_uploaded", actor=by, target=filing, request=request,
+          material=material.kind_label, file=material.original_name)
+    return material
+
+
+def filings_for_queue(user):
+    """The regulator's queue: filings waiting for the bureau, overdue first."""
+    waiting = Q(status=S.SUBMITTED) | Q(status=S.RECTIFYING) | Q(status=S.TERMINATING) | Q(
+        status__in=[S.FILED, S.UNDER_VERIFICATION])
+    return Filing.objects.visible_to(user).filter(waiting)

@@ -1,0 +1,213 @@
+"""The centre's side of the filing: checklist and uploads, submission, rectification,
+termination; the permission-checked material download and the receipt/notice PDFs."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from luhuituo.core.audit import log_access
+from luhuituo.core.models import AuditEvent
+from luhuituo.core.permissions import get_visible_or_404
+
+from .. import receipts, services
+from ..forms_filing import MaterialUploadForm, RectificationForm, SubmitForm, TerminationForm
+from ..models import Filing, FilingMaterial, required_material_kinds
+from ..permissions import centre_member_required
+from ..uploads import check_upload
+
+S = Filing.Status
+EDITABLE = {S.DRAFT, S.RETURNED}
+TERMINABLE = {S.SUBMITTED, S.RETURNED, S.FILED, S.UNDER_VERIFICATION, S.VERIFIED,
+              S.NONCONFORMING, S.RECTIFYING, S.SUSPENDED}
+
+
+def checklist(filing: Filing) -> list[dict]:
+    """One row per required material with its latest upload (and that upload's verdict)."""
+    current = {(m.kind, m.staff_id): m for m in filing.current_materials()}
+    rows = []
+    for kind, staff in required_material_kinds(filing.centre):
+        material = current.get((kind, staff.pk if staff else None))
+        rows.append({
+            "kind": str(kind), "staff": staff, "material": material,
+            "upload_key": f"{kind}-{staff.pk if staff else ''}",
+            "label": FilingMaterial(kind=kind).kind_label,
+            "done": material is not None
+            and material.verdict != FilingMaterial.Verdict.RETURNED,
+        })
+    return rows
+
+
+def filing_history(filing: Filing) -> list[AuditEvent]:
+    """The filing's last 50 events, newest first, with the new status's label."""
+    events = list(
+        AuditEvent.objects.filter(target_type__model="filing", target_id=str(filing.pk))
+        .order_by("-created_at", "-id")[:50]
+    )
+    for event in events:
+        to = event.details.get("to")
+        event.to_label = S(to).label if to in S.values else ""
+    return events
+
+
+def render_filing(request, *, status=200, upload_form=None, upload_key=None,
+                  termination_form=None, rectification_form=None):
+    centre = request.centre
+    filing = centre.filing
+    rows = checklist(filing)
+    context = {
+        "centre": centre, "membership": request.membership, "filing": filing,
+        "rows": rows, "done": sum(r["done"] for r in rows), "total": len(rows),
+        "blockers": centre.filing_blockers() if filing.status in EDITABLE else [],
+        "editable": filing.status in EDITABLE and request.membership.is_manager,
+        "can_terminate": filing.status in TERMINABLE and request.membership.is_manager,
+        "upload_form": upload_form, "upload_key": upload_key,
+        "submit_form": SubmitForm(),
+        "termination_form": termination_form or TerminationForm(),
+        "rectification_form": rectification_form or RectificationForm(),
+        "history": filing_history(filing),
+        "verify_url": receipts.verification_url(filing, request) if filing.filing_no else "",
+    }
+    return render(request, "registry/centre/filing.html", context, status=status)
+
+
+@require_GET
+@centre_member_required
+def filing_detail(request: HttpRequest, centre_id: int) -> HttpResponse:
+    return render_filing(request)
+
+
+@require_POST
+@centre_member_required(manager=True)
+def material_upload(request: HttpRequest, centre_id: int) -> HttpResponse:
+    centre = request.centre
+    form = MaterialUploadForm(request.POST, request.FILES, centre=centre)
+    key = f"{request.POST.get('kind', '')}-{request.POST.get('staff') or ''}"
+    if form.is_valid():
+        try:
+            checked = check_upload(form.cleaned_data["file"])
+        except ValidationError as exc:
+            form.add_error("file", exc)
+        else:
+            try:
+                services.upload_material(
+                    filing=centre.filing, by=request.user, kind=form.cleaned_data["kind"],
+                    staff=form.cleaned_data["staff"], uploaded=form.cleaned_data["file"],
+                    checked=checked, issuer=form.cleaned_data["issuer"],
+                    number=form.cleaned_data["number"],
+                    valid_until=form.cleaned_data["valid_until"], request=request,
+                )
+            except services.FilingError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Uploaded: %(name)s") % {
+                    "name": form.cleaned_data["file"].name})
+                return redirect("registry:filing-detail", centre_id)
+    return render_filing(request, status=422, upload_form=form, upload_key=key)
+
+
+@require_POST
+@centre_member_required(manager=True)
+def filing_submit(request: HttpRequest, centre_id: int) -> HttpResponse:
+    form = SubmitForm(request.POST)
+    commitment = form.is_valid() and form.cleaned_data["commitment"]
+    try:
+        services.submit_filing(filing=request.centre.filing, by=request.user,
+                               commitment=commitment, request=request)
+    except services.FilingError as exc:
+        messages.error(request, str(exc))
+        return render_filing(request, status=422)
+    messages.success(request, _("Your filing has been submitted to the district health "
+                                "bureau. It must issue a receipt within 5 working days."))
+    return redirect("registry:filing-detail", centre_id)
+
+
+@require_POST
+@centre_member_required(manager=True)
+def filing_rectification(request: HttpRequest, centre_id: int) -> HttpResponse:
+    form = RectificationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.submit_rectification(filing=request.centre.filing, by=request.user,
+                                          note=form.cleaned_data["note"], request=request)
+        except services.FilingError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Your rectification report has been sent."))
+            return redirect("registry:filing-detail", centre_id)
+    return render_filing(request, status=422, rectification_form=form)
+
+
+@require_POST
+@centre_member_required(manager=True)
+def filing_termination(request: HttpRequest, centre_id: int) -> HttpResponse:
+    form = TerminationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.request_termination(filing=request.centre.filing, by=request.user,
+                                         request=request, **form.cleaned_data)
+        except services.FilingError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Your termination request has been sent to the "
+                                        "district health bureau."))
+            return redirect("registry:filing-detail", centre_id)
+    return render_filing(request, status=422, termination_form=form)
+
+
+@require_GET
+def material_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """A material, to its centre's members and the regulators responsible — 404 for anyone
+    else. Shown inline (framed by the review page, same origin only)."""
+    if not request.user.is_authenticated:
+        raise Http404
+    material = get_visible_or_404(FilingMaterial, request.user, pk=pk)
+    log_access(request, material, reason="filing material")
+    response = FileResponse(material.file.open("rb"), content_type=material.content_type)
+    response["Content-Disposition"] = (
+        f"inline; filename*=UTF-8''{quote(material.original_name)}")
+    response["X-Frame-Options"] = "SAMEORIGIN"
+    response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _filing_for_document(request, centre_id: int) -> Filing:
+    if not request.user.is_authenticated:
+        raise Http404
+    return get_object_or_404(
+        Filing.objects.visible_to(request.user).select_related("centre__region"),
+        centre_id=centre_id,
+    )
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@require_GET
+def receipt_pdf(request: HttpRequest, centre_id: int) -> HttpResponse:
+    """备案回执, for the centre's members and the responsible regulators."""
+    filing = _filing_for_document(request, centre_id)
+    if not filing.filing_no:
+        raise Http404
+    return _pdf_response(receipts.receipt_pdf(filing, request),
+                         f"备案回执-{filing.filing_no}.pdf")
+
+
+@require_GET
+def notice_pdf(request: HttpRequest, centre_id: int) -> HttpResponse:
+    """不符合要求告知书, once the filing has been found non-conforming."""
+    filing = _filing_for_document(request, centre_id)
+    if not filing.nonconforming_at:
+        raise Http404
+    return _pdf_response(receipts.notice_pdf(filing, request),
+                         f"告知书-{filing.filing_no or filing.centre.name}.pdf")

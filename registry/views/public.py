@@ -1,0 +1,43 @@
+"""Public registry pages: the list of verified centres, and the receipt verification page the
+QR code on a filing receipt leads to."""
+
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from luhuituo.core.models import Region
+
+from ..models import Centre
+from ..receipts import filing_for_token, receipt_state
+
+
+@require_GET
+def verified_centres(request: HttpRequest) -> HttpResponse:
+    """Filed centres that passed verification (核实通过), by district; the parent portal
+    builds the full search on top."""
+    centres = Centre.objects.listed_publicly().select_related("region", "filing")
+    region = request.GET.get("region", "").strip()
+    q = request.GET.get("q", "").strip()
+    if region:
+        centres = centres.filter(region__code=region)
+    if q:
+        centres = centres.filter(Q(name__icontains=q) | Q(address__icontains=q))
+    page = Paginator(centres.order_by("region__code", "name"), 30).get_page(
+        request.GET.get("page"))
+    context = {"page": page, "region": region, "q": q, "query": request.GET.copy(),
+               "regions": Region.objects.exclude(level=Region.Level.CITY)}
+    template = "registry/public/centre_list.html"
+    if request.htmx:
+        template += "#results"
+    return render(request, template, context)
+
+
+@require_GET
+def verify_receipt(request: HttpRequest, token: str) -> HttpResponse:
+    filing = filing_for_token(token)
+    if filing is None:
+        return render(request, "registry/public/verify.html", {"filing": None}, status=404)
+    return render(request, "registry/public/verify.html",
+                  {"filing": filing, "centre": filing.centre, "state": receipt_state(filing)})

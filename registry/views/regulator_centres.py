@@ -1,0 +1,322 @@
+"""The regulator's registry of centres: the searchable list and its export, one centre's file,
+and people employed at more than one centre. Everything goes through ``visible_to``: a centre
+outside the regulator's districts is not listed, not exported, and 404 on its page."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce, Greatest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
+from luhuituo.core.audit import audit, log_access
+from luhuituo.core.models import AuditEvent, Region
+from luhuituo.core.permissions import get_visible_or_404, regulator_required
+
+from ..imports import XLSX_CONTENT_TYPE
+from ..models import Centre, ClassGroup, Filing, Staff
+from ..validators import normalise_uscc
+
+PER_PAGE = 25
+HISTORY_LENGTH = 50
+CERT_EXPIRING_DAYS = 30  # a health certificate this close to its end is flagged
+
+STATUS_ORDER = Case(
+    *(When(filing__status=status, then=Value(i)) for i, status in enumerate(Filing.Status)),
+    default=Value(len(Filing.Status)),
+)
+# sort key → the column it orders by; ties are broken by name, then id.
+SORTS = {
+    "name": F("name"),
+    "district": F("region__code"),
+    "status": STATUS_ORDER,
+    "places": F("approved_places"),
+    "updated": F("last_updated"),
+}
+DEFAULT_SORT = "name"
+ALL = ("", gettext_lazy("All"))
+
+
+class CentreFilterForm(forms.Form):
+    """The list's query parameters. Invalid values are dropped rather than refused: a district
+    outside the regulator's scope cannot widen the list anyway (visible_to comes first)."""
+
+    q = forms.CharField(
+        label=gettext_lazy("Search"), required=False, max_length=100,
+        widget=forms.TextInput(attrs={
+            "type": "search", "placeholder": gettext_lazy("Name or credit code")}),
+    )
+    district = forms.ChoiceField(label=gettext_lazy("District/county"), required=False)
+    status = forms.ChoiceField(label=gettext_lazy("Filing status"), required=False,
+                               choices=[ALL, *Filing.Status.choices])
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), required=False,
+                             choices=[ALL, *Centre.Kind.choices])
+    inclusive = forms.ChoiceField(
+        label=gettext_lazy("Inclusive (普惠)"), required=False,
+        choices=[ALL, ("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))],
+    )
+    sort = forms.ChoiceField(
+        required=False, widget=forms.HiddenInput,
+        choices=[(f"{sign}{key}", key) for key in SORTS for sign in ("", "-")],
+    )
+
+    def __init__(self, data, *, user, **kwargs):
+        super().__init__(data, **kwargs)
+        regions = Region.objects.visible_to(user).exclude(level=Region.Level.CITY)
+        self.fields["district"].choices = [ALL, *((r.code, r.name) for r in regions)]
+
+    def value(self, name: str) -> str:
+        """The cleaned value, or '' when it was missing or invalid."""
+        return self.cleaned_data.get(name) or ""
+
+
+def filtered_centres(user, params) -> tuple[CentreFilterForm, QuerySet[Centre]]:
+    """The centres the regulator may see, as selected and sorted by the list's query
+    parameters, with the bound filter form. The list and the export both use it, so an
+    export holds exactly what the list showed."""
+    form = CentreFilterForm(params, user=user)
+    form.is_valid()
+    centres = (
+        Centre.objects.visible_to(user)
+        .select_related("region", "filing")
+        .annotate(last_updated=Greatest("updated_at", "filing__updated_at"))
+    )
+    if q := form.value("q").strip():
+        centres = centres.filter(Q(name__icontains=q) | Q(uscc__icontains=normalise_uscc(q)))
+    if district := form.value("district"):
+        centres = centres.filter(region__code=district)
+    if status := form.value("status"):
+        centres = centres.filter(filing__status=status)
+    if kind := form.value("kind"):
+        centres = centres.filter(kind=kind)
+    if inclusive := form.value("inclusive"):
+        centres = centres.filter(is_inclusive=inclusive == "yes")
+    sort = form.value("sort") or DEFAULT_SORT
+    column = SORTS[sort.lstrip("-")]
+    primary = column.desc(nulls_last=True) if sort.startswith("-") else column.asc(
+        nulls_last=True)
+    return form, centres.order_by(primary, "name", "id")
+
+
+def sort_links(current: str) -> dict[str, dict]:
+    """Per sortable column: the sort its header link asks for, and aria-sort's value."""
+    links = {}
+    for key in SORTS:
+        if current == key:
+            links[key] = {"next": f"-{key}", "aria": "ascending"}
+        elif current == f"-{key}":
+            links[key] = {"next": key, "aria": "descending"}
+        else:
+            links[key] = {"next": key, "aria": "none"}
+    return links
+
+
+@require_GET
+@regulator_required
+@vary_on_headers("HX-Request")
+def centre_list(request: HttpRequest) -> HttpResponse:
+    form, centres = filtered_centres(request.user, request.GET)
+    page = Paginator(centres, PER_PAGE).get_page(request.GET.get("page"))
+    sort = form.value("sort") or DEFAULT_SORT
+    context = {"form": form, "page": page, "sort": sort, "sorting": sort_links(sort)}
+    template = "registry/regulator/centre_list.html"
+    if request.htmx:
+        template += "#results"
+    return render(request, template, context)
+
+
+# --- export --------------------------------------------------------------------------------
+
+
+def export_table(centres) -> tuple[list[str], list[list]]:
+    """The list's columns (plus the credit code, an organisation's identifier): nothing about
+    people."""
+    header = [_("Centre name"), _("Unified social credit code"), _("District/county"), _("Kind"),
+              _("Inclusive (普惠)"), _("Approved places"), _("Filing status"),
+              _("Filing number"), _("Last updated")]
+    yes, no = _("Yes"), _("No")
+    rows = []
+    for centre in centres:
+        filing = getattr(centre, "filing", None)
+        rows.append([
+            centre.name, centre.uscc, centre.region.name, centre.get_kind_display(),
+            yes if centre.is_inclusive else no, centre.approved_places,
+            filing.get_status_display() if filing else "", (filing.filing_no or "")
+            if filing else "",
+            timezone.localtime(centre.last_updated).replace(tzinfo=None),
+        ])
+    return header, rows
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_safe(value) -> object:
+    """Text that a spreadsheet would run as a formula is quoted (names come from centres)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _csv_response(header, rows, filename: str) -> HttpResponse:
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # so Excel on Windows reads UTF-8
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([
+            value.strftime("%Y-%m-%d %H:%M") if hasattr(value, "strftime") else _csv_safe(value)
+            for value in row
+        ])
+    response = HttpResponse(buffer.getvalue().encode("utf-8"),
+                            content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def _xlsx_response(header, rows, filename: str) -> HttpResponse:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Registered centres"))
+    sheet.append(header)
+    for row in rows:
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # never a formula, whatever the text starts with
+            elif hasattr(value, "strftime"):
+                cell.number_format = "yyyy-mm-dd hh:mm"
+            cells.append(cell)
+        sheet.append(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@require_GET
+@regulator_required
+def centre_export(request: HttpRequest) -> HttpResponse:
+    export_format = request.GET.get("format", "csv")
+    if export_format not in {"csv", "xlsx"}:
+        return HttpResponseBadRequest(_("Choose csv or xlsx."))
+    form, centres = filtered_centres(request.user, request.GET)
+    header, rows = export_table(centres)
+    filters = {name: str(value) for name, value in form.cleaned_data.items() if value}
+    audit("centre_export", actor=request.user, request=request, format=export_format,
+          filters=filters, rows=len(rows))
+    filename = f"centres-{timezone.localdate():%Y%m%d}.{export_format}"
+    if export_format == "csv":
+        return _csv_response(header, rows, filename)
+    return _xlsx_response(header, rows, filename)
+
+
+# --- one centre ----------------------------------------------------------------------------
+
+
+def cert_state(valid_until, today) -> str:
+    if valid_until is None:
+        return "missing"
+    if valid_until < today:
+        return "expired"
+    if valid_until <= today + timedelta(days=CERT_EXPIRING_DAYS):
+        return "expiring"
+    return "valid"
+
+
+def centre_history(centre: Centre, filing: Filing | None):
+    """Audit events about the centre or its filing, newest first."""
+    about = Q(target_type=ContentType.objects.get_for_model(Centre), target_id=str(centre.pk))
+    if filing is not None:
+        about |= Q(target_type=ContentType.objects.get_for_model(Filing),
+                   target_id=str(filing.pk))
+    events = list(AuditEvent.objects.filter(about).order_by("-created_at", "-id")
+                  [:HISTORY_LENGTH])
+    for event in events:
+        to = (event.details or {}).get("to")
+        event.to_label = Filing.Status(to).label if to in Filing.Status.values else ""
+    return events
+
+
+@require_GET
+@regulator_required
+def centre_detail(request: HttpRequest, centre_id: int) -> HttpResponse:
+    user = request.user
+    centre = get_visible_or_404(Centre.objects.select_related("region", "filing"), user,
+                                pk=centre_id)
+    log_access(request, centre, reason="centre detail")
+    filing = getattr(centre, "filing", None)
+    staff = list(
+        Staff.objects.visible_to(user).filter(centre=centre)
+        .annotate(training_total=Coalesce(Sum("training_records__hours"), Decimal(0)))
+        .order_by(Case(When(employment_status=Staff.Employment.ACTIVE, then=0), default=1),
+                  "role", "name", "id")
+    )
+    elsewhere = set(Staff.objects.employed_elsewhere().filter(centre=centre).order_by()
+                    .values_list("pk", flat=True))
+    today = timezone.localdate()
+    for member in staff:
+        member.elsewhere = member.pk in elsewhere
+        member.cert_state = cert_state(member.health_cert_valid_until, today)
+    fees = list(centre.fee_schedules.all())
+    context = {
+        "centre": centre, "filing": filing,
+        "service_forms": [Centre.ServiceForm(v).label for v in centre.service_forms
+                          if v in Centre.ServiceForm.values],
+        "lease_years": centre.lease_years(), "lease_ok": centre.lease_is_long_enough(),
+        "min_lease_years": settings.MIN_LEASE_YEARS,
+        "fees": fees[0] if fees else None, "fee_history": fees[1:],
+        "classes": ClassGroup.objects.visible_to(user).filter(centre=centre),
+        "staff": staff, "active_staff": sum(
+            m.employment_status == Staff.Employment.ACTIVE for m in staff),
+        "history": centre_history(centre, filing), "history_length": HISTORY_LENGTH,
+    }
+    return render(request, "registry/regulator/centre_detail.html", context)
+
+
+# --- people at more than one centre -------------------------------------------------------
+
+
+@require_GET
+@regulator_required
+def duplicate_staff(request: HttpRequest) -> HttpResponse:
+    """Each person (by ID number's blind index) active at two or more centres, with at least
+    one of them in the regulator's scope. Only the records at visible centres are loaded;
+    the others are counted, never named."""
+    user = request.user
+    records = (
+        Staff.objects.employed_elsewhere().visible_to(user)
+        .select_related("centre__region").order_by("name", "id_number_digest", "centre__name")
+    )
+    people: dict[str, dict] = {}
+    for record in records:
+        person = people.setdefault(record.id_number_digest, {
+            "name": record.name, "id_number": record.id_number, "records": [], "hidden": 0})
+        person["records"].append(record)
+    hidden = (
+        Staff.objects.active().filter(id_number_digest__in=list(people))
+        .exclude(centre__in=Centre.objects.visible_to(user))
+        .values("id_number_digest").annotate(n=Count("centre", distinct=True))
+    )
+    for row in hidden:
+        people[row["id_number_digest"]]["hidden"] = row["n"]
+    return render(request, "registry/regulator/duplicate_staff.html",
+                  {"people": list(people.values())})
