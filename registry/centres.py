@@ -10,8 +10,6 @@ by the centre (draft, or returned for correction); afterwards they go through a 
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -53,10 +51,12 @@ def centre_data_editable(centre: Centre) -> bool:
     return filing is None or filing.status in EDITABLE_FILING_STATUSES
 
 
-def current_fee_schedule(centre: Centre, *, on: date) -> FeeSchedule | None:
-    """The schedule in force on ``on``: the latest one that has started by then."""
-    return centre.fee_schedules.filter(effective_from__lte=on).order_by(
-        "-effective_from", "-id").first()
+def lease_too_short(centre: Centre) -> bool:
+    """A lease with both dates that is shorter than MIN_LEASE_YEARS: allowed in the profile,
+    but it blocks the filing (设置标准 Art 11)."""
+    return bool(centre.tenure == Centre.Tenure.LEASED and centre.lease_start
+                and centre.lease_end and centre.lease_end > centre.lease_start
+                and not centre.lease_is_long_enough())
 
 
 def _require_manager(user: User, centre: Centre) -> None:

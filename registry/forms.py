@@ -10,6 +10,7 @@ from django import forms
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from luhuituo.core.crypto import blind_index
@@ -17,7 +18,7 @@ from luhuituo.core.masking import mask_id_number
 from luhuituo.core.models import Region, User
 from luhuituo.core.validators import normalise_id_number, normalise_mobile, validate_id_number
 
-from .centres import PROFILE_FIELDS
+from .centres import PROFILE_FIELDS, lease_too_short
 from .models import (
     Centre,
     CentreMembership,
@@ -66,6 +67,17 @@ def city_districts():
     return Region.objects.filter(parent__code=settings.CITY_REGION_CODE).order_by("code")
 
 
+def clean_unique_uscc(form: forms.ModelForm) -> str:
+    """The credit code, unless another centre is registered with it (the database refuses
+    that too; this puts the message on the field)."""
+    code = form.cleaned_data["uscc"]
+    others = Centre.objects.filter(uscc=code).exclude(pk=form.instance.pk)
+    if code and others.exists():
+        raise forms.ValidationError(
+            _("A centre with this credit code is already registered."), code="duplicate")
+    return code
+
+
 def not_in_future(value, message):
     if value and value > timezone.localdate():
         raise forms.ValidationError(message, code="future")
@@ -96,6 +108,8 @@ class CentreCreateForm(forms.ModelForm):
             "18 characters, on the business licence or registration certificate. You can add "
             "it later if the centre is not registered yet.")
 
+    clean_uscc = clean_unique_uscc
+
 
 class CentreProfileForm(forms.ModelForm):
     """The whole centre profile, in the fieldsets of ``FIELDSETS``."""
@@ -114,7 +128,7 @@ class CentreProfileForm(forms.ModelForm):
     WIDE = frozenset({"name", "address", "service_forms"})
 
     service_forms = forms.MultipleChoiceField(
-        label=_("service forms"), choices=Centre.ServiceForm.choices, required=False,
+        label=capfirst(_("service forms")), choices=Centre.ServiceForm.choices, required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "checkbox-list"}),
     )
 
@@ -143,6 +157,8 @@ class CentreProfileForm(forms.ModelForm):
         self.fields["lease_end"].help_text = _(
             "Filing needs owned premises or a lease of at least %(years)d years."
         ) % {"years": settings.MIN_LEASE_YEARS}
+
+    clean_uscc = clean_unique_uscc
 
     def fieldsets(self):
         """(key, legend, [(bound field, is wide)]) for the template."""
@@ -192,16 +208,13 @@ class CentreProfileForm(forms.ModelForm):
 
     @property
     def lease_too_short(self) -> bool:
-        """A lease shorter than MIN_LEASE_YEARS: not an error, but it blocks the filing."""
-        if self.is_bound:
-            data = getattr(self, "cleaned_data", {})
-            probe = Centre(tenure=data.get("tenure", ""), lease_start=data.get("lease_start"),
-                           lease_end=data.get("lease_end"))
-        else:
-            probe = self.instance
-        return bool(probe.tenure == Centre.Tenure.LEASED and probe.lease_start
-                    and probe.lease_end and probe.lease_end > probe.lease_start
-                    and not probe.lease_is_long_enough())
+        """The lease as typed (or as saved, before a POST) is too short for the filing."""
+        if not self.is_bound:
+            return lease_too_short(self.instance)
+        data = getattr(self, "cleaned_data", {})
+        return lease_too_short(Centre(tenure=data.get("tenure") or "",
+                                      lease_start=data.get("lease_start"),
+                                      lease_end=data.get("lease_end")))
 
 
 # --- fees ----------------------------------------------------------------------------------------
@@ -263,7 +276,7 @@ class StaffForm(forms.ModelForm):
     """A staff record. On an existing record the ID number is never sent back to the browser:
     the field shows the masked number and an empty field keeps the stored one."""
 
-    id_number = IDNumberField(label=_("resident ID number"), max_length=30,
+    id_number = IDNumberField(label=capfirst(_("resident ID number")), max_length=30,
                               validators=[validate_id_number],
                               widget=forms.TextInput(attrs={"autocomplete": "off"}))
 
@@ -352,7 +365,7 @@ class InviteMemberForm(forms.Form):
         help_text=_("Of an existing centre account. Accounts are created by the platform's "
                     "administrators at the health commission."),
     )
-    role = forms.ChoiceField(label=_("role"), choices=CentreMembership.Role.choices,
+    role = forms.ChoiceField(label=capfirst(_("role")), choices=CentreMembership.Role.choices,
                              initial=CentreMembership.Role.STAFF)
 
     def clean_account(self) -> User:

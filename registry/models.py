@@ -557,7 +557,8 @@ class Filing(models.Model):
         verbose_name_plural = _("filings")
 
     def __str__(self) -> str:
-        return self.filing_no or f"{self.centre}（{self.get_status_display()}）"
+        # Language-neutral: it is stored as the audit trail's object name.
+        return self.filing_no or str(self.centre)
 
     def get_absolute_url(self) -> str:
         return reverse("registry:filing-detail", args=[self.centre_id])
@@ -584,6 +585,9 @@ class FilingNumberSequence(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["region", "year"],
                                                name="registry_filing_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id}-{self.year}: {self.last}"
 
 
 class MaterialKind(models.TextChoices):

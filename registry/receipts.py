@@ -23,7 +23,7 @@ def receipt_token(filing: Filing) -> str:
 
 
 def filing_for_token(token: str) -> Filing | None:
-    filing_no, _, mac = token.rpartition(".")
+    filing_no, _dot, _mac = token.rpartition(".")
     if not filing_no:
         return None
     filing = Filing.objects.select_related("centre__region").filter(filing_no=filing_no).first()

@@ -261,7 +261,9 @@ def return_filing(*, filing: Filing, by: User, reasons: dict[int, str], note: st
     filing.returned_at = now
     filing.reviewer = by
     _transition(filing, S.RETURNED, by=by, request=request, verb="filing_returned", note=note,
-                reasons={current[k].kind_label: v for k, v in reasons.items()})
+                reasons=[{"kind": current[k].kind,
+                          "staff": current[k].staff.name if current[k].staff else "",
+                          "reason": v} for k, v in reasons.items()])
     body = "\n".join([note, *(f"{current[k].kind_label}：{v}" for k, v in reasons.items())])
     _notify_later(centre_managers(filing.centre),
                   _("Filing returned for correction: %(centre)s") % {
@@ -424,7 +426,7 @@ def upload_material(*, filing: Filing, by: User, kind: str, uploaded, checked, s
     material.file.save(uploaded.name, uploaded, save=False)
     material.save()
     audit("filing_material_uploaded", actor=by, target=filing, request=request,
-          material=material.kind_label, file=material.original_name)
+          kind=material.kind, staff=staff.name if staff else "", file=material.original_name)
     return material
 
 

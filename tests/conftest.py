@@ -28,6 +28,12 @@ PERSONAS = [
 
 
 @pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path_factory):
+    """Uploads made by tests go to a temporary folder, never into var/media."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache(request):
     """Each database test starts with an empty cache (Redis, or the database cache)."""
     uses_db = request.node.get_closest_marker("django_db") or {

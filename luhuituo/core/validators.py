@@ -2,6 +2,7 @@
 user's language."""
 
 import re
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -36,23 +37,43 @@ def normalise_id_number(value: str) -> str:
     return "".join((value or "").split()).upper()
 
 
+# Province-level prefixes of GB/T 2260 (the first two digits of a resident ID number).
+PROVINCE_CODES = {
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
+    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
+    "65", "71", "81", "82", "83",
+}
+
+
 def validate_id_number(value: str) -> None:
-    """Resident identity number (居民身份证号码, GB 11643): 18 characters with a valid region,
-    birth date and check digit."""
+    """Resident identity number (居民身份证号码, GB 11643): 18 characters with a valid check
+    digit, a real birth date and a province code.
+
+    The region part is checked only at province level on purpose: it records where the number
+    was issued, so a person born in 1980 can genuinely carry a county code created in 1995
+    (纳溪区 510503, 龙马潭区 510504), which stdnum's year-by-year lookup would reject.
+    """
     number = normalise_id_number(value)
     if len(number) != 18:
         raise ValidationError(
             _("A resident ID number has 18 characters."), code="invalid_id_length"
         )
-    try:
-        ric.validate(number)
-    except ric.InvalidChecksum:
-        raise ValidationError(
-            _("This ID number's check digit is wrong: please check it was typed correctly."),
-            code="invalid_id_checksum",
-        ) from None
-    except (ric.InvalidComponent, ric.InvalidFormat, ric.InvalidLength, ValueError):
+    if not number[:17].isdigit() or number[17] not in "0123456789X":
         raise ValidationError(
             _("This is not a valid resident ID number (region or birth date is wrong)."),
             code="invalid_id",
-        ) from None
+        )
+    if ric.calc_check_digit(number) != number[17]:
+        raise ValidationError(
+            _("This ID number's check digit is wrong: please check it was typed correctly."),
+            code="invalid_id_checksum",
+        )
+    try:
+        born = ric.get_birth_date(number)
+    except (ric.InvalidComponent, ValueError):
+        born = None
+    if born is None or born > date.today() or number[:2] not in PROVINCE_CODES:  # noqa: DTZ011
+        raise ValidationError(
+            _("This is not a valid resident ID number (region or birth date is wrong)."),
+            code="invalid_id",
+        )

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from luhuituo.core.models import Region
 from luhuituo.core.permissions import regulator_required
+from registry.imports import can_import
 from registry.models import Centre, Filing
 
 
@@ -26,4 +27,5 @@ def home(request: HttpRequest) -> HttpResponse:
         "centre_count": visible.count(),
         "waiting": queue.count(),
         "overdue": queue.filter(due_at__lt=timezone.now()).count(),
+        "can_import": can_import(user),
     })

@@ -39,6 +39,7 @@ from ..centres import (
     deactivate_member,
     delete_class,
     invite_member,
+    lease_too_short,
     register_centre,
     save_centre_profile,
     save_class,
@@ -64,8 +65,8 @@ NEXT_STEP = {
                           "materials and submit the filing to the district health bureau."),
     S.RETURNED: gettext_lazy("The district health bureau returned the filing for correction: "
                              "see what to correct, then submit it again."),
-    S.SUBMITTED: gettext_lazy("The filing is with the district health bureau, which issues a "
-                              "receipt within 5 working days."),
+    S.SUBMITTED: gettext_lazy("The filing is with the district health bureau, which confirms "
+                              "receipt within %(days)d working days."),
     S.FILED: gettext_lazy("The centre is filed. The district health bureau may verify it on "
                           "site."),
     S.UNDER_VERIFICATION: gettext_lazy("The district health bureau is verifying the centre on "
@@ -132,7 +133,8 @@ def centre_overview(request: HttpRequest, centre_id: int) -> HttpResponse:
         class_count=classes["count"],
         class_places=classes["places"] or 0,
         active_staff=centre.staff.active().count(),
-        next_step=NEXT_STEP.get(centre.filing.status, ""),
+        next_step=str(NEXT_STEP.get(centre.filing.status, "")) % {
+            "days": settings.FILING_RECEIPT_WORKING_DAYS},
         blockers=centre.filing_blockers() if editable else [],
         editable=editable,
     ))
@@ -162,15 +164,22 @@ def _profile_sections(centre: Centre) -> list[tuple[str, str, list[tuple[str, ob
     return sections
 
 
-def lease_warning() -> str:
-    return _("The lease is shorter than %(years)d years: the details can be saved, but the "
-             "filing cannot be submitted with it (设置标准 Art 11).") % {
-        "years": settings.MIN_LEASE_YEARS}
-
-
-def _lease_too_short(centre: Centre) -> bool:
-    return bool(centre.tenure == Centre.Tenure.LEASED and centre.lease_start
-                and centre.lease_end and not centre.lease_is_long_enough())
+def _render_profile(request: HttpRequest, form: CentreProfileForm | None, *,
+                    status: int = 200) -> HttpResponse:
+    """The profile page: the editor when there is a form, the read-only facts otherwise. An
+    htmx request for the editor gets only the form."""
+    centre = request.centre
+    template = "registry/centre/profile.html"
+    if form is not None and request.htmx and not request.htmx.boosted:
+        template += "#profile-form"
+    short = form.lease_too_short if form is not None else lease_too_short(centre)
+    return render(request, template, _centre_context(
+        request, form=form, editable=centre_data_editable(centre),
+        sections=None if form is not None else _profile_sections(centre),
+        lease_warning=_("The lease is shorter than %(years)d years: the details can be saved, "
+                        "but the filing cannot be submitted with it (设置标准 Art 11).") % {
+            "years": settings.MIN_LEASE_YEARS} if short else "",
+    ), status=status)
 
 
 @centre_member_required
@@ -181,44 +190,30 @@ def centre_profile(request: HttpRequest, centre_id: int) -> HttpResponse:
     otherwise it is read-only (changes then go through a change filing)."""
     centre = request.centre
     editable = centre_data_editable(centre)
-    can_edit = request.membership.is_manager and editable
-    template = "registry/centre/profile.html"
-    status = 200
-    form = None
-    if request.method == "POST":
-        if not request.membership.is_manager:
-            raise PermissionDenied
-        if not editable:
-            messages.error(request, CentreDataLocked().args[0])
-            response = render(request, template, _centre_context(
-                request, form=None, editable=False, sections=_profile_sections(centre),
-                lease_warning=lease_warning() if _lease_too_short(centre) else ""), status=403)
-            if request.htmx:
-                response["HX-Refresh"] = "true"
-            return response
+    if request.method == "GET":
+        can_edit = request.membership.is_manager and editable
         # The form works on a copy, so the page header keeps the saved name while errors show.
-        form = CentreProfileForm(request.POST, instance=copy.copy(centre))
-        if form.is_valid():
-            data = {name: form.cleaned_data[name] for name in PROFILE_FIELDS}
-            changed = save_centre_profile(centre=centre, by=request.user, data=data,
-                                          request=request)
-            if changed:
-                messages.success(request, _("The centre's details are saved."))
-            else:
-                messages.info(request, _("Nothing was changed."))
-            url = reverse("registry:centre-profile", args=[centre.pk])
-            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-        status = 422 if request.htmx else 200
-    elif can_edit:
-        form = CentreProfileForm(instance=copy.copy(centre))
-    if request.htmx and not request.htmx.boosted and form is not None:
-        template += "#profile-form"
-    too_short = form.lease_too_short if form is not None else _lease_too_short(centre)
-    return render(request, template, _centre_context(
-        request, form=form, editable=editable,
-        sections=None if form is not None else _profile_sections(centre),
-        lease_warning=lease_warning() if too_short else "",
-    ), status=status)
+        return _render_profile(request, CentreProfileForm(instance=copy.copy(centre))
+                               if can_edit else None)
+    if not request.membership.is_manager:
+        raise PermissionDenied
+    if not editable:
+        # Submitted meanwhile (another tab, another manager): say so, save nothing.
+        messages.error(request, CentreDataLocked().args[0])
+        response = _render_profile(request, None, status=403)
+        if request.htmx:
+            response["HX-Refresh"] = "true"
+        return response
+    form = CentreProfileForm(request.POST, instance=copy.copy(centre))
+    if not form.is_valid():
+        return _render_profile(request, form, status=422 if request.htmx else 200)
+    data = {name: form.cleaned_data[name] for name in PROFILE_FIELDS}
+    if save_centre_profile(centre=centre, by=request.user, data=data, request=request):
+        messages.success(request, _("The centre's details are saved."))
+    else:
+        messages.info(request, _("Nothing was changed."))
+    url = reverse("registry:centre-profile", args=[centre.pk])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 # --- fees ----------------------------------------------------------------------------------------

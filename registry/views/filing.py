@@ -53,7 +53,20 @@ def filing_history(filing: Filing) -> list[AuditEvent]:
     for event in events:
         to = event.details.get("to")
         event.to_label = S(to).label if to in S.values else ""
+        if "kind" in event.details:
+            event.material_label = material_label(event.details["kind"],
+                                                  event.details.get("staff", ""))
+        event.returned = [
+            {"label": material_label(r.get("kind", ""), r.get("staff", "")),
+             "reason": r.get("reason", "")}
+            for r in event.details.get("reasons", []) if isinstance(r, dict)
+        ]
     return events
+
+
+def material_label(kind: str, staff_name: str = "") -> str:
+    label = FilingMaterial(kind=kind).kind_label
+    return f"{label}（{staff_name}）" if staff_name else label
 
 
 def render_filing(request, *, status=200, upload_form=None, upload_key=None,

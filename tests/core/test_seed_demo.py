@@ -4,13 +4,22 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from luhuituo.core.models import RegulatorScope, User
-from registry.models import CentreMembership
+from registry import services
+from registry.models import Centre, CentreMembership, Filing, Staff
 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def seed():
-    call_command("seed_demo", "--no-progress", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    """The personas and the demo centre; the generated centres are tested in
+    tests/registry/test_demo_data.py."""
+    call_command("seed_demo", "--no-progress", "--centres", "0",
+                 stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
 def test_seed_demo_is_idempotent_and_every_persona_can_log_in(rf):
@@ -44,3 +53,24 @@ def test_seed_demo_prints_the_logins(capsys):
     out = capsys.readouterr().out
     assert settings.DEMO_PASSWORD in out
     assert "13800000005" in out and "manager" in out
+
+
+def test_the_demo_centre_is_complete_and_its_manager_can_submit_it():
+    seed()
+    centre = Centre.objects.get(name="江阳区示范托育中心")
+    filing = centre.filing
+    assert filing.status == Filing.Status.DRAFT
+    assert services.submission_blockers(filing) == []
+    assert centre.classes.count() == 4 and centre.fee_schedules.count() == 1
+    assert Staff.objects.get(centre=centre, user__username="carer").name == "刘芳"
+    assert Staff.objects.get(centre=centre, user__username="manager").role == "principal"
+    counts = (centre.staff.count(), filing.materials.count())
+    seed()
+    assert (centre.staff.count(), filing.materials.count()) == counts
+    manager = User.objects.get(username="manager")
+    services.submit_filing(filing=filing, by=manager, commitment=True)
+    filing.refresh_from_db()
+    assert filing.status == Filing.Status.SUBMITTED
+    seed()  # a submitted demo centre is left alone
+    filing.refresh_from_db()
+    assert filing.status == Filing.Status.SUBMITTED

@@ -69,11 +69,13 @@ def test_queue_role_matrix(client_for, personas, filing, filing_b, manager, othe
     submit(filing, manager)
     assert_role_matrix(
         client_for, personas, reverse("registry:filing-queue"),
-        expect={name: FORBIDDEN for name in EVERYONE} | {
+        expect=dict.fromkeys(EVERYONE, FORBIDDEN) | {
             "city_regulator": OK, "district_regulator": OK, "other_regulator": OK,
             "anonymous": LOGIN},
-        shown={"district_regulator": ["江阳区阳光托育中心"], "city_regulator": ["江阳区阳光托育中心"]},
-        hidden={"other_regulator": ["江阳区阳光托育中心"], "district_regulator": ["纳溪区星星托育园"]},
+        shown={"district_regulator": ["江阳区阳光托育中心"],
+               "city_regulator": ["江阳区阳光托育中心"]},
+        hidden={"other_regulator": ["江阳区阳光托育中心"],
+                "district_regulator": ["纳溪区星星托育园"]},
     )
 
 
@@ -81,7 +83,7 @@ def test_review_page_role_matrix(client_for, personas, filing, manager):
     submit(filing, manager)
     assert_role_matrix(
         client_for, personas, reverse("registry:review", args=[filing.centre_id]),
-        expect={name: FORBIDDEN for name in EVERYONE} | {
+        expect=dict.fromkeys(EVERYONE, FORBIDDEN) | {
             "city_regulator": OK, "district_regulator": OK, "other_regulator": NOT_FOUND,
             "anonymous": LOGIN},
         shown={"district_regulator": ["江阳区阳光托育中心", 'value="accept"']},
@@ -91,7 +93,7 @@ def test_review_page_role_matrix(client_for, personas, filing, manager):
 def test_material_file_is_served_only_within_scope(client_for, personas, filing):
     material = filing.materials.first()
     url = reverse("registry:material-file", args=[material.pk])
-    expect = {name: NOT_FOUND for name in EVERYONE} | {
+    expect = dict.fromkeys(EVERYONE, NOT_FOUND) | {
         "city_regulator": OK, "district_regulator": OK, "manager": OK, "staff": OK}
     assert_role_matrix(client_for, personas, url, expect=expect)
     response = client_for(personas["manager"]).get(url)
@@ -276,7 +278,7 @@ def test_receipt_pdf_is_chinese_and_points_at_the_verification_page(
     assert "托育机构备案回执" in text
     assert "510502-2026-0001" in text and "江阳区阳光托育中心" in text
     assert receipt_token(filing) in text.replace("\n", "")
-    expect = {name: NOT_FOUND for name in EVERYONE} | {
+    expect = dict.fromkeys(EVERYONE, NOT_FOUND) | {
         "manager": OK, "staff": OK, "city_regulator": OK, "district_regulator": OK}
     assert_role_matrix(client_for, personas, url, expect=expect)
 

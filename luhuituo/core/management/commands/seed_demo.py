@@ -1,12 +1,25 @@
-"""Demo data: one login per persona of DESIGN §1, with printed credentials. Idempotent: running
-it again updates the same rows. Later issues add centres, children and history here."""
+"""Demo data: one login per persona of DESIGN §1, with printed credentials, the demo centre
+made complete (its filing left a draft for the demo manager to submit), and about 215 generated
+centres across Luzhou's seven districts with filings in every state (``--centres N``).
+
+Idempotent: running it again creates nothing new (centres are keyed by credit code and name)
+and keeps changed passwords. Deterministic: the data comes from ``random.Random(2026)``.
+
+The generator is ``registry.demo``: a representative subset of about 25 centres (a few in each
+filing state) is driven through the real workflow in ``registry.services`` (uploads, submit,
+return, accept, verification, non-conformity, rectification, suspension, termination,
+deregistration); the bulk is written directly with bulk inserts — statuses, back-dated
+timestamps over the last 18 months, filing numbers, materials and audit history set as the
+services would set them — which keeps the full seed at a few seconds instead of a minute.
+"""
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from tqdm import tqdm
 
 from luhuituo.core.models import Region, RegulatorScope, User
+from registry import demo
 from registry.models import Centre, CentreMembership
 
 # (username, name, mobile, account type, what they are)
@@ -38,13 +51,20 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
         parser.add_argument("--logins-only", action="store_true",
                             help="change nothing, only print the demo logins")
+        parser.add_argument("--centres", type=int, default=demo.DEFAULT_CENTRES, metavar="N",
+                            help="how many centres to generate besides the demo centre "
+                                 f"(default {demo.DEFAULT_CENTRES})")
 
     def handle(self, *args, **options):
         if options["logins_only"]:
             self.print_logins(settings.DEMO_PASSWORD)
             return
+        if options["centres"] < 0:
+            raise CommandError("--centres must be 0 or more.")
         with transaction.atomic():
             self.seed(no_progress=options["no_progress"])
+            summary = self.seed_centres(options["centres"], no_progress=options["no_progress"])
+        self.print_summary(summary)
         self.print_logins(settings.DEMO_PASSWORD)
 
     def seed(self, *, no_progress: bool) -> None:
@@ -84,10 +104,36 @@ class Command(BaseCommand):
             admin.save(update_fields=["password"])
             RegulatorScope.objects.get_or_create(user=admin, region=regions["510500"])
 
+    def seed_centres(self, count: int, *, no_progress: bool) -> dict:
+        """The demo centre's details, classes, staff and materials; the generated centres."""
+        centre = Centre.objects.get(name=DEMO_CENTRE[0])
+        users = {u.username: u for u in User.objects.filter(username__in=MEMBERSHIPS)}
+        added = demo.complete_demo_centre(centre, manager=users["manager"],
+                                          carer=users["carer"])
+
+        def progress(items, desc):
+            return tqdm(items, desc=desc, disable=no_progress or not items,
+                        file=self.stderr._out)
+
+        summary = demo.seed_centres(count, progress=progress)
+        summary["demo_centre"] = added
+        return summary
+
+    def print_summary(self, summary: dict) -> None:
+        if summary["demo_centre"]:
+            self.stdout.write(f"{DEMO_CENTRE[0]}: added {', '.join(summary['demo_centre'])}")
+        states = ", ".join(f"{state} {n}" for state, n in sorted(summary["states"].items()))
+        self.stdout.write(f"Generated centres: {summary['created']} created "
+                          f"({summary['via_services']} through the filing services), "
+                          f"{summary['skipped']} already there." + (f" States: {states}."
+                                                                    if states else ""))
+
     def print_logins(self, password: str) -> None:
         self.stdout.write(f"\nDemo logins (password for all: {password})")
         for username, _name, mobile, _type, what in PERSONAS:
             self.stdout.write(f"  {username:<10} or {mobile}  {what}")
         self.stdout.write(f"  {'admin':<10}                  support admin (/support/)")
+        self.stdout.write(f"  {'jy001':<10}                  manager of a generated centre; "
+                          "one each: jy, nx, lmt, lx, hj, xy, gl + 001, 002, …")
         self.stdout.write("  (the password applies to accounts created by seed_demo; "
                           "changed passwords are kept)")

@@ -1,0 +1,196 @@
+"""The generated demo centres of ``seed_demo`` (registry.demo): every filing state, valid
+identifiers, a duplicate-employment pair, coordinates inside their district, idempotent."""
+
+import re
+from collections import Counter
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.utils import timezone
+from stdnum.cn import ric, uscc
+
+from luhuituo.core.models import AuditEvent, RegulatorScope, User
+from luhuituo.core.validators import validate_id_number
+from luhuituo.core.workdays import WorkingDayCalendar
+from registry import demo, services
+from registry.models import (
+    Centre,
+    CentreMembership,
+    ClassGroup,
+    FeeSchedule,
+    Filing,
+    FilingMaterial,
+    FilingNumberSequence,
+    Staff,
+    StaffTrainingRecord,
+)
+from registry.validators import validate_phone, validate_uscc
+
+pytestmark = pytest.mark.django_db
+S = Filing.Status
+FILING_NO = re.compile(r"^(\d{6})-(\d{4})-(\d{4})$")
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def seed(centres: int = 20) -> None:
+    call_command("seed_demo", "--no-progress", "--centres", str(centres), stdout=StringIO())
+
+
+def snapshot() -> dict:
+    """Row counts, statuses, filing numbers and sequences: what a second run must not change."""
+    models = [User, RegulatorScope, Centre, CentreMembership, ClassGroup, Staff,
+              StaffTrainingRecord, FeeSchedule, Filing, FilingMaterial, FilingNumberSequence,
+              AuditEvent]
+    return {
+        **{model._meta.label: model.objects.count() for model in models},
+        "filings": sorted(Filing.objects.values_list("centre__uscc", "status", "filing_no")),
+        "sequences": sorted(FilingNumberSequence.objects.values_list("region__code", "year",
+                                                                     "last")),
+    }
+
+
+def plans(count: int):
+    today = timezone.localdate()
+    calendar = WorkingDayCalendar(today - timedelta(days=demo.HISTORY_DAYS + 60),
+                                  today + timedelta(days=60))
+    with demo.quiet_calendar():
+        return demo.build_plans(count, today=today, calendar=calendar)
+
+
+def test_twenty_centres_cover_every_state_with_valid_data_and_a_second_run_adds_nothing():
+    seed()
+    assert Centre.objects.count() == 21  # 20 + the demo centre
+    statuses = Counter(Filing.objects.values_list("status", flat=True))
+    assert set(statuses) == set(S.values)
+
+    for centre in Centre.objects.select_related("region"):
+        validate_uscc(centre.uscc)
+        assert centre.uscc[:17] + uscc.calc_check_digit(centre.uscc[:17]) == centre.uscc
+        assert not set(centre.uscc) & set("IOZSV")
+        assert centre.uscc[2:8] == centre.region.code
+        validate_phone(centre.contact_phone)
+        district = demo.DISTRICT_BY_CODE[centre.region.code]
+        assert district.contains(centre.latitude, centre.longitude), centre.name
+        centre.full_clean()
+        assert 2 <= centre.classes.count() <= 6
+        assert sum(c.capacity for c in centre.classes.all()) <= centre.approved_places
+        for class_group in centre.classes.all():
+            assert class_group.capacity <= settings.CLASS_TYPES[class_group.class_type][
+                "max_size"]
+        roles = Counter(centre.staff.values_list("role", flat=True))
+        assert 3 <= sum(roles.values()) <= 12
+        assert roles[Staff.Role.PRINCIPAL] == 1 and roles[Staff.Role.HEALTH] == 1
+        assert roles[Staff.Role.COOK] == centre.provides_meals
+        assert centre.fee_schedules.count() == 1
+        assert CentreMembership.objects.filter(centre=centre, role="manager").exists()
+
+    for member in Staff.objects.select_related("centre__region"):
+        validate_id_number(member.id_number)
+        assert ric.calc_check_digit(member.id_number[:17] + "0") == member.id_number[-1]
+        born = ric.get_birth_date(member.id_number)
+        assert 1970 <= born.year <= 2002
+        codes = {code for _since, code in demo.ID_REGION_CODES[member.centre.region.code]}
+        assert member.id_number[:6] in codes
+        validate_phone(member.mobile)
+        assert member.training_records.count() >= 1
+
+    doubled = Staff.objects.employed_elsewhere()
+    assert doubled.values("id_number_digest").distinct().count() == 2
+    assert doubled.values("centre").distinct().count() >= 3
+
+    now = timezone.now()
+    assert Filing.objects.filter(status=S.SUBMITTED, receipt_due__lt=now).exists()
+    assert Filing.objects.filter(status=S.SUBMITTED, centre__region__code="510502").exists()
+    jiangyang = User.objects.get(username="jiangyang")
+    assert services.filings_for_queue(jiangyang).filter(status=S.SUBMITTED).exists()
+
+    sequences = {(s.region.code, s.year): s.last
+                 for s in FilingNumberSequence.objects.select_related("region")}
+    numbers = Filing.objects.exclude(filing_no=None).select_related("centre__region")
+    assert numbers.count() == Filing.objects.exclude(
+        status__in=[S.DRAFT, S.SUBMITTED, S.RETURNED]).count()
+    for filing in numbers:
+        code, year, seq = FILING_NO.match(filing.filing_no).groups()
+        assert code == filing.centre.region.code
+        assert int(year) == timezone.localdate(filing.filed_at).year
+        assert 1 <= int(seq) <= sequences[(code, int(year))]
+    for filing in Filing.objects.exclude(status=S.DRAFT):
+        assert filing.first_submitted_at <= filing.submitted_at < now
+        assert filing.first_submitted_at > now - timedelta(days=demo.HISTORY_DAYS + 1)
+        assert filing.commitment_signed_by is not None
+        if filing.status != S.RETURNED:
+            assert services.missing_materials(filing) == [], filing
+    assert FilingMaterial.objects.filter(verdict=FilingMaterial.Verdict.RETURNED).exists()
+    material = FilingMaterial.objects.first()
+    assert material.file.storage.exists(material.file.name)
+    assert material.file.read().startswith(b"%PDF-")
+
+    before = snapshot()
+    seed()
+    assert snapshot() == before
+
+
+def test_the_next_filing_number_continues_after_the_demo_numbers():
+    seed(12)
+    filing = Filing.objects.filter(status=S.SUBMITTED).select_related("centre__region").first()
+    year = timezone.localdate().year
+    taken = set(Filing.objects.exclude(filing_no=None).values_list("filing_no", flat=True))
+    number = services.next_filing_number(filing.centre, year)
+    assert number not in taken
+    same_year = [n for n in taken if n.startswith(f"{filing.centre.region.code}-{year}-")]
+    assert int(number[-4:]) == len(same_year) + 1
+
+
+def test_a_full_plan_matches_luzhou():
+    """215 centres: states, 普惠 share, places, districts — planned, not written."""
+    _demo_plan, centres = plans(demo.DEFAULT_CENTRES)
+    assert len(centres) == 215
+    states = Counter(p.state for p in centres)
+    assert states[S.VERIFIED] == 150
+    assert set(states) == set(S.values)
+    assert all(states[s] >= 3 for s in S.values)
+    assert sum(p.fields["is_inclusive"] for p in centres) == 150
+    assert 17_500 <= sum(p.fields["approved_places"] for p in centres) <= 20_500
+    by_district = Counter(p.district.code for p in centres)
+    assert by_district == {d.code: d.weight for d in demo.DISTRICTS}
+    assert by_district.most_common(2)[0][0] in {"510502", "510521"}
+    submitted = [p for p in centres if p.state == S.SUBMITTED]
+    in_jiangyang = [p for p in submitted if p.district.code == "510502"]
+    assert len(in_jiangyang) >= 5 and sum(p.overdue for p in in_jiangyang) >= 2
+    assert len({p.name for p in centres}) == len({p.uscc for p in centres}) == 215
+    ids = Counter(s.id_number for p in centres for s in p.staff)
+    assert sorted(ids.values())[-2:] == [2, 2] and sorted(ids.values())[-3] == 1
+    through_services = Counter(p.state for p in centres if p.via_services)
+    assert set(through_services) == set(S.values)
+    assert 20 <= sum(through_services.values()) <= 30
+    short = [p for p in centres if p.short_lease]
+    assert short and all(p.state == S.DRAFT and not p.via_services for p in short)
+
+
+def test_plans_are_deterministic_and_inside_the_city():
+    demo.check_districts()
+    (lat_lo, lat_hi), (lng_lo, lng_hi) = (settings.CITY_BOUNDS["lat"],
+                                          settings.CITY_BOUNDS["lng"])
+    first_demo, first = plans(30)
+    second_demo, second = plans(30)
+    assert first_demo.uscc == second_demo.uscc
+    assert [(p.name, p.uscc, p.state, [s.id_number for s in p.staff]) for p in first] == [
+        (p.name, p.uscc, p.state, [s.id_number for s in p.staff]) for p in second]
+    for plan in [first_demo, *first]:
+        lat, lng = float(plan.fields["latitude"]), float(plan.fields["longitude"])
+        assert lat_lo <= lat <= lat_hi and lng_lo <= lng <= lng_hi
+        assert plan.district.contains(lat, lng)
+
+
+def test_small_counts_work():
+    seed(0)
+    assert Centre.objects.count() == 1
+    seed(3)
+    assert Centre.objects.count() == 4
