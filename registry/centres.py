@@ -1,5 +1,5 @@
 """Writes to a centre's own data, from the centre's side: registration, the profile, fees,
-classes, staff, training records and accounts.
+classes, staff, training records, accounts and photos.
 
 Every function takes keyword arguments with an explicit actor (``by``), runs in one
 transaction, refuses an actor without the right (``PermissionDenied``) and records an
@@ -10,7 +10,7 @@ by the centre (draft, or returned for correction); afterwards they go through a 
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -20,12 +20,14 @@ from luhuituo.core.models import User
 from .models import (
     Centre,
     CentreMembership,
+    CentrePhoto,
     ClassGroup,
     FeeSchedule,
     Filing,
     Staff,
     StaffTrainingRecord,
 )
+from .uploads import check_upload
 
 EDITABLE_FILING_STATUSES = frozenset({Filing.Status.DRAFT, Filing.Status.RETURNED})
 
@@ -214,3 +216,46 @@ def deactivate_member(*, membership: CentreMembership, by: User,
         audit("member_deactivated", actor=by, target=membership, request=request,
               user=membership.user.username, role=membership.role)
     return membership
+
+
+# --- photos ------------------------------------------------------------------------------------
+
+MAX_CENTRE_PHOTOS = 12
+PHOTO_TYPES = ("jpg", "png")
+
+
+@transaction.atomic
+def add_centre_photo(*, centre: Centre, by: User, uploaded, caption: str = "",
+                     request=None) -> CentrePhoto:
+    """Store one photo of the centre under a random name. Photos are disclosure, not filing
+    material, so the filing's status does not matter. Raises ValidationError, with the reason
+    for the user, for a file that is not a JPG or PNG image (by content), is empty or too big,
+    or when the centre already has MAX_CENTRE_PHOTOS photos; nothing is saved then."""
+    _require_manager(by, centre)
+    checked = check_upload(uploaded, allowed=PHOTO_TYPES)
+    # Lock the centre row so two uploads at once cannot both take the last place.
+    Centre.objects.select_for_update().filter(pk=centre.pk).first()
+    if CentrePhoto.objects.filter(centre=centre).count() >= MAX_CENTRE_PHOTOS:
+        raise ValidationError(
+            _("A centre can show at most %(n)d photos: delete one before adding another."),
+            code="too_many", params={"n": MAX_CENTRE_PHOTOS},
+        )
+    photo = CentrePhoto(centre=centre, original_name=uploaded.name[:200],
+                        content_type=checked.content_type, size=checked.size,
+                        caption=caption.strip(), uploaded_by=by)
+    photo.image.save(uploaded.name, uploaded, save=False)
+    photo.save()
+    audit("centre_photo_added", actor=by, target=centre, request=request, photo=photo.pk,
+          file=photo.original_name, caption=photo.caption)
+    return photo
+
+
+@transaction.atomic
+def delete_centre_photo(*, photo: CentrePhoto, by: User, request=None) -> None:
+    """Delete the photo; its file leaves storage once the deletion is committed."""
+    _require_manager(by, photo.centre)
+    storage, name = photo.image.storage, photo.image.name
+    audit("centre_photo_deleted", actor=by, target=photo.centre, request=request,
+          photo=photo.pk, file=photo.original_name, caption=photo.caption)
+    photo.delete()
+    transaction.on_commit(lambda: storage.delete(name))

@@ -380,3 +380,35 @@ class InviteMemberForm(forms.Form):
                 _("No centre account has this username or mobile number. Ask the platform's "
                   "administrators to create the account first."), code="unknown_account")
         return user
+
+
+# --- change filing -------------------------------------------------------------------------------
+
+
+class ChangeFilingForm(CentreProfileForm):
+    """A change of a filed centre's details: the profile form without the district (moving to
+    another district means filing there anew), plus the reason and the materials a change of
+    premises or meals needs."""
+
+    FIELDSETS = tuple(
+        (key, legend, tuple(n for n in names if n != "region"))
+        for key, legend, names in CentreProfileForm.FIELDSETS
+    )
+
+    reason = forms.CharField(label=_("Reason for the change"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+    premises_file = forms.FileField(
+        label=_("New proof of premises (needed when the address or premises change)"),
+        required=False)
+    fire_safety_file = forms.FileField(
+        label=_("New fire-safety inspection certificate (needed when the address or premises "
+                "change)"), required=False)
+    food_licence_file = forms.FileField(
+        label=_("Food business licence (needed when meals start)"), required=False)
+
+    MATERIAL_FIELDS = {"premises": "premises_file", "fire_safety": "fire_safety_file",
+                       "food_licence": "food_licence_file"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["region"]

@@ -629,6 +629,8 @@ class FilingMaterial(models.Model):
     kind = models.CharField(_("material"), max_length=30)
     staff = models.ForeignKey(Staff, models.CASCADE, null=True, blank=True,
                               related_name="materials", verbose_name=_("staff member"))
+    change = models.ForeignKey("ChangeFiling", models.SET_NULL, null=True, blank=True,
+                               related_name="materials", verbose_name=_("change filing"))
     file = models.FileField(_("file"), upload_to=material_upload_to)
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(max_length=50)
@@ -740,3 +742,173 @@ class ImportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.FAILED}
+
+
+class ChangeFilingQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ChangeFilingQuerySet:
+        return self.filter(centre__in=Centre.objects.visible_to(user))
+
+    def open(self) -> ChangeFilingQuerySet:
+        return self.filter(status__in=[ChangeFiling.Status.SUBMITTED,
+                                       ChangeFiling.Status.ACCEPTED])
+
+
+@pghistory.track()
+class ChangeFiling(models.Model):
+    """变更备案 — a filed centre's change of filed details (管理规范 Art 6, DOMAIN §9.2).
+
+    The proposed values wait here until the bureau accepts them; only then are they applied
+    to the centre. Changes of premises, capacity or legal form are verified again."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned")
+        ACCEPTED = "accepted", _("Accepted, to be verified")
+        VERIFIED = "verified", _("Verified")
+        NONCONFORMING = "nonconforming", _("Non-conforming")
+
+    class Kind(models.TextChoices):
+        NAME = "name", _("Name")
+        PEOPLE = "people", _("Legal representative or principal")
+        PREMISES = "premises", _("Address or premises")
+        CAPACITY = "capacity", _("Capacity")
+        SERVICE = "service", _("Service forms or hours")
+        MEALS = "meals", _("Meal provision")
+        LEGAL_FORM = "legal_form", _("Legal form")
+        REGISTRATION = "registration", _("Registration number")
+        OTHER = "other", _("Other details")
+
+    # Which kind of change each editable centre field is, and which kinds are verified again.
+    FIELD_KINDS = {
+        "name": Kind.NAME, "legal_representative": Kind.PEOPLE, "principal_name": Kind.PEOPLE,
+        "address": Kind.PREMISES, "latitude": Kind.PREMISES, "longitude": Kind.PREMISES,
+        "tenure": Kind.PREMISES, "lease_start": Kind.PREMISES, "lease_end": Kind.PREMISES,
+        "indoor_area_m2": Kind.PREMISES, "outdoor_area_m2": Kind.PREMISES,
+        "approved_places": Kind.CAPACITY, "service_forms": Kind.SERVICE,
+        "opens_at": Kind.SERVICE, "closes_at": Kind.SERVICE, "opening_days": Kind.SERVICE,
+        "provides_meals": Kind.MEALS, "legal_form": Kind.LEGAL_FORM,
+        "uscc": Kind.REGISTRATION, "kind": Kind.OTHER, "is_inclusive": Kind.OTHER,
+        "contact_name": Kind.OTHER, "contact_phone": Kind.OTHER,
+    }
+    REVERIFY = frozenset({Kind.PREMISES, Kind.CAPACITY, Kind.LEGAL_FORM, Kind.MEALS})
+
+    centre = models.ForeignKey(Centre, models.CASCADE, related_name="change_filings",
+                               verbose_name=_("centre"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
+                              default=Status.SUBMITTED)
+    kinds = ArrayField(models.CharField(max_length=20, choices=Kind.choices),
+                       verbose_name=_("what changes"), default=list)
+    proposed = models.JSONField(_("proposed values"), default=dict)
+    previous = models.JSONField(_("values before the change"), default=dict)
+    reason = models.TextField(_("reason for the change"))
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                     verbose_name=_("submitted by"))
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                   blank=True, related_name="+", verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    note = models.TextField(_("bureau's note"), blank=True)
+
+    objects = ChangeFilingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        verbose_name = _("change filing")
+        verbose_name_plural = _("change filings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["centre"], condition=Q(status__in=["submitted", "accepted"]),
+                name="registry_one_open_change_per_centre",
+                violation_error_message=_("This centre already has a change filing in "
+                                          "progress."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.centre} · {self.submitted_at:%Y-%m-%d}"
+
+    @property
+    def needs_verification(self) -> bool:
+        return bool(self.REVERIFY.intersection(self.kinds))
+
+    def kind_labels(self) -> list[str]:
+        labels = dict(self.Kind.choices)
+        return [str(labels.get(k, k)) for k in self.kinds]
+
+    def rows(self) -> list[dict]:
+        """(field label, before, after) for display, in the centre form's field order."""
+        result = []
+        for name in self.FIELD_KINDS:
+            if name in self.proposed:
+                field = Centre._meta.get_field(name)
+                before = self.previous.get(name, None)
+                result.append({
+                    "label": field.verbose_name,
+                    "before": display_value(field, before) if name in self.previous else None,
+                    "after": display_value(field, self.proposed[name]),
+                })
+        return result
+
+
+def display_value(field, value) -> str:
+    """A stored (JSON) value of a Centre field as a reader sees it."""
+    if value in (None, "", []):
+        return "—"
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, list):
+        choices = dict(Centre.ServiceForm.choices)
+        return "、".join(str(choices.get(v, v)) for v in value)
+    return str(value)
+
+
+class CentrePhotoQuerySet(models.QuerySet):
+    def visible_to(self, user) -> CentrePhotoQuerySet:
+        """The photos of the centres the user may see (members, regulators in scope)."""
+        return self.filter(centre__in=Centre.objects.visible_to(user))
+
+    def public(self) -> CentrePhotoQuerySet:
+        """The photos of publicly listed (verified) centres: anyone may see them."""
+        return self.filter(centre__in=Centre.objects.listed_publicly())
+
+
+def photo_upload_to(instance, filename: str) -> str:
+    """Random names only, as for filing materials (check_upload has matched the suffix to the
+    content)."""
+    import uuid
+    from pathlib import PurePath
+
+    suffix = PurePath(filename).suffix.lower()
+    return f"photos/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class CentrePhoto(models.Model):
+    """机构照片 — a photo of a centre's premises. Disclosure, not filing material: the manager
+    changes the photos whatever the filing's status; the public sees them once the centre is
+    listed publicly."""
+
+    centre = models.ForeignKey(Centre, models.CASCADE, related_name="photos",
+                               verbose_name=_("centre"))
+    image = models.FileField(_("photo"), upload_to=photo_upload_to)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField(_("size"))
+    caption = models.CharField(_("caption"), max_length=100, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                    verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    objects = CentrePhotoQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("centre photo")
+        verbose_name_plural = _("centre photos")
+
+    def __str__(self) -> str:
+        return self.caption or self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:photo-file", args=[self.pk])

@@ -3,7 +3,7 @@ at the root. Names are ``registry:<noun>-<verb>``."""
 
 from django.urls import path
 
-from .views import centre, filing, imports, public, regulator, regulator_centres
+from .views import centre, changes, filing, imports, photos, public, regulator, regulator_centres
 
 app_name = "registry"
 
@@ -33,6 +33,9 @@ urlpatterns = [
          name="filing-rectification"),
     path("centre/<int:centre_id>/filing/termination/", filing.filing_termination,
          name="filing-termination"),
+    path("centre/<int:centre_id>/changes/", changes.change_list, name="change-list"),
+    path("centre/<int:centre_id>/changes/new/", changes.change_create, name="change-create"),
+    path("regulator/changes/<int:pk>/decide/", changes.change_decide, name="change-decide"),
     path("filing-materials/<int:pk>/", filing.material_file, name="material-file"),
     path("filings/<int:centre_id>/receipt.pdf", filing.receipt_pdf, name="receipt-pdf"),
     path("filings/<int:centre_id>/notice.pdf", filing.notice_pdf, name="notice-pdf"),
@@ -52,4 +55,9 @@ urlpatterns = [
     # --- public -------------------------------------------------------------------------------
     path("centres/", public.verified_centres, name="public-centres"),
     path("verify/<str:token>/", public.verify_receipt, name="verify"),
+    path("centre/<int:centre_id>/photos/", photos.photo_list, name="photo-list"),
+    path("centre/<int:centre_id>/photos/upload/", photos.photo_upload, name="photo-upload"),
+    path("centre/<int:centre_id>/photos/<int:pk>/delete/", photos.photo_delete,
+         name="photo-delete"),
+    path("photos/<int:pk>/", photos.photo_file, name="photo-file"),
 ]

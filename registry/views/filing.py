@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from luhuituo.core.audit import log_access
-from luhuituo.core.models import AuditEvent
 from luhuituo.core.permissions import get_visible_or_404
 
 from .. import receipts, services
 from ..forms_filing import MaterialUploadForm, RectificationForm, SubmitForm, TerminationForm
+from ..history import filing_history
 from ..models import Filing, FilingMaterial, required_material_kinds
 from ..permissions import centre_member_required
 from ..uploads import check_upload
@@ -42,31 +42,6 @@ def checklist(filing: Filing) -> list[dict]:
             and material.verdict != FilingMaterial.Verdict.RETURNED,
         })
     return rows
-
-
-def filing_history(filing: Filing) -> list[AuditEvent]:
-    """The filing's last 50 events, newest first, with the new status's label."""
-    events = list(
-        AuditEvent.objects.filter(target_type__model="filing", target_id=str(filing.pk))
-        .order_by("-created_at", "-id")[:50]
-    )
-    for event in events:
-        to = event.details.get("to")
-        event.to_label = S(to).label if to in S.values else ""
-        if "kind" in event.details:
-            event.material_label = material_label(event.details["kind"],
-                                                  event.details.get("staff", ""))
-        event.returned = [
-            {"label": material_label(r.get("kind", ""), r.get("staff", "")),
-             "reason": r.get("reason", "")}
-            for r in event.details.get("reasons", []) if isinstance(r, dict)
-        ]
-    return events
-
-
-def material_label(kind: str, staff_name: str = "") -> str:
-    label = FilingMaterial(kind=kind).kind_label
-    return f"{label}（{staff_name}）" if staff_name else label
 
 
 def render_filing(request, *, status=200, upload_form=None, upload_key=None,

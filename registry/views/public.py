@@ -17,7 +17,8 @@ from ..receipts import filing_for_token, receipt_state
 def verified_centres(request: HttpRequest) -> HttpResponse:
     """Filed centres that passed verification (核实通过), by district; the parent portal
     builds the full search on top."""
-    centres = Centre.objects.listed_publicly().select_related("region", "filing")
+    centres = (Centre.objects.listed_publicly().select_related("region", "filing")
+               .prefetch_related("photos"))
     region = request.GET.get("region", "").strip()
     q = request.GET.get("q", "").strip()
     if region:

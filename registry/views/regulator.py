@@ -19,8 +19,9 @@ from luhuituo.core.workdays import WorkingDayCalendar
 
 from .. import services
 from ..forms_filing import DecisionForm
+from ..history import filing_history
 from ..models import Filing
-from .filing import checklist, filing_history
+from .filing import checklist
 
 S = Filing.Status
 WAITING = [S.SUBMITTED, S.FILED, S.UNDER_VERIFICATION, S.RECTIFYING, S.TERMINATING]
@@ -84,6 +85,7 @@ def render_review(request, filing: Filing, *, form=None, reasons=None, status=20
         "fees": filing.centre.fee_schedules.first(),
         "classes": filing.centre.classes.all(),
         "staff": filing.centre.staff.active(),
+        "changes": filing.centre.change_filings.prefetch_related("materials")[:10],
     }
     return render(request, "registry/regulator/filing_review.html", context, status=status)
 

@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, Greatest
@@ -27,9 +26,10 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from luhuituo.core.audit import audit, log_access
-from luhuituo.core.models import AuditEvent, Region
+from luhuituo.core.models import Region
 from luhuituo.core.permissions import get_visible_or_404, regulator_required
 
+from ..history import centre_history
 from ..imports import XLSX_CONTENT_TYPE
 from ..models import Centre, ClassGroup, Filing, Staff
 from ..validators import normalise_uscc
@@ -242,26 +242,13 @@ def cert_state(valid_until, today) -> str:
     return "valid"
 
 
-def centre_history(centre: Centre, filing: Filing | None):
-    """Audit events about the centre or its filing, newest first."""
-    about = Q(target_type=ContentType.objects.get_for_model(Centre), target_id=str(centre.pk))
-    if filing is not None:
-        about |= Q(target_type=ContentType.objects.get_for_model(Filing),
-                   target_id=str(filing.pk))
-    events = list(AuditEvent.objects.filter(about).order_by("-created_at", "-id")
-                  [:HISTORY_LENGTH])
-    for event in events:
-        to = (event.details or {}).get("to")
-        event.to_label = Filing.Status(to).label if to in Filing.Status.values else ""
-    return events
-
-
 @require_GET
 @regulator_required
 def centre_detail(request: HttpRequest, centre_id: int) -> HttpResponse:
     user = request.user
-    centre = get_visible_or_404(Centre.objects.select_related("region", "filing"), user,
-                                pk=centre_id)
+    centre = get_visible_or_404(
+        Centre.objects.select_related("region", "filing").prefetch_related("photos"), user,
+        pk=centre_id)
     log_access(request, centre, reason="centre detail")
     filing = getattr(centre, "filing", None)
     staff = list(
@@ -287,7 +274,8 @@ def centre_detail(request: HttpRequest, centre_id: int) -> HttpResponse:
         "classes": ClassGroup.objects.visible_to(user).filter(centre=centre),
         "staff": staff, "active_staff": sum(
             m.employment_status == Staff.Employment.ACTIVE for m in staff),
-        "history": centre_history(centre, filing), "history_length": HISTORY_LENGTH,
+        "history": centre_history(centre, filing, HISTORY_LENGTH),
+        "history_length": HISTORY_LENGTH,
     }
     return render(request, "registry/regulator/centre_detail.html", context)
 
