@@ -18,7 +18,7 @@ def get_membership_or_404(user, centre_id: int, *, manager: bool = False) -> Cen
     memberships = CentreMembership.objects.active().filter(user=user, centre_id=centre_id)
     if manager:
         memberships = memberships.filter(role=CentreMembership.Role.MANAGER)
-    membership = memberships.select_related("centre").first()
+    membership = memberships.select_related("centre__region", "centre__filing").first()
     if membership is None:
         raise Http404
     return membership

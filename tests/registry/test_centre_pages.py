@@ -44,7 +44,7 @@ MEMBERS = NOT_MEMBERS | {"manager": OK, "staff": OK, "other_staff": NOT_FOUND}
 MANAGERS = NOT_MEMBERS | {"manager": OK, "staff": NOT_FOUND, "other_staff": NOT_FOUND}
 CENTRE_ACCOUNTS = NOT_MEMBERS | {"manager": OK, "staff": OK, "other_staff": OK}
 # Query budgets, measured once and pinned: the same for 1 row and for many.
-QUERIES = {"centre-home": 4, "class-list": 7, "staff-list": 8, "member-list": 7}
+QUERIES = {"centre-home": 4, "class-list": 5, "staff-list": 6, "member-list": 5}
 
 
 def url(name: str, *args) -> str:
