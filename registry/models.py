@@ -841,10 +841,12 @@ class ChangeFiling(models.Model):
         for name in self.FIELD_KINDS:
             if name in self.proposed:
                 field = Centre._meta.get_field(name)
-                before = self.previous.get(name, None)
+                # Until accepted, "before" is what the centre's record says now.
+                before = (self.previous[name] if name in self.previous
+                          else getattr(self.centre, name))
                 result.append({
                     "label": field.verbose_name,
-                    "before": display_value(field, before) if name in self.previous else None,
+                    "before": display_value(field, before),
                     "after": display_value(field, self.proposed[name]),
                 })
         return result

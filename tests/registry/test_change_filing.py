@@ -34,6 +34,8 @@ def test_a_name_change_applies_on_acceptance_and_needs_no_new_verification(
         filed, manager, district_regulator):
     change = changes.submit_change(centre=filed, by=manager, proposed={"name": "江阳区阳光托育园"},
                                    reason="机构更名")
+    assert [(r["before"], r["after"]) for r in change.rows()] == [
+        ("江阳区阳光托育中心", "江阳区阳光托育园")]
     filed.refresh_from_db()
     assert filed.name == "江阳区阳光托育中心"  # unchanged until accepted
     assert change.kinds == ["name"] and not change.needs_verification
