@@ -54,6 +54,7 @@ urlpatterns = [
     path("regulator/import/<int:pk>/", imports.import_status, name="import-status"),
     # --- public -------------------------------------------------------------------------------
     path("centres/", public.verified_centres, name="public-centres"),
+    path("centres/disclosures/", public.disclosures, name="public-disclosures"),
     path("verify/<str:token>/", public.verify_receipt, name="verify"),
     path("centre/<int:centre_id>/photos/", photos.photo_list, name="photo-list"),
     path("centre/<int:centre_id>/photos/upload/", photos.photo_upload, name="photo-upload"),

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from luhuituo.core.models import Region
 
-from ..models import Centre
+from ..models import Centre, Filing
 from ..receipts import filing_for_token, receipt_state
 
 
@@ -42,3 +42,20 @@ def verify_receipt(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "registry/public/verify.html", {"filing": None}, status=404)
     return render(request, "registry/public/verify.html",
                   {"filing": filing, "centre": filing.centre, "state": receipt_state(filing)})
+
+
+@require_GET
+def disclosures(request: HttpRequest) -> HttpResponse:
+    """Centres found not to meet the requirements, with the bureau's notice: the public
+    disclosure of 备案办法 Art 9. A centre leaves the list once verified again."""
+    filings = (Filing.objects.filter(status__in=[Filing.Status.NONCONFORMING,
+                                                 Filing.Status.RECTIFYING])
+               .select_related("centre__region").order_by("-nonconforming_at", "-id"))
+    region = request.GET.get("region", "").strip()
+    if region:
+        filings = filings.filter(centre__region__code=region)
+    page = Paginator(filings, 20).get_page(request.GET.get("page"))
+    return render(request, "registry/public/disclosures.html", {
+        "page": page, "region": region, "query": request.GET.copy(),
+        "regions": Region.objects.exclude(level=Region.Level.CITY),
+    })
