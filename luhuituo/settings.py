@@ -402,3 +402,5 @@ UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 # Filing materials required by local rules on top of the national list (DOMAIN §9.3), as
 # (code, Chinese name) pairs; empty until Luzhou names them.
 EXTRA_FILING_MATERIALS: list[tuple[str, str]] = []
+# How long the one-time link for a new account (set your own password) stays valid.
+ACCOUNT_SETUP_DAYS = env_int("ACCOUNT_SETUP_DAYS", 3)

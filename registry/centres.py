@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from luhuituo.core.audit import audit
 from luhuituo.core.models import User
+from luhuituo.core.validators import normalise_mobile
 
 from .models import (
     Centre,
@@ -259,3 +261,37 @@ def delete_centre_photo(*, photo: CentrePhoto, by: User, request=None) -> None:
           photo=photo.pk, file=photo.original_name, caption=photo.caption)
     photo.delete()
     transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def create_staff_account(*, centre: Centre, by: User, name: str, mobile: str, role: str,
+                         request=None) -> tuple[User, str]:
+    """A new centre account for someone who has none yet, with access to this centre. It has
+    no password: the returned one-time link (valid ACCOUNT_SETUP_DAYS) lets the person set
+    their own; the manager passes it on."""
+    from luhuituo.core.tokens import account_setup_path
+
+    _require_manager(by, centre)
+    mobile = normalise_mobile(mobile)
+    if User.objects.filter(Q(mobile=mobile) | Q(username=mobile)).exists():
+        raise MembershipError(_("An account with this mobile number already exists: add it "
+                                "by its mobile number instead."))
+    user = User(username=mobile, mobile=mobile, name=name.strip(),
+                account_type=User.AccountType.CENTRE)
+    user.set_unusable_password()
+    user.save()
+    membership = CentreMembership.objects.create(user=user, centre=centre, role=role)
+    audit("member_account_created", actor=by, target=membership, request=request,
+          user=user.username, role=role)
+    return user, account_setup_path(user)
+
+
+def setup_link_for(*, membership: CentreMembership, by: User) -> str:
+    """A fresh one-time link for a member who has not set a password yet."""
+    from luhuituo.core.tokens import account_setup_path
+
+    _require_manager(by, membership.centre)
+    if membership.user.has_usable_password():
+        raise MembershipError(_("%(name)s has already set a password.") % {
+            "name": membership.user.get_full_name()})
+    return account_setup_path(membership.user)

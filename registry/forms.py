@@ -16,7 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from luhuituo.core.crypto import blind_index
 from luhuituo.core.masking import mask_id_number
 from luhuituo.core.models import Region, User
-from luhuituo.core.validators import normalise_id_number, normalise_mobile, validate_id_number
+from luhuituo.core.validators import (
+    normalise_id_number,
+    normalise_mobile,
+    validate_id_number,
+    validate_mobile,
+)
 
 from .centres import PROFILE_FIELDS, lease_too_short
 from .models import (
@@ -362,8 +367,7 @@ class TrainingRecordForm(forms.ModelForm):
 class InviteMemberForm(forms.Form):
     account = forms.CharField(
         label=_("Username or mobile number"), max_length=150,
-        help_text=_("Of an existing centre account. Accounts are created by the platform's "
-                    "administrators at the health commission."),
+        help_text=_("Of an existing centre account."),
     )
     role = forms.ChoiceField(label=capfirst(_("role")), choices=CentreMembership.Role.choices,
                              initial=CentreMembership.Role.STAFF)
@@ -377,9 +381,19 @@ class InviteMemberForm(forms.Form):
         )
         if user is None:
             raise forms.ValidationError(
-                _("No centre account has this username or mobile number. Ask the platform's "
-                  "administrators to create the account first."), code="unknown_account")
+                _("No centre account has this username or mobile number. To create one, use "
+                  "“Create an account for a new colleague” below."), code="unknown_account")
         return user
+
+
+class NewAccountForm(forms.Form):
+    """An account for someone who has none yet: they set their own password by a link."""
+
+    name = forms.CharField(label=_("Full name"), max_length=50)
+    mobile = forms.CharField(label=_("Mobile number"), max_length=20,
+                             validators=[validate_mobile])
+    role = forms.ChoiceField(label=capfirst(_("role")), choices=CentreMembership.Role.choices,
+                             initial=CentreMembership.Role.STAFF)
 
 
 # --- change filing -------------------------------------------------------------------------------

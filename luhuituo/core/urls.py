@@ -11,6 +11,7 @@ urlpatterns = [
     path("home/", views.home, name="home"),
     path("account/", views.account, name="account"),
     path("account/password/", views.password_change, name="password-change"),
+    path("account/setup/<uidb64>/<token>/", views.account_setup, name="account-setup"),
     path(
         "password-reset/",
         auth_views.PasswordResetView.as_view(

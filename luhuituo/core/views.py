@@ -135,3 +135,31 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return render(request, "403_csrf.html", status=403)
+
+
+@sensitive_post_parameters()
+@never_cache
+def account_setup(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """A new account's one-time link: the person chooses their password, then logs in."""
+    from django.contrib.auth.forms import SetPasswordForm
+    from django.utils.encoding import force_str
+    from django.utils.http import urlsafe_base64_decode
+
+    from .models import User
+    from .tokens import account_setup_token
+
+    try:
+        user = User.objects.get(pk=int(force_str(urlsafe_base64_decode(uidb64))))
+    except (ValueError, TypeError, OverflowError, User.DoesNotExist):
+        user = None
+    if user is None or not user.is_active or not account_setup_token.check_token(user, token):
+        return render(request, "core/account_setup.html", {"valid": False}, status=404)
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        audit("account_setup", actor=user, target=user, request=request)
+        messages.success(request, _("Your password is set. Log in with your mobile number "
+                                    "and the new password."))
+        return redirect("core:login")
+    return render(request, "core/account_setup.html", {"valid": True, "form": form,
+                                                       "account": user})

@@ -36,6 +36,7 @@ from ..centres import (
     add_fee_schedule,
     add_training_record,
     centre_data_editable,
+    create_staff_account,
     deactivate_member,
     delete_class,
     invite_member,
@@ -44,6 +45,7 @@ from ..centres import (
     save_centre_profile,
     save_class,
     save_staff,
+    setup_link_for,
 )
 from ..forms import (
     CentreCreateForm,
@@ -51,6 +53,7 @@ from ..forms import (
     ClassGroupForm,
     FeeScheduleForm,
     InviteMemberForm,
+    NewAccountForm,
     StaffForm,
     TrainingRecordForm,
 )
@@ -417,6 +420,31 @@ def member_list(request: HttpRequest, centre_id: int) -> HttpResponse:
     centre = request.centre
     action = request.POST.get("action") if request.method == "POST" else None
     form = InviteMemberForm(request.POST if action == "invite" else None)
+    new_form = NewAccountForm(request.POST if action == "create" else None)
+    if action == "create" and new_form.is_valid():
+        try:
+            user, link = create_staff_account(centre=centre, by=request.user, request=request,
+                                              **new_form.cleaned_data)
+        except MembershipError as error:
+            new_form.add_error("mobile", str(error))
+        else:
+            request.session["setup_link"] = {"name": user.get_full_name(),
+                                             "url": request.build_absolute_uri(link)}
+            return redirect("registry:member-list", centre.pk)
+    elif action == "link":
+        membership_id = request.POST.get("membership", "")
+        if not membership_id.isdigit():
+            raise Http404
+        membership = get_object_or_404(centre.memberships.select_related("user", "centre"),
+                                       pk=int(membership_id), is_active=True)
+        try:
+            link = setup_link_for(membership=membership, by=request.user)
+        except MembershipError as error:
+            messages.error(request, str(error))
+        else:
+            request.session["setup_link"] = {"name": membership.user.get_full_name(),
+                                             "url": request.build_absolute_uri(link)}
+        return redirect("registry:member-list", centre.pk)
     if action == "invite" and form.is_valid():
         user = form.cleaned_data["account"]
         try:
@@ -442,9 +470,11 @@ def member_list(request: HttpRequest, centre_id: int) -> HttpResponse:
             messages.success(request, _("%(name)s no longer has access to this centre.") % {
                 "name": membership.user.get_full_name()})
         return redirect("registry:member-list", centre.pk)
-    elif request.method == "POST" and action != "invite":
+    elif request.method == "POST" and action not in {"invite", "create"}:
         return HttpResponse(status=400)
     memberships = centre.memberships.select_related("user").order_by(
         "-is_active", "role", "user__name", "id")
     return render(request, "registry/centre/members.html", _centre_context(
-        request, form=form, memberships=memberships))
+        request, form=form, new_form=new_form, memberships=memberships,
+        setup_link=request.session.pop("setup_link", None),
+        setup_days=settings.ACCOUNT_SETUP_DAYS))
