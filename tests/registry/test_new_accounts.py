@@ -121,3 +121,11 @@ def test_role_matrix_still_holds_for_the_members_page(client_for, personas, cent
     expect["manager"] = OK
     assert_role_matrix(client_for, personas,
                        reverse("registry:member-list", args=[centre_a.pk]), expect=expect)
+
+
+def test_members_page_title_is_just_the_title(client_for, manager, centre_a):
+    body = client_for(manager).get(
+        reverse("registry:member-list", args=[centre_a.pk])).content.decode()
+    title = body[body.index("<title>"):body.index("</title>")]
+    assert "<section" not in title and centre_a.name in title
+    assert body.count("action\" value=\"create\"") == 1
