@@ -404,3 +404,47 @@ UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 EXTRA_FILING_MATERIALS: list[tuple[str, str]] = []
 # How long the one-time link for a new account (set your own password) stays valid.
 ACCOUNT_SETUP_DAYS = env_int("ACCOUNT_SETUP_DAYS", 3)
+
+# --- Supervision (DOMAIN §2, §7, §8). Every alert threshold is a setting. ---------------------
+
+# Version of the dedicated child privacy rules (PIPL Art 31) a guardian consents to.
+CHILD_PRIVACY_RULES_VERSION = os.environ.get("CHILD_PRIVACY_RULES_VERSION", "2026-11")
+# A child away this many months or more needs a new health check before returning (Art 11).
+RETURN_HEALTH_CHECK_MONTHS = env_int("RETURN_HEALTH_CHECK_MONTHS", 3)
+# An entry health-check form is accepted this many months after it was done [UNVERIFIED].
+ENTRY_HEALTH_CHECK_VALID_MONTHS = env_int("ENTRY_HEALTH_CHECK_VALID_MONTHS", 3)
+# Children under 6 months: no class type covers them; enrolment refused unless allowed.
+ALLOW_UNDER_SIX_MONTHS = env_bool("ALLOW_UNDER_SIX_MONTHS", default=False)
+# Children past 36 months may stay this many months (end of term) before A4 fires.
+AGED_OUT_GRACE_MONTHS = env_int("AGED_OUT_GRACE_MONTHS", 6)
+# A3: tolerance, in months, for a child's age outside the class type's band.
+CLASS_AGE_TOLERANCE_MONTHS = env_int("CLASS_AGE_TOLERANCE_MONTHS", 1)
+# A7: the morning check must be recorded by this local time on an open day.
+MORNING_CHECK_DEADLINE = os.environ.get("MORNING_CHECK_DEADLINE", "10:00")
+# A9: infectious-disease cluster in one class: ≥ N cases in 1 day, or ≥ M within D days.
+CLUSTER_CASES_ONE_DAY = env_int("CLUSTER_CASES_ONE_DAY", 3)
+CLUSTER_CASES_WINDOW = env_int("CLUSTER_CASES_WINDOW", 5)
+CLUSTER_WINDOW_DAYS = env_int("CLUSTER_WINDOW_DAYS", 3)
+# A11: hours within which a serious incident must be reported to the bureau [UNVERIFIED].
+SERIOUS_INCIDENT_REPORT_HOURS = env_int("SERIOUS_INCIDENT_REPORT_HOURS", 2)
+# A13: warn this many days before a staff health certificate expires.
+HEALTH_CERT_WARN_DAYS = env_int("HEALTH_CERT_WARN_DAYS", 30)
+# A14: a criminal-record check older than this many months is due again.
+CRIMINAL_CHECK_MAX_MONTHS = env_int("CRIMINAL_CHECK_MAX_MONTHS", 12)
+# A17: at this many children a full-time health-care staff member is required (76号令 Art 12).
+FULL_TIME_HEALTH_STAFF_FROM = env_int("FULL_TIME_HEALTH_STAFF_FROM", 150)
+# A18: a fire-safety certificate is valid this many months; warn this many days before.
+FIRE_CERT_VALID_MONTHS = env_int("FIRE_CERT_VALID_MONTHS", 12)
+FIRE_CERT_WARN_DAYS = env_int("FIRE_CERT_WARN_DAYS", 30)
+# A20: warn this many days before the lease ends.
+LEASE_WARN_DAYS = env_int("LEASE_WARN_DAYS", 90)
+# A22: an emergency drill at least every this many days.
+DRILL_INTERVAL_DAYS = env_int("DRILL_INTERVAL_DAYS", 180)
+# A31: children's information reported to the bureau at least every this many days.
+KID_REPORT_INTERVAL_DAYS = env_int("KID_REPORT_INTERVAL_DAYS", 90)
+# A35: a complaint is answered within this many days.
+COMPLAINT_SLA_DAYS = env_int("COMPLAINT_SLA_DAYS", 15)
+# Unacknowledged orange alerts become red after this many hours (DOMAIN §8).
+ALERT_ESCALATE_HOURS = env_int("ALERT_ESCALATE_HOURS", 24)
+# Default days a centre gets to rectify, by finding severity (the inspector may change it).
+RECTIFICATION_DAYS = {"minor": 30, "major": 15, "critical": 3}

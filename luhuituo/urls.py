@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("parents.urls")),
     path("regulator/", include("luhuituo.dashboard.urls")),
     path("", include("registry.urls")),
+    path("", include("supervision.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("support/", admin.site.urls),
 ]

@@ -1,0 +1,3 @@
+"""Supervision routes: alerts."""
+
+urlpatterns: list = []

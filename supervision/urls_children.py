@@ -1,0 +1,3 @@
+"""Supervision routes: children."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Supervision routes: daily."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Supervision routes: inspections."""
+
+urlpatterns: list = []
