@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -448,3 +449,66 @@ COMPLAINT_SLA_DAYS = env_int("COMPLAINT_SLA_DAYS", 15)
 ALERT_ESCALATE_HOURS = env_int("ALERT_ESCALATE_HOURS", 24)
 # Default days a centre gets to rectify, by finding severity (the inspector may change it).
 RECTIFICATION_DAYS = {"minor": 30, "major": 15, "critical": 3}
+
+# --- Inspections, rectification and complaints (issue 4) -------------------------------------
+# Risk score for choosing whom to inspect first [proposal, UNVERIFIED: agree with the bureau]:
+# open alerts by colour, findings / complaints / incidents of the last RISK_WINDOW_MONTHS by
+# severity, and open rectification orders past their deadline. An upheld complaint counts
+# twice (complaint_upheld).
+RISK_WINDOW_MONTHS = env_int("RISK_WINDOW_MONTHS", 12)
+RISK_WEIGHTS = {
+    "alert": {"red": 10, "orange": 5, "yellow": 2, "blue": 1},
+    "finding": {"critical": 8, "major": 4, "minor": 1},
+    "complaint": 3,
+    "complaint_upheld": 6,
+    "incident": {"serious": 10, "moderate": 3, "minor": 1},
+    "overdue_order": 8,
+}
+# Days to rectify when an order names no finding (the inspector may change the deadline).
+RECTIFICATION_DAYS_WITHOUT_FINDINGS = env_int("RECTIFICATION_DAYS_WITHOUT_FINDINGS", 15)
+
+# --- Daily and safety records (issue 4, supervision.daily) ------------------------------------
+# A class's day is edited on the day itself (0 = same day only); a centre manager may also
+# correct this many earlier days [proposal, UNVERIFIED: agree with the bureau]. Future days
+# are never recorded.
+DAILY_RECORD_EDIT_DAYS = env_int("DAILY_RECORD_EDIT_DAYS", 0)
+DAILY_RECORD_MANAGER_EDIT_DAYS = env_int("DAILY_RECORD_MANAGER_EDIT_DAYS", 1)
+# Staff roles counted as carers (保育人员) for the carer:child ratio (设置标准 Art 20)
+# [UNVERIFIED whether health-care staff or the principal may count].
+RATIO_CARER_ROLES = ["carer"]
+# A1: staff roles that count as carers (保育人员) in the carer:child ratio.
+RATIO_CARER_ROLES = env_list("RATIO_CARER_ROLES", ["carer"])
+# A36: attendance recorded within this many days counts as operating.
+UNFILED_OPERATION_LOOKBACK_DAYS = env_int("UNFILED_OPERATION_LOOKBACK_DAYS", 7)
+# When each rule runs (DOMAIN §8 "Frequency"): beat entries in CELERY_BEAT_SCHEDULE below.
+CHECK_SCHEDULES = {
+    "A1": "hourly", "A9": "hourly", "A11": "quarter_hourly",
+    "A7": "morning", "A12": "morning",
+    **dict.fromkeys(("A2", "A3", "A4", "A5", "A6", "A13", "A14", "A17", "A18", "A20", "A22",
+                     "A31", "A34", "A35", "A36", "A37", "A38"), "daily"),
+}
+# CHECK_EVERY_SECONDS=n runs every group of checks every n seconds (demos, the worker test).
+CHECK_EVERY_SECONDS = env_int("CHECK_EVERY_SECONDS", 0)
+
+
+def _check_schedule(group: str, default):
+    return float(CHECK_EVERY_SECONDS) if CHECK_EVERY_SECONDS else default
+
+
+CELERY_BEAT_SCHEDULE.update({
+    f"supervision-checks-{group}": {
+        "task": "supervision.tasks.run_checks",
+        "schedule": _check_schedule(group, when),
+        "kwargs": {"schedule": group},
+    }
+    for group, when in {
+        "quarter_hourly": crontab(minute="*/15"),
+        "hourly": crontab(minute=5),
+        "morning": crontab(hour=10, minute=5),
+        "daily": crontab(hour=6, minute=30),
+    }.items()
+})
+CELERY_BEAT_SCHEDULE["supervision-escalate"] = {
+    "task": "supervision.tasks.escalate_alerts",
+    "schedule": _check_schedule("escalate", crontab(minute=20)),
+}

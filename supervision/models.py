@@ -1017,6 +1017,12 @@ class Alert(models.Model):
     def is_open(self) -> bool:
         return self.status != self.Status.RESOLVED
 
+    @property
+    def rule_title(self) -> str:
+        from .checks import rule_title
+
+        return rule_title(self.rule)
+
 
 FILED_STATUSES = ("filed", "under_verification", "verified", "nonconforming", "rectifying")
 """Filing statuses under which a centre may operate (备案办法 Art 8: filed before operating)."""

@@ -1,0 +1,111 @@
+"""People acting on alerts: acknowledge, assign, note, resolve (DOMAIN §8).
+
+Alerts are raised and cleared by ``supervision.checks``; here a person says they have seen one,
+hands it to a colleague, writes what was done, or resolves it. A manual resolution of a
+condition that is still there is raised again, as a new alert, by the next check run.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from luhuituo.core.audit import audit
+from luhuituo.core.models import User
+
+from .models import Alert
+
+
+class AlertError(Exception):
+    """An action that does not fit the alert's state; the message is for the user."""
+
+
+def _locked(alert: Alert, user: User) -> Alert:
+    locked = Alert.objects.visible_to(user).select_for_update().filter(pk=alert.pk).first()
+    if locked is None:
+        raise PermissionDenied
+    return locked
+
+
+def _append_note(alert: Alert, user: User, text: str) -> None:
+    text = text.strip()
+    if not text:
+        return
+    stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+    line = f"[{stamp} {user.get_full_name()}] {text}"
+    alert.note = f"{alert.note}\n{line}".strip()
+
+
+def acknowledge(alert: Alert, *, user: User, note: str = "", request=None) -> Alert:
+    with transaction.atomic():
+        alert = _locked(alert, user)
+        if alert.status != Alert.Status.OPEN:
+            raise AlertError(_("Only an open alert can be acknowledged."))
+        alert.status = Alert.Status.ACKNOWLEDGED
+        alert.acknowledged_at = timezone.now()
+        alert.acknowledged_by = user
+        _append_note(alert, user, note)
+        alert.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "note"])
+        audit("alert.acknowledge", actor=user, target=alert, request=request, note=note)
+    return alert
+
+
+def resolve(alert: Alert, *, user: User, note: str, request=None) -> Alert:
+    if not note.strip():
+        raise AlertError(_("Say what was done before resolving the alert."))
+    with transaction.atomic():
+        alert = _locked(alert, user)
+        if alert.status == Alert.Status.RESOLVED:
+            raise AlertError(_("This alert is already resolved."))
+        alert.status = Alert.Status.RESOLVED
+        alert.resolved_at = timezone.now()
+        alert.resolved_by = user
+        _append_note(alert, user, note)
+        alert.save(update_fields=["status", "resolved_at", "resolved_by", "note"])
+        audit("alert.resolve", actor=user, target=alert, request=request, note=note)
+    return alert
+
+
+def add_note(alert: Alert, *, user: User, note: str, request=None) -> Alert:
+    if not note.strip():
+        raise AlertError(_("Write a note first."))
+    with transaction.atomic():
+        alert = _locked(alert, user)
+        _append_note(alert, user, note)
+        alert.save(update_fields=["note"])
+        audit("alert.note", actor=user, target=alert, request=request, note=note)
+    return alert
+
+
+def assignable_users(alert: Alert):
+    """Regulators whose scope covers the alert's centre."""
+    from luhuituo.core.models import RegulatorScope
+
+    regions = [alert.centre.region_id, alert.centre.region.parent_id]
+    return (User.objects.filter(
+        is_active=True, account_type=User.AccountType.REGULATOR,
+        scopes__region_id__in=[r for r in regions if r],
+        scopes__role=RegulatorScope.Role.REGULATOR,
+    ).distinct().order_by("name", "username"))
+
+
+def assign(alert: Alert, *, user: User, assignee: User, request=None) -> Alert:
+    if not user.is_regulator:
+        raise PermissionDenied
+    with transaction.atomic():
+        alert = _locked(alert, user)
+        if not assignable_users(alert).filter(pk=assignee.pk).exists():
+            raise AlertError(_("Choose a regulator responsible for this centre."))
+        alert.assignee = assignee
+        alert.save(update_fields=["assignee"])
+        audit("alert.assign", actor=user, target=alert, request=request,
+              assignee=assignee.get_full_name())
+    if assignee != user:
+        from luhuituo.core.audit import notify
+
+        transaction.on_commit(lambda: notify(
+            assignee, _("An alert was assigned to you: %(alert)s") % {"alert": alert},
+            body=alert.message, url=alert.get_absolute_url()))
+    return alert

@@ -1,0 +1,36 @@
+"""Thin Celery tasks: the scheduled checks and the escalation of unacknowledged alerts.
+
+Each run holds a lock (the cache: Redis in production) so two workers never evaluate the same
+group at once; the checks are idempotent anyway, the lock only saves work.
+"""
+
+from celery import shared_task
+from django.core.cache import cache
+
+from . import checks
+
+LOCK_TTL = 15 * 60
+
+
+@shared_task
+def run_checks(*, schedule: str | None = None, rules: list[str] | None = None) -> dict:
+    """Run the rules of one schedule group (settings.CHECK_SCHEDULES), or the given rules."""
+    codes = rules or checks.rules_for_schedule(schedule or "daily")
+    lock = f"luhuituo:checks:{schedule or ','.join(codes)}"
+    if not cache.add(lock, "1", timeout=LOCK_TTL):
+        return {"skipped": "another run holds the lock"}
+    try:
+        return {r.rule: [r.created, r.seen_again, r.resolved] for r in checks.run_rules(codes)}
+    finally:
+        cache.delete(lock)
+
+
+@shared_task
+def run_check_now(*, rule: str) -> None:
+    """Re-run one rule after a save that may change its outcome (e.g. A1 after attendance)."""
+    checks.run_rule(rule)
+
+
+@shared_task
+def escalate_alerts() -> int:
+    return checks.escalate()

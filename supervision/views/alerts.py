@@ -1,0 +1,197 @@
+"""Alert inboxes (预警): the regulator's, scope-filtered, and each centre's; one page per alert
+with acknowledge / assign / note / resolve. Every alert is fetched through
+``Alert.objects.visible_to(user)``: another district's or centre's alert is 404."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from luhuituo.core.models import Region
+from luhuituo.core.permissions import (
+    account_type_required,
+    get_visible_or_404,
+    regulator_required,
+)
+from registry.permissions import centre_member_required
+
+from .. import alerts as service
+from ..checks import RULES, rule_title
+from ..models import Alert, Severity
+
+PER_PAGE = 30
+
+
+class AlertFilterForm(forms.Form):
+    AGE_CHOICES = [("", gettext_lazy("Any age")), ("1", gettext_lazy("Older than 1 day")),
+                   ("7", gettext_lazy("Older than 7 days")),
+                   ("30", gettext_lazy("Older than 30 days"))]
+    STATUS_CHOICES = [("active", gettext_lazy("Open or acknowledged")),
+                      *Alert.Status.choices, ("all", gettext_lazy("All"))]
+
+    q = forms.CharField(label=gettext_lazy("Centre"), required=False, max_length=100)
+    status = forms.ChoiceField(label=gettext_lazy("Status"), choices=STATUS_CHOICES,
+                               required=False)
+    severity = forms.ChoiceField(label=gettext_lazy("Severity"), required=False,
+                                 choices=[("", gettext_lazy("All severities")),
+                                          *Severity.choices])
+    rule = forms.ChoiceField(label=gettext_lazy("Rule"), required=False)
+    district = forms.ModelChoiceField(label=gettext_lazy("District/county"), required=False,
+                                      queryset=Region.objects.none(),
+                                      empty_label=gettext_lazy("All districts"))
+    age = forms.ChoiceField(label=gettext_lazy("Age"), choices=AGE_CHOICES, required=False)
+    mine = forms.BooleanField(label=gettext_lazy("Assigned to me"), required=False)
+
+    def __init__(self, *args, user=None, regulator=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rule"].choices = [("", _("All rules"))] + [
+            (code, f"{code} {rule.title}") for code, rule in RULES.items()
+            if regulator or not rule.for_regulator]
+        if regulator:
+            self.fields["district"].queryset = Region.objects.filter(
+                pk__in=user.scope_region_ids).exclude(level=Region.Level.CITY).order_by("code")
+        else:
+            del self.fields["district"], self.fields["mine"], self.fields["q"]
+
+    def apply(self, alerts, user):
+        if not self.is_valid():
+            return alerts.open()
+        data = self.cleaned_data
+        status = data.get("status") or "active"
+        if status == "active":
+            alerts = alerts.open()
+        elif status != "all":
+            alerts = alerts.filter(status=status)
+        if data.get("severity"):
+            alerts = alerts.filter(severity=data["severity"])
+        if data.get("rule"):
+            alerts = alerts.filter(rule=data["rule"])
+        if data.get("district"):
+            alerts = alerts.filter(centre__region=data["district"])
+        if data.get("age"):
+            alerts = alerts.filter(
+                first_seen__lte=timezone.now() - timedelta(days=int(data["age"])))
+        if data.get("q"):
+            alerts = alerts.filter(centre__name__icontains=data["q"])
+        if data.get("mine"):
+            alerts = alerts.filter(assignee=user)
+        return alerts
+
+
+def _inbox(request: HttpRequest, alerts, *, regulator: bool, template: str, extra: dict):
+    form = AlertFilterForm(request.GET or None, user=request.user, regulator=regulator)
+    filtered = form.apply(alerts, request.user)
+    counts = dict(alerts.open().values_list("severity").annotate(n=Count("id")).order_by())
+    page = Paginator(
+        filtered.by_severity().select_related("centre__region", "assignee"), PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    context = {
+        "form": form, "page": page, "query": request.GET.copy(),
+        "severity_counts": [(value, label, counts.get(value, 0))
+                            for value, label in Severity.choices],
+        "now": timezone.now(), **extra,
+    }
+    if request.htmx:
+        template += "#results"
+    return render(request, template, context)
+
+
+@regulator_required
+def regulator_inbox(request: HttpRequest) -> HttpResponse:
+    alerts = Alert.objects.visible_to(request.user)
+    return _inbox(request, alerts, regulator=True,
+                  template="supervision/alerts/regulator_inbox.html", extra={})
+
+
+@centre_member_required
+def centre_inbox(request: HttpRequest, centre_id: int) -> HttpResponse:
+    alerts = Alert.objects.visible_to(request.user).filter(centre=request.centre)
+    return _inbox(request, alerts, regulator=False,
+                  template="supervision/alerts/centre_inbox.html",
+                  extra={"centre": request.centre, "membership": request.membership})
+
+
+class ActionForm(forms.Form):
+    ACTIONS = ["acknowledge", "resolve", "note", "assign"]
+    action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
+    note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+    assignee = forms.IntegerField(required=False)
+
+
+@account_type_required("regulator", "centre")
+def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = get_visible_or_404(
+        Alert.objects.select_related("centre__region", "assignee", "acknowledged_by",
+                                     "resolved_by", "subject_type"), request.user, pk=pk)
+    return _render_detail(request, alert, ActionForm())
+
+
+def _render_detail(request, alert: Alert, form: ActionForm, status: int = 200):
+    spec = RULES.get(alert.rule)
+    context = {
+        "alert": alert, "form": form, "rule_title": rule_title(alert.rule),
+        "basis": spec.basis if spec else "",
+        "assignable": service.assignable_users(alert) if request.user.is_regulator else [],
+        "notes": [line for line in alert.note.splitlines() if line.strip()],
+    }
+    return render(request, "supervision/alerts/detail.html", context, status=status)
+
+
+@require_POST
+@account_type_required("regulator", "centre")
+def alert_act(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = get_visible_or_404(Alert.objects.select_related("centre__region"), request.user,
+                               pk=pk)
+    form = ActionForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, alert, form, status=422)
+    action, note = form.cleaned_data["action"], form.cleaned_data["note"]
+    try:
+        if action == "acknowledge":
+            service.acknowledge(alert, user=request.user, note=note, request=request)
+            messages.success(request, _("Alert acknowledged."))
+        elif action == "resolve":
+            service.resolve(alert, user=request.user, note=note, request=request)
+            messages.success(request, _("Alert resolved."))
+        elif action == "note":
+            service.add_note(alert, user=request.user, note=note, request=request)
+            messages.success(request, _("Note added."))
+        else:
+            if not request.user.is_regulator:
+                raise PermissionDenied
+            assignee = service.assignable_users(alert).filter(
+                pk=form.cleaned_data["assignee"] or 0).first()
+            if assignee is None:
+                raise service.AlertError(_("Choose a regulator responsible for this centre."))
+            service.assign(alert, user=request.user, assignee=assignee, request=request)
+            messages.success(request, _("Alert assigned to %(name)s.") % {
+                "name": assignee.get_full_name()})
+    except service.AlertError as error:
+        form.add_error("note" if action != "assign" else None, str(error))
+        return _render_detail(request, alert, form, status=422)
+    return redirect(alert.get_absolute_url())
+
+
+def open_alert_counts(centres) -> dict[int, dict[str, int]]:
+    """{centre_id: {severity: n}} for open alerts, in one query (for lists of centres)."""
+    rows = (Alert.objects.open().filter(centre__in=centres)
+            .values_list("centre_id", "severity").annotate(n=Count("id")).order_by())
+    counts: dict[int, dict[str, int]] = {}
+    for centre_id, severity, n in rows:
+        counts.setdefault(centre_id, {})[severity] = n
+    return counts
+
+
+__all__ = ["alert_act", "alert_detail", "centre_inbox", "regulator_inbox"]
