@@ -13,14 +13,19 @@ timestamps over the last 18 months, filing numbers, materials and audit history 
 services would set them — which keeps the full seed at a few seconds instead of a minute.
 """
 
+from datetime import datetime, time
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 from tqdm import tqdm
 
 from luhuituo.core.models import Region, RegulatorScope, User
 from registry import demo
 from registry.models import Centre, CentreMembership
+from supervision import checks
+from supervision import demo as supervision_demo
 
 # (username, name, mobile, account type, what they are)
 PERSONAS = [
@@ -64,6 +69,13 @@ class Command(BaseCommand):
         with transaction.atomic():
             self.seed(no_progress=options["no_progress"])
             summary = self.seed_centres(options["centres"], no_progress=options["no_progress"])
+        # First as at the end of the last open day (the seed may run on a weekend or early in
+        # the morning), then now: the day's alerts stay open, as they would have.
+        last = supervision_demo.last_open_day()
+        checks.run_rules(now=timezone.make_aware(datetime.combine(last, time(16, 0))))
+        results = checks.run_rules()
+        self.stdout.write("Checks run: " + ", ".join(
+            f"{r.rule} {r.created}" for r in results if r.created) + " new alerts.")
         self.print_summary(summary)
         self.print_logins(settings.DEMO_PASSWORD)
 
@@ -117,6 +129,7 @@ class Command(BaseCommand):
 
         summary = demo.seed_centres(count, progress=progress)
         summary["demo_centre"] = added
+        summary["supervision"] = supervision_demo.seed_supervision(progress=progress)
         return summary
 
     def print_summary(self, summary: dict) -> None:
@@ -127,6 +140,11 @@ class Command(BaseCommand):
                           f"({summary['via_services']} through the filing services), "
                           f"{summary['skipped']} already there." + (f" States: {states}."
                                                                     if states else ""))
+        sup = summary["supervision"]
+        if sup["centres"] or sup["children"]:
+            self.stdout.write(f"Supervision: {sup['children']} children in {sup['centres']} "
+                              f"operating centres (and the demo centre), {sup['attendance']} "
+                              "attendance records.")
 
     def print_logins(self, password: str) -> None:
         self.stdout.write(f"\nDemo logins (password for all: {password})")

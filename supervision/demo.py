@@ -1,0 +1,350 @@
+"""Demo supervision data (called by ``manage.py seed_demo`` after the registry's centres):
+children with guardians and consent in about two dozen operating centres across the districts,
+30 days of attendance and morning/midday checks, incidents, drills, monthly safety checks,
+hazards, children reports, then the checks once so the alert inbox is realistic.
+
+Inspections, rectification orders and complaints go through the services
+(``supervision.inspections`` / ``supervision.complaints``) in ``seed_follow_up``.
+
+Idempotent: a centre that already has children gets nothing new. Deterministic: the data comes
+from ``random.Random(2030)``. Records are written with bulk inserts (tens of thousands of
+attendance rows); the demo's own audit trail is not back-dated.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from stdnum.cn import ric
+
+from luhuituo.core.models import User
+from luhuituo.core.workdays import is_working_day
+from registry.models import Centre, ClassGroup, Staff
+
+from .models import (
+    FILED_STATUSES,
+    Attendance,
+    Child,
+    ChildrenReport,
+    ClassDay,
+    Drill,
+    Enrolment,
+    Guardian,
+    GuardianConsent,
+    Hazard,
+    HealthCheck,
+    Incident,
+    SafetyCheck,
+    VaccinationCheck,
+)
+
+SEED = 2030
+DAYS = 30
+CENTRES_PER_DISTRICT = 3
+JIANGYANG_CENTRES = 6
+DEMO_CENTRE_NAME = "江阳区示范托育中心"
+
+SURNAMES = "王李张刘陈杨黄赵周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯董曹袁邓许傅沈曾彭吕苏卢"
+GIVEN = ("子涵", "一诺", "欣怡", "梓萱", "诗涵", "雨桐", "可馨", "沐阳", "浩宇", "宇轩", "梓轩",
+         "子墨", "若汐", "语桐", "思远", "睿泽", "安琪", "嘉怡", "俊熙", "铭泽", "依依", "乐乐",
+         "晨曦", "天佑", "书瑶", "锦程", "一鸣", "星辰", "悦然", "思彤")
+PARENT_GIVEN = ("丽", "芳", "静", "敏", "伟", "强", "军", "磊", "燕", "娟", "涛", "勇", "霞", "杰")
+HOSPITALS = ("泸州市妇幼保健院", "江阳区妇幼保健院", "纳溪区人民医院", "龙马潭区妇幼保健院",
+             "泸县妇幼保健院", "西南医科大学附属医院")
+ALLERGIES = ("", "", "", "", "", "", "鸡蛋过敏", "牛奶蛋白过敏", "花生过敏")
+AGE_BAND = {"infant": (6, 11), "toddler_small": (12, 23), "toddler_large": (24, 35),
+            "mixed": (18, 35)}
+
+
+def _id_number(rng: random.Random, region_code: str, born: date, female: bool) -> str:
+    serial = rng.randint(0, 99) * 10 + (rng.choice((0, 2, 4, 6, 8)) if female
+                                        else rng.choice((1, 3, 5, 7, 9)))
+    first17 = f"{region_code}{born:%Y%m%d}{serial:03d}"
+    return first17 + ric.calc_check_digit(first17 + "0")
+
+
+def _moment(day: date, hour: int, minute: int) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+
+def choose_centres() -> list[Centre]:
+    """A few operating centres per district (more in 江阳区, where the demo regulator works),
+    in a stable order, plus the demo centre (whose filing is still a draft: its children are
+    enrolled ahead of opening, without attendance)."""
+    chosen = []
+    operating = (Centre.objects.filter(filing__status__in=FILED_STATUSES)
+                 .exclude(name=DEMO_CENTRE_NAME).filter(classes__isnull=False).distinct()
+                 .select_related("region").order_by("region__code", "pk"))
+    per_region: dict[str, int] = {}
+    for centre in operating:
+        limit = JIANGYANG_CENTRES if centre.region.code == "510502" else CENTRES_PER_DISTRICT
+        if per_region.get(centre.region.code, 0) < limit:
+            chosen.append(centre)
+            per_region[centre.region.code] = per_region.get(centre.region.code, 0) + 1
+    return chosen
+
+
+class DemoWriter:
+    def __init__(self, today: date, rng: random.Random):
+        self.today = today
+        self.rng = rng
+        self.open_days = [d for d in (today - timedelta(days=n) for n in range(DAYS, -1, -1))
+                          if is_working_day(d)]
+        # The last open day stands for "today" in the records (the seed may run on a weekend).
+        self.last_open_day = self.open_days[-1]
+        self.used_ids: set[str] = set()
+
+    def unique_id(self, region_code: str, born: date, female: bool) -> str:
+        while True:
+            number = _id_number(self.rng, region_code, born, female)
+            if number not in self.used_ids:
+                self.used_ids.add(number)
+                return number
+
+    # --- children -------------------------------------------------------------------------
+
+    def children(self, centre: Centre, *, parent: User | None = None) -> list[Enrolment]:
+        rng, today = self.rng, self.today
+        children, guardians, enrolments = [], [], []
+        for group in centre.classes.all():
+            low, high = AGE_BAND[group.class_type]
+            count = max(1, round(group.capacity * rng.uniform(0.6, 0.9)))
+            for _n in range(count):
+                months = rng.randint(low, high)
+                born = self.last_open_day - relativedelta(months=months,
+                                                          days=rng.randint(0, 27))
+                female = rng.random() < 0.5
+                surname = rng.choice(SURNAMES)
+                child = Child(
+                    centre=centre, name=surname + rng.choice(GIVEN),
+                    sex=Child.Sex.FEMALE if female else Child.Sex.MALE, birth_date=born,
+                    id_number=self.unique_id(centre.region.code, born, female),
+                    allergies=rng.choice(ALLERGIES),
+                    created_at=_moment(today - timedelta(days=rng.randint(40, 200)), 9, 0))
+                started = max(timezone.localdate(child.created_at),
+                              born + relativedelta(months=low))
+                children.append((child, group, started, surname))
+        Child.objects.bulk_create([c for c, *_ in children])
+        consents, checks, vaccinations = [], [], []
+        for index, (child, group, started, surname) in enumerate(children):
+            mother = Guardian(
+                child=child, name=surname + rng.choice(PARENT_GIVEN),
+                relation=Guardian.Relation.MOTHER, mobile=f"139{rng.randint(0, 99999999):08d}",
+                is_primary=True, created_at=child.created_at,
+                user=parent if index == 0 and parent is not None else None)
+            guardians.append(mother)
+            enrolments.append(Enrolment(child=child, class_group=group, started_on=started,
+                                        created_at=child.created_at))
+        Guardian.objects.bulk_create(guardians)
+        for (child, _group, started, _s), guardian in zip(children, guardians, strict=True):
+            method = rng.choice([GuardianConsent.Method.PAPER, GuardianConsent.Method.IN_PERSON])
+            consents.append(GuardianConsent(
+                child=child, guardian=guardian, purpose=GuardianConsent.Purpose.RECORDS,
+                rules_version=settings.CHILD_PRIVACY_RULES_VERSION,
+                consented_at=child.created_at, method=method))
+            if rng.random() < 0.6:
+                consents.append(GuardianConsent(
+                    child=child, guardian=guardian, purpose=GuardianConsent.Purpose.PHOTOS,
+                    rules_version=settings.CHILD_PRIVACY_RULES_VERSION,
+                    consented_at=child.created_at, method=method))
+            # About 1 in 40 children lacks a check (alert A5).
+            if rng.random() > 0.015:
+                checks.append(HealthCheck(
+                    child=child, kind=HealthCheck.Kind.ENTRY,
+                    checked_on=started - timedelta(days=rng.randint(5, 40)),
+                    institution=rng.choice(HOSPITALS), result=HealthCheck.Result.PASSED))
+            if rng.random() > 0.01:
+                vaccinations.append(VaccinationCheck(child=child, checked_on=started))
+        GuardianConsent.objects.bulk_create(consents)
+        HealthCheck.objects.bulk_create(checks)
+        VaccinationCheck.objects.bulk_create(vaccinations)
+        return Enrolment.objects.bulk_create(enrolments)
+
+    # --- daily records --------------------------------------------------------------------
+
+    def attendance(self, centre: Centre, enrolments: list[Enrolment], *,
+                   short_today: ClassGroup | None, cluster: ClassGroup | None) -> int:
+        rng = self.rng
+        carers = list(Staff.objects.active().filter(centre=centre, role=Staff.Role.CARER)
+                      .order_by("pk"))
+        by_class: dict[int, list[Enrolment]] = {}
+        for enrolment in enrolments:
+            by_class.setdefault(enrolment.class_group_id, []).append(enrolment)
+        groups = {g.pk: g for g in centre.classes.all()}
+        days, duty, rows = [], [], []
+        for day in self.open_days:
+            latest = day == self.last_open_day
+            for offset, (class_id, members) in enumerate(sorted(by_class.items())):
+                group = groups[class_id]
+                late = latest and rng.random() < 0.15
+                record = ClassDay(
+                    class_group=group, date=day,
+                    morning_check_at=None if late else _moment(day, 8, rng.randint(5, 50)),
+                    midday_check_at=None if latest else _moment(day, 12, rng.randint(30, 59)))
+                days.append(record)
+                present, cluster_cases = [], 0
+                for enrolment in members:
+                    if enrolment.started_on > day:
+                        continue
+                    roll = rng.random()
+                    symptom = ""
+                    if (cluster is not None and group.pk == cluster.pk and latest
+                            and cluster_cases < settings.CLUSTER_CASES_ONE_DAY):
+                        status, reason, symptom = "absent", "sick", "fever"
+                        cluster_cases += 1
+                    elif roll < 0.88:
+                        status, reason = "present", ""
+                    elif roll < 0.93:
+                        status, reason = "absent", "sick"
+                        symptom = rng.choice(["fever", "respiratory", "diarrhoea", "other"])
+                    elif roll < 0.98:
+                        status, reason = "absent", "personal"
+                    else:
+                        status, reason = "left_early", ""
+                    check = "" if status == "absent" else (
+                        "abnormal" if rng.random() < 0.02 else "normal")
+                    if status != "absent":
+                        present.append(enrolment)
+                    rows.append(Attendance(
+                        class_day=record, child_id=enrolment.child_id, status=status,
+                        absence_reason=reason, symptom_group=symptom,
+                        morning_check="" if late else check,
+                        midday_check="" if latest else check))
+                needed = group.carers_needed(len(present))
+                if short_today is not None and group.pk == short_today.pk and latest:
+                    needed -= 1
+                if carers:
+                    duty.extend((record, carers[(offset * 2 + n) % len(carers)])
+                                for n in range(max(needed, 0)))
+        ClassDay.objects.bulk_create(days)
+        Attendance.objects.bulk_create(rows, batch_size=2000)
+        Through = ClassDay.staff_on_duty.through
+        Through.objects.bulk_create(
+            {(d.pk, s.pk): Through(classday_id=d.pk, staff_id=s.pk) for d, s in duty}.values(),
+            batch_size=2000)
+        return len(rows)
+
+    # --- safety records -------------------------------------------------------------------
+
+    def safety(self, centre: Centre, index: int, enrolments: list[Enrolment]) -> None:
+        rng, today = self.rng, self.today
+        # One centre in seven has not drilled for over six months (alert A22).
+        last_drill = today - timedelta(days=rng.randint(200, 260) if index % 7 == 3
+                                       else rng.randint(10, 150))
+        Drill.objects.bulk_create([
+            Drill(centre=centre, kind=Drill.Kind.FIRE, held_on=last_drill,
+                  participants=rng.randint(20, 60), note="疏散用时3分10秒，秩序良好。"),
+            Drill(centre=centre, kind=Drill.Kind.EARTHQUAKE,
+                  held_on=last_drill - timedelta(days=rng.randint(90, 150)),
+                  participants=rng.randint(20, 60)),
+        ])
+        checks = []
+        for months_back in (2, 1, 0):
+            month = (today.replace(day=1) - relativedelta(months=months_back))
+            day = month + timedelta(days=rng.randint(0, 6))
+            if day > today:
+                continue
+            checks.extend(SafetyCheck(centre=centre, kind=kind, checked_on=day,
+                                      inspector_name="安全员", all_in_order=True)
+                          for kind in SafetyCheck.Kind.values)
+        SafetyCheck.objects.bulk_create(checks)
+        if index % 4 == 1:
+            overdue = index % 8 == 1
+            Hazard.objects.create(
+                centre=centre, found_on=today - timedelta(days=rng.randint(10, 20)),
+                location=rng.choice(["二楼楼梯", "午睡室", "户外活动区", "厨房"]),
+                description=rng.choice(["护栏螺丝松动", "插座未加装保护盖", "地垫边缘翘起",
+                                        "灭火器压力不足"]),
+                deadline=today - timedelta(days=2) if overdue else today + timedelta(days=5))
+        if enrolments and index % 6 != 5:
+            ChildrenReport.objects.create(
+                centre=centre, enrolled=len(enrolments),
+                submitted_at=_moment(today - timedelta(days=rng.randint(5, 80)), 10, 0),
+                figures={"by_class_type": {}})
+
+    def incidents(self, centre: Centre, index: int, enrolments: list[Enrolment]) -> None:
+        if not enrolments:
+            return
+        rng, today = self.rng, self.today
+        enrolment = rng.choice(enrolments)
+        when = _moment(today - timedelta(days=rng.randint(2, 25)), 10, 20)
+        Incident.objects.create(
+            centre=centre, child_id=enrolment.child_id, class_group_id=enrolment.class_group_id,
+            occurred_at=when, kind=Incident.Kind.INJURY, injury_type=Incident.InjuryType.FALL,
+            severity=Incident.Severity.MINOR, description="户外活动时跑跳摔倒，膝盖擦伤。",
+            action_taken="保健员现场清洁消毒。", guardian_notified_at=when + timedelta(minutes=30),
+            status=Incident.Status.CLOSED, closed_at=when + timedelta(hours=2),
+            outcome="无需就医。")
+        if index == 2:
+            # A serious incident not yet reported to the bureau (alert A11).
+            when = timezone.now() - timedelta(hours=5)
+            Incident.objects.create(
+                centre=centre, child_id=enrolment.child_id,
+                class_group_id=enrolment.class_group_id, occurred_at=when,
+                kind=Incident.Kind.INJURY, injury_type=Incident.InjuryType.FALL,
+                severity=Incident.Severity.SERIOUS,
+                description="从滑梯跌落，左前臂疑似骨折，已送医。",
+                action_taken="立即送泸州市妇幼保健院就诊。",
+                guardian_notified_at=when + timedelta(minutes=15),
+                status=Incident.Status.GUARDIAN_NOTIFIED)
+
+
+def last_open_day(today: date | None = None) -> date:
+    day = today or timezone.localdate()
+    while not is_working_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
+def seed_supervision(*, progress: Callable = lambda items, desc: items) -> dict:
+    """Children and records in the chosen centres that have no children yet."""
+    rng = random.Random(SEED)  # noqa: S311 — demo data, not secrets
+    today = timezone.localdate()
+    writer = DemoWriter(today, rng)
+    centres = [c for c in choose_centres() if not c.children.exists()]
+    summary = {"centres": 0, "children": 0, "attendance": 0}
+    parent = User.objects.filter(username="parent").first()
+    with transaction.atomic():
+        demo = Centre.objects.filter(name=DEMO_CENTRE_NAME).first()
+        if demo is not None and not demo.children.exists() and demo.classes.exists():
+            summary["children"] += len(writer.children(demo, parent=parent))
+        for index, centre in enumerate(progress(centres, "demo children and records")):
+            enrolments = writer.children(centre)
+            groups = list(centre.classes.order_by("pk"))
+            summary["attendance"] += writer.attendance(
+                centre, enrolments,
+                short_today=groups[0] if index in (0, 4) and groups else None,
+                cluster=groups[-1] if index == 1 and groups else None)
+            writer.safety(centre, index, enrolments)
+            writer.incidents(centre, index, enrolments)
+            summary["centres"] += 1
+            summary["children"] += len(enrolments)
+        routine_records(writer, exclude=[c.pk for c in centres])
+    return summary
+
+
+def routine_records(writer: DemoWriter, *, exclude: list[int]) -> None:
+    """The other operating centres keep their routine records too — most of them on time."""
+    rng, today = writer.rng, writer.today
+    others = list(Centre.objects.filter(filing__status__in=FILED_STATUSES, drills__isnull=True)
+                  .exclude(pk__in=exclude).order_by("pk"))
+    Drill.objects.bulk_create(
+        Drill(centre=centre, kind=Drill.Kind.FIRE, participants=rng.randint(20, 60),
+              held_on=today - timedelta(days=rng.randint(190, 240) if rng.random() < 0.08
+                                        else rng.randint(10, 170)))
+        for centre in others)
+    ChildrenReport.objects.bulk_create(
+        ChildrenReport(centre=centre, enrolled=rng.randint(20, 90),
+                       submitted_at=_moment(today - timedelta(
+                           days=rng.randint(95, 130) if rng.random() < 0.08
+                           else rng.randint(3, 85)), 10, 0))
+        for centre in others)
+
+
+__all__ = ["seed_supervision"]

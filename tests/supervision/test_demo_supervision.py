@@ -1,0 +1,67 @@
+"""seed_demo's supervision data: children with consent, 30 days of records, alerts raised by the
+checks, and nothing new on a second run."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+
+from luhuituo.core.models import User
+from supervision.models import (
+    Alert,
+    Attendance,
+    Child,
+    ClassDay,
+    Drill,
+    Enrolment,
+    Guardian,
+    GuardianConsent,
+    Incident,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def seed() -> None:
+    call_command("seed_demo", "--no-progress", "--centres", "30", stdout=StringIO())
+
+
+def snapshot() -> dict:
+    return {model._meta.label: model.objects.count() for model in (
+        Child, Guardian, GuardianConsent, Enrolment, ClassDay, Attendance, Drill, Incident)} | {
+        "open alerts": Alert.objects.open().count()}
+
+
+def test_demo_children_records_and_alerts():
+    seed()
+    children = Child.objects.count()
+    assert children > 100
+    # Every child has a guardian's records consent, under the current rules' version.
+    assert not Child.objects.exclude(consents__purpose="records").exists()
+    assert Enrolment.objects.filter(ended_on__isnull=True).count() == children
+    # Nobody is placed in a class whose band does not fit (A3 stays quiet).
+    assert not Alert.objects.filter(rule__in=["A3", "A4"]).exists()
+    # About 30 days of records, several classes a day.
+    assert ClassDay.objects.values("date").distinct().count() >= 18
+    assert Attendance.objects.count() > 10 * children
+    # The parent persona is the guardian of a child at the demo centre.
+    parent = User.objects.get(username="parent")
+    assert Child.objects.visible_to(parent).filter(centre__name="江阳区示范托育中心").exists()
+    rules = set(Alert.objects.open().values_list("rule", flat=True))
+    assert {"A1", "A9", "A11"} <= rules
+    # One alert per rule and subject.
+    assert not (Alert.objects.open().values("rule", "subject_type", "subject_id")
+                .annotate(n=Count("id")).filter(n__gt=1).exists())
+
+
+def test_second_run_adds_nothing():
+    seed()
+    first = snapshot()
+    seed()
+    assert snapshot() == first
