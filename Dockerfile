@@ -36,7 +36,7 @@ FROM ${PYTHON_IMAGE} AS runtime
 # WeasyPrint renders the PDFs with Pango; Noto CJK supplies the Chinese glyphs.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-noto-cjk \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-noto-cjk \
  && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 10001 luhuituo \

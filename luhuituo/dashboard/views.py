@@ -7,6 +7,7 @@ from luhuituo.core.models import Region
 from luhuituo.core.permissions import regulator_required
 from registry.imports import can_import
 from registry.models import Centre, Filing
+from supervision.models import Alert, Severity
 
 
 @regulator_required
@@ -21,6 +22,8 @@ def home(request: HttpRequest) -> HttpResponse:
         .order_by("code")
     )
     queue = Filing.objects.visible_to(user).awaiting_bureau().with_due()
+    alert_counts = dict(Alert.objects.visible_to(user).open().values_list("severity")
+                        .annotate(n=Count("id")).order_by())
     return render(request, "dashboard/home.html", {
         "scopes": user.regulator_scopes,
         "regions": regions,
@@ -28,4 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "waiting": queue.count(),
         "overdue": queue.filter(due_at__lt=timezone.now()).count(),
         "can_import": can_import(user),
+        "severity_counts": [(value, label, alert_counts.get(value, 0))
+                            for value, label in Severity.choices],
+        "open_alerts": sum(alert_counts.values()),
     })
