@@ -1,0 +1,290 @@
+"""Forms for children's records. Choices of classes, guardians and consents come from the
+child's own centre only, so an id from another centre is a form error, never a leak or a 500.
+The rules themselves live in ``supervision.children``; forms repeat the simple ones so the
+message lands on the right field."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from luhuituo.core.crypto import blind_index
+from luhuituo.core.validators import validate_id_number
+from registry.forms import DateInput, IDNumberField
+from registry.models import Centre, ClassGroup
+from registry.validators import validate_phone
+
+from .children import PRIVACY_RULES_SUMMARY, placement_problem
+from .models import Child, Guardian, GuardianConsent, HealthCheck, VaccinationCheck
+
+
+def _not_in_future(value, message=None):
+    if value and value > timezone.localdate():
+        raise forms.ValidationError(message or _("The date cannot be in the future."),
+                                    code="future")
+    return value
+
+
+def _service_form_choices(centre: Centre) -> list[tuple[str, str]]:
+    """The centre's own service forms (all of them while it has declared none)."""
+    offered = [c for c in Centre.ServiceForm.choices if c[0] in (centre.service_forms or [])]
+    return offered or list(Centre.ServiceForm.choices)
+
+
+class ClassChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: ClassGroup) -> str:
+        return str(obj)
+
+
+def _class_field(centre: Centre, **kwargs) -> ClassChoiceField:
+    return ClassChoiceField(
+        queryset=centre.classes.order_by("class_type", "name", "id"),
+        label=capfirst(_("class")),
+        error_messages={"invalid_choice": _("Choose one of this centre's classes.")},
+        **kwargs)
+
+
+def _id_number_field(label) -> IDNumberField:
+    return IDNumberField(label=label, max_length=30, required=False,
+                         validators=[validate_id_number],
+                         help_text=_("Optional. 18 characters; shown masked afterwards."),
+                         widget=forms.TextInput(attrs={"autocomplete": "off"}))
+
+
+class EnrolmentForm(forms.Form):
+    """The whole enrolment on one page: child, primary guardian, consent, placement."""
+
+    # child
+    name = forms.CharField(label=_("Child's name"), max_length=50)
+    sex = forms.ChoiceField(label=capfirst(_("sex")), choices=Child.Sex.choices,
+                            widget=forms.RadioSelect)
+    birth_date = forms.DateField(label=capfirst(_("date of birth")), widget=DateInput)
+    id_number = _id_number_field(_("Child's resident ID number"))
+    allergies = forms.CharField(label=capfirst(_("allergies and dietary needs")), required=False,
+                                max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    # guardian
+    guardian_name = forms.CharField(label=_("Guardian's name"), max_length=50)
+    guardian_relation = forms.ChoiceField(label=capfirst(_("relation to the child")),
+                                          choices=Guardian.Relation.choices)
+    guardian_mobile = forms.CharField(label=_("Guardian's mobile number"), max_length=20,
+                                      validators=[validate_phone],
+                                      widget=forms.TextInput(attrs={"inputmode": "tel",
+                                                                    "autocomplete": "off"}))
+    guardian_id_number = _id_number_field(_("Guardian's resident ID number"))
+    # consent
+    consent = forms.BooleanField(
+        label=_("The guardian has read the child privacy rules and consents to the child's "
+                "records being kept"),
+        error_messages={"required": _("A child can be enrolled only with the guardian's "
+                                      "consent: tick the box once the guardian has "
+                                      "consented.")})
+    consent_method = forms.ChoiceField(label=capfirst(_("how consent was given")),
+                                       choices=GuardianConsent.Method.choices)
+    photo_consent = forms.BooleanField(
+        label=_("The guardian also consents to photos and video of the child (separate, "
+                "optional)"), required=False)
+    # placement
+    class_group = forms.ModelChoiceField(queryset=ClassGroup.objects.none())
+    started_on = forms.DateField(label=capfirst(_("starts on")), widget=DateInput)
+    service_form = forms.ChoiceField(label=capfirst(_("service form")))
+
+    def __init__(self, *args, centre: Centre, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.centre = centre
+        self.fields["class_group"] = _class_field(centre)
+        self.fields["service_form"].choices = _service_form_choices(centre)
+        self.privacy_rules = PRIVACY_RULES_SUMMARY
+        self.rules_version = settings.CHILD_PRIVACY_RULES_VERSION
+
+    def clean_birth_date(self):
+        return _not_in_future(self.cleaned_data["birth_date"],
+                              _("The date of birth cannot be in the future."))
+
+    def clean_id_number(self):
+        number = self.cleaned_data["id_number"]
+        if number and self.centre.children.filter(
+                id_number_digest=blind_index(number, "ric")).exists():
+            raise forms.ValidationError(_("This child is already registered at this centre."),
+                                        code="duplicate")
+        return number
+
+    def clean(self):
+        data = super().clean()
+        birth, group, start = (data.get("birth_date"), data.get("class_group"),
+                               data.get("started_on"))
+        if birth and group and start:
+            problem = placement_problem(birth, group, start)
+            if problem:
+                self.add_error(problem.field, problem.message)
+        return data
+
+    def child_data(self) -> dict:
+        d = self.cleaned_data
+        return {k: d[k] for k in ("name", "sex", "birth_date", "id_number", "allergies")}
+
+    def guardian_data(self) -> dict:
+        d = self.cleaned_data
+        return {"name": d["guardian_name"], "relation": d["guardian_relation"],
+                "mobile": d["guardian_mobile"], "id_number": d["guardian_id_number"]}
+
+
+class GuardianForm(forms.ModelForm):
+    id_number = _id_number_field(capfirst(_("resident ID number")))
+
+    class Meta:
+        model = Guardian
+        fields = ["name", "relation", "mobile", "id_number"]
+        widgets = {"mobile": forms.TextInput(attrs={"inputmode": "tel"})}
+
+
+class HealthCheckForm(forms.ModelForm):
+    class Meta:
+        model = HealthCheck
+        fields = ["kind", "checked_on", "institution", "result", "notes"]
+        widgets = {"checked_on": DateInput, "notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, child: Child, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.child = child
+
+    def clean_checked_on(self):
+        day = _not_in_future(self.cleaned_data["checked_on"])
+        if day < self.child.birth_date:
+            raise forms.ValidationError(_("The check date is before the child's date of "
+                                          "birth."), code="before_birth")
+        return day
+
+
+class VaccinationCheckForm(forms.ModelForm):
+    class Meta:
+        model = VaccinationCheck
+        fields = ["checked_on", "certificate_seen", "up_to_date", "missing"]
+        widgets = {"checked_on": DateInput}
+
+    def __init__(self, *args, child: Child, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.child = child
+
+    def clean_checked_on(self):
+        day = _not_in_future(self.cleaned_data["checked_on"])
+        if day < self.child.birth_date:
+            raise forms.ValidationError(_("The check date is before the child's date of "
+                                          "birth."), code="before_birth")
+        return day
+
+    def clean(self):
+        data = super().clean()
+        if data.get("up_to_date") is False and not (data.get("missing") or "").strip():
+            self.add_error("missing", _("Write down which vaccinations are missing."))
+        if data.get("certificate_seen") is False and data.get("up_to_date"):
+            self.add_error("up_to_date", _("Without seeing the certificate the vaccinations "
+                                           "cannot be confirmed as up to date."))
+        return data
+
+
+class _PlacementForm(forms.Form):
+    on = forms.DateField(label=_("From"), widget=DateInput)
+
+    def __init__(self, *args, child: Child, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.child = child
+        self.fields["class_group"] = _class_field(child.centre)
+        self.fields["service_form"] = forms.ChoiceField(
+            label=capfirst(_("service form")), choices=_service_form_choices(child.centre))
+        self.order_fields(["class_group", "on", "service_form"])
+
+    def clean(self):
+        data = super().clean()
+        group, on = data.get("class_group"), data.get("on")
+        if group and on:
+            problem = placement_problem(self.child.birth_date, group, on)
+            if problem:
+                self.add_error("on" if problem.field == "started_on" else "class_group",
+                               problem.message)
+        return data
+
+
+class MoveClassForm(_PlacementForm):
+    prefix = "move"
+
+
+class ReadmitForm(_PlacementForm):
+    prefix = "readmit"
+
+
+class WithdrawForm(forms.Form):
+    prefix = "withdraw"
+    on = forms.DateField(label=_("Last day"), widget=DateInput)
+    reason = forms.CharField(label=capfirst(_("reason for withdrawal")), max_length=200)
+
+    def clean_on(self):
+        return _not_in_future(self.cleaned_data["on"])
+
+
+class ConsentForm(forms.Form):
+    """A consent recorded after enrolment: photos later, or records again under new rules."""
+
+    prefix = "consent"
+    guardian = forms.ModelChoiceField(queryset=Guardian.objects.none(),
+                                      label=capfirst(_("guardian")))
+    purpose = forms.ChoiceField(label=capfirst(_("purpose")),
+                                choices=GuardianConsent.Purpose.choices)
+    method = forms.ChoiceField(label=capfirst(_("how consent was given")),
+                               choices=GuardianConsent.Method.choices)
+    confirmed = forms.BooleanField(
+        label=_("The guardian has read the child privacy rules and consents"),
+        error_messages={"required": _("Tick the box once the guardian has consented.")})
+
+    def __init__(self, *args, child: Child, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["guardian"].queryset = child.guardians.all()
+        self.fields["guardian"].error_messages["invalid_choice"] = _(
+            "Choose one of this child's guardians.")
+
+
+class ChildFilterForm(forms.Form):
+    """The child list's query parameters; invalid values are dropped, not refused."""
+
+    STATUS_CHOICES = [("enrolled", _("Enrolled")), ("withdrawn", _("Withdrawn")),
+                      ("all", _("All"))]
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=50,
+                        widget=forms.TextInput(attrs={"type": "search",
+                                                      "placeholder": _("Child's name")}))
+    status = forms.ChoiceField(label=capfirst(_("status")), required=False,
+                               choices=STATUS_CHOICES)
+    class_group = forms.ModelChoiceField(queryset=ClassGroup.objects.none(), required=False,
+                                         label=capfirst(_("class")), empty_label=_("All"))
+
+    def __init__(self, data, *, centre: Centre, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["class_group"].queryset = centre.classes.order_by("class_type", "name")
+
+    def value(self, name: str):
+        """The cleaned value, or None when it was missing or invalid."""
+        self.is_valid()
+        return self.cleaned_data.get(name) or None
+
+
+class AccessReasonForm(forms.Form):
+    """Why a regulator opens children's names (PIPL purpose limitation, DOMAIN §7)."""
+
+    class Purpose:
+        CHOICES = [
+            ("incident", _("Incident investigation")),
+            ("disease", _("Infectious-disease reporting")),
+            ("inspection", _("Inspection")),
+            ("complaint", _("Complaint handling")),
+        ]
+
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=Purpose.CHOICES)
+    note = forms.CharField(label=_("Details (case, inspection or complaint number)"),
+                           max_length=150)
+
+    def reason(self) -> str:
+        labels = dict(self.Purpose.CHOICES)
+        purpose = self.cleaned_data["purpose"]
+        return f"regulator · {purpose} ({labels[purpose]}) · {self.cleaned_data['note']}"
