@@ -512,3 +512,11 @@ CELERY_BEAT_SCHEDULE["supervision-escalate"] = {
     "task": "supervision.tasks.escalate_alerts",
     "schedule": _check_schedule("escalate", crontab(minute=20)),
 }
+
+# --- Certificate renewal after filing (registry.certificates) ----------------------------------
+# Certificates a filed centre may replace with a renewed one while it operates (the fire-safety
+# certificate clears alert A18). Codes of registry.models.MaterialKind.
+RENEWABLE_MATERIALS = env_list("RENEWABLE_MATERIALS",
+                               ["fire_safety", "food_licence", "health_evaluation"])
+# A certificate this close to its end is highlighted on the certificate lists.
+CERTIFICATE_WARN_DAYS = env_int("CERTIFICATE_WARN_DAYS", 30)

@@ -1,3 +1,35 @@
-"""Supervision routes: inspections."""
+"""Supervision routes: inspections, rectification orders, complaints, and their documents."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from .views import complaints, inspections, rectification
+
+urlpatterns = [
+    # --- regulator side -------------------------------------------------------------------------
+    path("regulator/inspections/plan/", inspections.inspection_plan, name="inspection-plan"),
+    path("regulator/inspections/", inspections.inspection_list, name="inspection-list"),
+    path("regulator/inspections/<int:pk>/", inspections.inspection_detail,
+         name="inspection-detail"),
+    path("regulator/rectifications/", inspections.rectification_list,
+         name="rectification-list"),
+    path("regulator/rectifications/new/", inspections.rectification_create,
+         name="rectification-create"),
+    path("regulator/rectifications/<int:pk>/", inspections.rectification_detail,
+         name="rectification-detail"),
+    path("regulator/complaints/", complaints.complaint_list, name="complaint-list"),
+    path("regulator/complaints/new/", complaints.complaint_create, name="complaint-create"),
+    path("regulator/complaints/<int:pk>/", complaints.complaint_detail,
+         name="complaint-detail"),
+    # --- centre side ------------------------------------------------------------------------------
+    path("centre/<int:centre_id>/inspections/", rectification.centre_inspections,
+         name="centre-inspections"),
+    path("centre/<int:centre_id>/rectifications/<int:pk>/", rectification.centre_rectification,
+         name="centre-rectification"),
+    # --- files and documents: centre members and the regulators responsible ---------------
+    path("rectification-evidence/<int:pk>/", rectification.evidence_file,
+         name="rectification-evidence-file"),
+    path("rectifications/<int:pk>/order.pdf", rectification.rectification_pdf,
+         name="rectification-pdf"),
+    path("inspections/<int:pk>/report.pdf", rectification.inspection_report_pdf,
+         name="inspection-report-pdf"),
+]

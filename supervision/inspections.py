@@ -1,0 +1,577 @@
+"""Inspections and rectification orders (DOMAIN §9.5): the risk score that suggests whom to
+visit first, and one function per transition.
+
+Inspection: PLANNED → IN_PROGRESS → FINDINGS_ISSUED → CLOSED or RECTIFICATION_ORDERED (→ CLOSED
+once every order is verified). Rectification order: ISSUED → ACKNOWLEDGED → SUBMITTED → CLOSED,
+or back to ACKNOWLEDGED when the regulator re-opens it.
+
+Every transition takes keyword arguments with an explicit actor (``by``), locks the row, refuses
+an illegal transition or an actor without the right with ``InspectionError`` (a message for the
+user), records an AuditEvent and notifies the other side after the commit.
+
+An unannounced inspection (双随机) must not warn the centre: while it is planned it is hidden
+from centre accounts (``inspections_visible_to``) and nobody at the centre is notified.
+"""
+
+from __future__ import annotations
+
+import zlib
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from luhuituo.core.audit import audit
+from luhuituo.core.models import Notification, User
+from registry.models import Centre, CentreMembership
+from registry.services import _notify_later, can_decide, centre_managers, responsible_regulators
+
+from .models import (
+    Alert,
+    ChecklistItem,
+    ChecklistTemplate,
+    Complaint,
+    Finding,
+    Incident,
+    Inspection,
+    InspectionAnswer,
+    RectificationEvidence,
+    RectificationOrder,
+)
+
+IS = Inspection.Status
+OS = RectificationOrder.Status
+SEVERITY_ORDER = [Finding.Severity.MINOR, Finding.Severity.MAJOR, Finding.Severity.CRITICAL]
+# Findings of these severities must be rectified under an order before an inspection closes.
+NEEDS_ORDER = {Finding.Severity.MAJOR, Finding.Severity.CRITICAL}
+
+
+class InspectionError(Exception):
+    """A transition that is not allowed now, with the reason for the user."""
+
+
+# --- the risk score ----------------------------------------------------------------------------
+
+RISK_PARTS = ("alerts", "findings", "complaints", "incidents", "overdue_orders")
+
+
+def _weighted(field: str, weights: dict[str, int]) -> Case:
+    return Case(*(When(**{field: key}, then=Value(w)) for key, w in weights.items()),
+                default=Value(0), output_field=IntegerField())
+
+
+def _per_centre(queryset: QuerySet, centre_field: str, amount) -> Coalesce:
+    """Sum of ``amount`` over ``queryset``'s rows of the outer centre, 0 when there are none:
+    one correlated subquery, so the whole list is still one query."""
+    rows = (queryset.filter(**{centre_field: OuterRef("pk")}).order_by()
+            .values(centre_field).annotate(total=Sum(amount)).values("total")[:1])
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+def with_risk(centres: QuerySet[Centre], *, today: date | None = None) -> QuerySet[Centre]:
+    """``centres`` annotated with ``risk_score`` and its parts ``risk_alerts``,
+    ``risk_findings``, ``risk_complaints``, ``risk_incidents``, ``risk_overdue_orders`` —
+    weights from ``settings.RISK_WEIGHTS``, in the same single query however many centres."""
+    weights = settings.RISK_WEIGHTS
+    today = today or timezone.localdate()
+    since = timezone.now() - relativedelta(months=settings.RISK_WINDOW_MONTHS)
+    complaint_amount = Case(
+        When(upheld=True, then=Value(weights["complaint_upheld"])),
+        default=Value(weights["complaint"]), output_field=IntegerField())
+    parts = {
+        "risk_alerts": _per_centre(Alert.objects.open(), "centre",
+                                   _weighted("severity", weights["alert"])),
+        "risk_findings": _per_centre(Finding.objects.filter(created_at__gte=since),
+                                     "inspection__centre",
+                                     _weighted("severity", weights["finding"])),
+        "risk_complaints": _per_centre(Complaint.objects.filter(received_at__gte=since),
+                                       "centre", complaint_amount),
+        "risk_incidents": _per_centre(Incident.objects.filter(occurred_at__gte=since), "centre",
+                                      _weighted("severity", weights["incident"])),
+        "risk_overdue_orders": _per_centre(RectificationOrder.objects.overdue(today), "centre",
+                                           Value(weights["overdue_order"])),
+    }
+    centres = centres.annotate(**parts)
+    total = sum((F(name) for name in parts), start=Value(0))
+    return centres.annotate(risk_score=total)
+
+
+def risk_scores(centres: QuerySet[Centre], *, today: date | None = None) -> dict[int, int]:
+    """{centre id: risk score} for ``centres``, in one query."""
+    return dict(with_risk(centres, today=today).values_list("pk", "risk_score"))
+
+
+# --- who may see and act -------------------------------------------------------------------------
+
+
+def hidden_from_centre() -> Q:
+    """Inspections a centre must not see yet: unannounced ones not started."""
+    return Q(kind=Inspection.Kind.UNANNOUNCED, status=IS.PLANNED)
+
+
+def inspections_visible_to(user) -> QuerySet[Inspection]:
+    """Regulators: the inspections of centres in their regions. Centre accounts: their
+    centres' inspections, except unannounced ones that have not started. Parents: none."""
+    inspections = Inspection.objects.visible_to(user)
+    if user.is_authenticated and user.is_centre_account:
+        inspections = inspections.exclude(hidden_from_centre())
+    return inspections
+
+
+def is_hidden_from_centre(inspection: Inspection) -> bool:
+    return inspection.kind == Inspection.Kind.UNANNOUNCED and inspection.status == IS.PLANNED
+
+
+def findings_released(inspection: Inspection) -> bool:
+    """Findings are the centre's to read once issued."""
+    return inspection.status in {IS.FINDINGS_ISSUED, IS.RECTIFICATION_ORDERED, IS.CLOSED}
+
+
+def can_inspect(user, centre: Centre) -> bool:
+    """A regulator or assessor whose scope covers the centre (fills in checklists and
+    findings)."""
+    return (user.is_authenticated and user.is_regulator
+            and centre.region_id in user.scope_region_ids)
+
+
+def _require_decider(user, centre: Centre) -> None:
+    if not can_decide(user, centre):
+        raise InspectionError(_("Only the district health bureau responsible for this centre "
+                                "can do this."))
+
+
+def _require_inspector(user, centre: Centre) -> None:
+    if not can_inspect(user, centre):
+        raise InspectionError(_("Only an inspector of the health bureau responsible for this "
+                                "centre can do this."))
+
+
+def is_centre_manager(user, centre: Centre) -> bool:
+    return user.is_authenticated and CentreMembership.objects.active().filter(
+        user=user, centre=centre, role=CentreMembership.Role.MANAGER).exists()
+
+
+def _require_manager(user, centre: Centre) -> None:
+    if not is_centre_manager(user, centre):
+        raise InspectionError(_("Only the centre's manager can do this."))
+
+
+def _require_status(obj, *allowed: str, action) -> None:
+    if obj.status not in allowed:
+        raise InspectionError(_("This cannot be %(action)s while it is “%(status)s”.") % {
+            "action": action, "status": obj.get_status_display()})
+
+
+def _lock_inspection(inspection: Inspection) -> Inspection:
+    return (Inspection.objects.select_for_update(of=("self",))
+            .select_related("centre__region").get(pk=inspection.pk))
+
+
+def _lock_order(order: RectificationOrder) -> RectificationOrder:
+    return (RectificationOrder.objects.select_for_update(of=("self",))
+            .select_related("centre__region", "inspection").get(pk=order.pk))
+
+
+def _inspection_url(inspection: Inspection) -> str:
+    return reverse("supervision:inspection-detail", args=[inspection.pk])
+
+
+def _centre_inspections_url(inspection: Inspection) -> str:
+    return reverse("supervision:centre-inspections", args=[inspection.centre_id])
+
+
+def _order_url(order: RectificationOrder) -> str:
+    return reverse("supervision:rectification-detail", args=[order.pk])
+
+
+def _centre_order_url(order: RectificationOrder) -> str:
+    return reverse("supervision:centre-rectification", args=[order.centre_id, order.pk])
+
+
+def _transition(obj, to: str, *, by: User, verb: str, request=None, **details) -> None:
+    previous = obj.status
+    obj.status = to
+    obj.save()
+    audit(verb, actor=by, target=obj, request=request, **{"from": previous, "to": to},
+          **details)
+
+
+# --- inspections ---------------------------------------------------------------------------------
+
+
+def active_checklists() -> QuerySet[ChecklistTemplate]:
+    return ChecklistTemplate.objects.filter(is_active=True)
+
+
+@transaction.atomic
+def plan_inspection(*, centre: Centre, by: User, kind: str, planned_on: date,
+                    checklists, inspectors: str = "", request=None) -> Inspection:
+    """Plan a visit to a centre in the regulator's scope, with checklists chosen from the
+    active templates; the centre's risk score at this moment is kept with the plan. The centre
+    is told, unless the visit is unannounced."""
+    _require_decider(by, centre)
+    if kind not in Inspection.Kind.values:
+        raise InspectionError(_("Choose the kind of inspection."))
+    if planned_on < timezone.localdate():
+        raise InspectionError(_("An inspection cannot be planned in the past."))
+    checklists = list(checklists)
+    if not checklists:
+        raise InspectionError(_("Choose at least one checklist."))
+    active = set(active_checklists().values_list("pk", flat=True))
+    if any(c.pk not in active for c in checklists):
+        raise InspectionError(_("A chosen checklist is no longer in use."))
+    score = risk_scores(Centre.objects.filter(pk=centre.pk)).get(centre.pk, 0)
+    inspection = Inspection.objects.create(
+        centre=centre, kind=kind, planned_on=planned_on, lead=by, inspectors=inspectors,
+        risk_score=score)
+    inspection.checklists.set(checklists)
+    audit("inspection_planned", actor=by, target=inspection, request=request, kind=kind,
+          planned_on=planned_on, risk_score=score,
+          checklists=[c.code for c in checklists])
+    if kind != Inspection.Kind.UNANNOUNCED:
+        _notify_later(centre_managers(centre),
+                      _("Inspection planned for %(date)s: %(centre)s") % {
+                          "date": planned_on.isoformat(), "centre": centre.name},
+                      url=_centre_inspections_url(inspection))
+    return inspection
+
+
+@transaction.atomic
+def start_inspection(*, inspection: Inspection, by: User, request=None) -> Inspection:
+    """Planned → in progress: the inspectors are at the centre."""
+    inspection = _lock_inspection(inspection)
+    _require_inspector(by, inspection.centre)
+    _require_status(inspection, IS.PLANNED, action=gettext_lazy("started"))
+    inspection.started_at = timezone.now()
+    _transition(inspection, IS.IN_PROGRESS, by=by, request=request, verb="inspection_started")
+    _notify_later(centre_managers(inspection.centre),
+                  _("Inspection started: %(centre)s") % {"centre": inspection.centre.name},
+                  url=_centre_inspections_url(inspection))
+    return inspection
+
+
+def checklist_items(inspection: Inspection) -> QuerySet[ChecklistItem]:
+    return ChecklistItem.objects.filter(
+        template__in=inspection.checklists.all()).select_related("template")
+
+
+@transaction.atomic
+def save_answers(*, inspection: Inspection, by: User, answers: dict[int, tuple[str, str]],
+                 findings: dict[int, str] | None = None, request=None) -> list[Finding]:
+    """Record the checklist: ``answers`` maps an item id to (pass/fail/na, note); ``findings``
+    maps the id of a failed item to a severity, to record a finding for it (once per item).
+    Returns the findings created."""
+    inspection = _lock_inspection(inspection)
+    _require_inspector(by, inspection.centre)
+    _require_status(inspection, IS.IN_PROGRESS, action=gettext_lazy("changed"))
+    findings = findings or {}
+    items = {item.pk: item for item in checklist_items(inspection)}
+    if set(answers) - set(items) or set(findings) - set(items):
+        raise InspectionError(_("An answer is for an item that is not on this inspection's "
+                                "checklists."))
+    results = InspectionAnswer.Result.values
+    if any(result not in results for result, _note in answers.values()):
+        raise InspectionError(_("Choose conforms, does not conform or not applicable."))
+    severities = Finding.Severity.values
+    for item_id, severity in findings.items():
+        if severity not in severities:
+            raise InspectionError(_("Choose the finding's severity."))
+        if answers.get(item_id, ("",))[0] != InspectionAnswer.Result.FAIL:
+            raise InspectionError(_("Only an item that does not conform can become a "
+                                    "finding."))
+    existing = {a.item_id: a for a in inspection.answers.all()}
+    to_create, to_update = [], []
+    for item_id, (result, note) in answers.items():
+        answer = existing.get(item_id)
+        if answer is None:
+            to_create.append(InspectionAnswer(inspection=inspection, item_id=item_id,
+                                              result=result, note=note))
+        elif (answer.result, answer.note) != (result, note):
+            answer.result, answer.note = result, note
+            to_update.append(answer)
+    InspectionAnswer.objects.bulk_create(to_create)
+    InspectionAnswer.objects.bulk_update(to_update, ["result", "note"])
+    already = set(inspection.findings.filter(item_id__in=findings).values_list(
+        "item_id", flat=True))
+    created = [
+        Finding.objects.create(
+            inspection=inspection, item=items[item_id], severity=severity,
+            description=answers[item_id][1].strip() or items[item_id].text)
+        for item_id, severity in findings.items() if item_id not in already
+    ]
+    audit("inspection_answers_saved", actor=by, target=inspection, request=request,
+          answers=len(answers), failed=sum(r == "fail" for r, _n in answers.values()),
+          findings=[f.pk for f in created])
+    return created
+
+
+@transaction.atomic
+def add_finding(*, inspection: Inspection, by: User, severity: str, description: str,
+                item: ChecklistItem | None = None, request=None) -> Finding:
+    inspection = _lock_inspection(inspection)
+    _require_inspector(by, inspection.centre)
+    _require_status(inspection, IS.IN_PROGRESS, action=gettext_lazy("changed"))
+    if severity not in Finding.Severity.values:
+        raise InspectionError(_("Choose the finding's severity."))
+    if not description.strip():
+        raise InspectionError(_("Describe the finding."))
+    if item is not None and not checklist_items(inspection).filter(pk=item.pk).exists():
+        raise InspectionError(_("This item is not on this inspection's checklists."))
+    finding = Finding.objects.create(inspection=inspection, item=item, severity=severity,
+                                     description=description.strip())
+    audit("finding_added", actor=by, target=inspection, request=request, finding=finding.pk,
+          severity=severity)
+    return finding
+
+
+@transaction.atomic
+def issue_findings(*, inspection: Inspection, by: User, summary: str = "",
+                   request=None) -> Inspection:
+    """In progress → findings issued: the centre's managers can read the findings."""
+    inspection = _lock_inspection(inspection)
+    _require_inspector(by, inspection.centre)
+    _require_status(inspection, IS.IN_PROGRESS, action=gettext_lazy("issued"))
+    inspection.finished_at = timezone.now()
+    if summary.strip():
+        inspection.summary = summary.strip()
+    findings = inspection.findings.count()
+    _transition(inspection, IS.FINDINGS_ISSUED, by=by, request=request,
+                verb="inspection_findings_issued", findings=findings)
+    _notify_later(centre_managers(inspection.centre),
+                  _("Inspection findings issued: %(centre)s (%(n)d findings)") % {
+                      "centre": inspection.centre.name, "n": findings},
+                  url=_centre_inspections_url(inspection), body=inspection.summary,
+                  level=Notification.Level.WARNING if findings else Notification.Level.INFO)
+    return inspection
+
+
+def unordered_serious_findings(inspection: Inspection) -> QuerySet[Finding]:
+    """Major and critical findings that no rectification order covers yet."""
+    return inspection.findings.filter(severity__in=NEEDS_ORDER, orders__isnull=True)
+
+
+@transaction.atomic
+def close_inspection(*, inspection: Inspection, by: User, note: str = "",
+                     request=None) -> Inspection:
+    """Findings issued → closed, when nothing needs a rectification order (no major or
+    critical finding left without one); rectification ordered → closed once every order is
+    verified."""
+    inspection = _lock_inspection(inspection)
+    _require_decider(by, inspection.centre)
+    _require_status(inspection, IS.FINDINGS_ISSUED, IS.RECTIFICATION_ORDERED,
+                    action=gettext_lazy("closed"))
+    if unordered_serious_findings(inspection).exists():
+        raise InspectionError(_("Major or critical findings need a rectification order before "
+                                "the inspection can be closed."))
+    if inspection.orders.open().exists():
+        raise InspectionError(_("A rectification order of this inspection is still open."))
+    _close(inspection, by=by, request=request, note=note)
+    return inspection
+
+
+def _close(inspection: Inspection, *, by: User, request=None, note: str = "") -> None:
+    inspection.closed_at = timezone.now()
+    _transition(inspection, IS.CLOSED, by=by, request=request, verb="inspection_closed",
+                note=note)
+    _notify_later(centre_managers(inspection.centre),
+                  _("Inspection closed: %(centre)s") % {"centre": inspection.centre.name},
+                  url=_centre_inspections_url(inspection))
+
+
+# --- rectification orders ------------------------------------------------------------------------
+
+# Key space of PostgreSQL advisory locks taken while numbering orders (any stable int32).
+_NUMBER_LOCK = zlib.crc32(b"supervision.rectification_number") & 0x7FFFFFFF
+
+
+def next_order_number(centre: Centre, year: int) -> str:
+    """ZG-<district code>-<year>-<sequence per district and year>: ZG-510502-2026-0001.
+
+    Concurrency-safe: a transaction-scoped advisory lock per district and year serialises the
+    issuers of one district (others do not wait), and the unique constraint on ``number``
+    backs it up. Call inside a transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)",
+                       [_NUMBER_LOCK, centre.region_id * 10000 + year])
+    prefix = f"ZG-{centre.region.code}-{year}-"
+    last = (RectificationOrder.objects.filter(number__startswith=prefix)
+            .order_by("-number").values_list("number", flat=True).first())
+    sequence = int(last.removeprefix(prefix)) + 1 if last else 1
+    return f"{prefix}{sequence:04d}"
+
+
+def default_deadline(findings, *, on: date | None = None) -> date:
+    """Today plus ``RECTIFICATION_DAYS`` of the worst finding's severity."""
+    on = on or timezone.localdate()
+    severities = {f.severity for f in findings}
+    worst = max(severities, key=SEVERITY_ORDER.index) if severities else None
+    days = (settings.RECTIFICATION_DAYS[worst] if worst
+            else settings.RECTIFICATION_DAYS_WITHOUT_FINDINGS)
+    return on + timedelta(days=days)
+
+
+@transaction.atomic
+def issue_rectification_order(*, by: User, requirements: str, inspection: Inspection | None = None,
+                              centre: Centre | None = None, findings=(),
+                              deadline: date | None = None, request=None) -> RectificationOrder:
+    """整改通知书 for an inspection's findings (the inspection becomes RECTIFICATION_ORDERED) or
+    for a centre directly (after an alert, a complaint). The deadline defaults to
+    ``RECTIFICATION_DAYS`` of the worst finding."""
+    if inspection is not None:
+        inspection = _lock_inspection(inspection)
+        centre = inspection.centre
+    if centre is None:
+        raise InspectionError(_("Say which centre the order is for."))
+    _require_decider(by, centre)
+    if inspection is not None:
+        _require_status(inspection, IS.FINDINGS_ISSUED, IS.RECTIFICATION_ORDERED,
+                        action=gettext_lazy("followed by a rectification order"))
+    findings = list(findings)
+    if findings and (inspection is None
+                     or any(f.inspection_id != inspection.pk for f in findings)):
+        raise InspectionError(_("A chosen finding is not one of this inspection's findings."))
+    if not requirements.strip():
+        raise InspectionError(_("Write what must be rectified."))
+    today = timezone.localdate()
+    deadline = deadline or default_deadline(findings, on=today)
+    if deadline < today:
+        raise InspectionError(_("The deadline cannot be in the past."))
+    order = RectificationOrder.objects.create(
+        centre=centre, inspection=inspection, requirements=requirements.strip(),
+        deadline=deadline, issued_by=by, number=next_order_number(centre, today.year))
+    order.findings.set(findings)
+    audit("rectification_order_issued", actor=by, target=order, request=request,
+          number=order.number, deadline=deadline, findings=[f.pk for f in findings],
+          inspection=inspection.pk if inspection else None)
+    if inspection is not None and inspection.status != IS.RECTIFICATION_ORDERED:
+        _transition(inspection, IS.RECTIFICATION_ORDERED, by=by, request=request,
+                    verb="inspection_rectification_ordered", order=order.number)
+    _notify_later(centre_managers(centre),
+                  _("Rectification order %(no)s: rectify by %(date)s") % {
+                      "no": order.number, "date": deadline.isoformat()},
+                  url=_centre_order_url(order), body=order.requirements,
+                  level=Notification.Level.DANGER)
+    return order
+
+
+@transaction.atomic
+def acknowledge_order(*, order: RectificationOrder, by: User, request=None) -> RectificationOrder:
+    """Issued → acknowledged: the centre's manager has read the order."""
+    order = _lock_order(order)
+    _require_manager(by, order.centre)
+    _require_status(order, OS.ISSUED, action=gettext_lazy("acknowledged"))
+    order.acknowledged_at = timezone.now()
+    _transition(order, OS.ACKNOWLEDGED, by=by, request=request, verb="rectification_acknowledged")
+    _notify_later(responsible_regulators(order.centre),
+                  _("Rectification order %(no)s acknowledged by %(centre)s") % {
+                      "no": order.number, "centre": order.centre.name},
+                  url=_order_url(order))
+    return order
+
+
+@transaction.atomic
+def submit_rectification(*, order: RectificationOrder, by: User, response: str,
+                         files=(), request=None) -> RectificationOrder:
+    """Acknowledged (or issued: answering acknowledges) → submitted, with what was done and
+    evidence. ``files`` are (UploadedFile, registry.uploads.CheckedUpload) pairs: the caller
+    checks each upload's content first."""
+    order = _lock_order(order)
+    _require_manager(by, order.centre)
+    _require_status(order, OS.ISSUED, OS.ACKNOWLEDGED, action=gettext_lazy("answered"))
+    if not response.strip():
+        raise InspectionError(_("Describe what has been rectified."))
+    files = list(files)
+    if not files and not order.evidence.exists():
+        raise InspectionError(_("Attach at least one file as evidence (photo, receipt, "
+                                "certificate)."))
+    now = timezone.now()
+    order.acknowledged_at = order.acknowledged_at or now
+    order.response = response.strip()
+    order.submitted_at = now
+    for uploaded, checked in files:
+        evidence = RectificationEvidence(
+            order=order, original_name=uploaded.name[:200], content_type=checked.content_type,
+            size=checked.size, uploaded_by=by)
+        evidence.file.save(uploaded.name, uploaded, save=False)
+        evidence.save()
+    _transition(order, OS.SUBMITTED, by=by, request=request, verb="rectification_submitted",
+                files=[uploaded.name for uploaded, _checked in files])
+    _notify_later(responsible_regulators(order.centre),
+                  _("Rectification submitted for order %(no)s: %(centre)s") % {
+                      "no": order.number, "centre": order.centre.name},
+                  url=_order_url(order), body=order.response)
+    return order
+
+
+@transaction.atomic
+def verify_order(*, order: RectificationOrder, by: User, close: bool, note: str = "",
+                 deadline: date | None = None, request=None) -> RectificationOrder:
+    """Submitted → closed (verified), or re-opened: back to acknowledged, counted, with the
+    reason and optionally a new deadline. Closing the last open order of an inspection
+    closes the inspection."""
+    order = _lock_order(order)
+    _require_decider(by, order.centre)
+    _require_status(order, OS.SUBMITTED, action=gettext_lazy("verified"))
+    now = timezone.now()
+    order.verified_by = by
+    order.verification_note = note.strip()
+    if close:
+        order.closed_at = now
+        _transition(order, OS.CLOSED, by=by, request=request, verb="rectification_closed",
+                    note=note)
+        _notify_later(centre_managers(order.centre),
+                      _("Rectification order %(no)s verified and closed") % {"no": order.number},
+                      url=_centre_order_url(order), body=note)
+        inspection = order.inspection
+        if (inspection is not None and inspection.status == IS.RECTIFICATION_ORDERED
+                and not inspection.orders.open().exists()
+                and not unordered_serious_findings(inspection).exists()):
+            _close(_lock_inspection(inspection), by=by, request=request,
+                   note=_("Every rectification order is verified."))
+        return order
+    if not note.strip():
+        raise InspectionError(_("Say why the rectification is not accepted."))
+    if deadline is not None:
+        if deadline < timezone.localdate():
+            raise InspectionError(_("The deadline cannot be in the past."))
+        order.deadline = deadline
+    order.reopened_count += 1
+    _transition(order, OS.ACKNOWLEDGED, by=by, request=request, verb="rectification_reopened",
+                note=note, deadline=order.deadline, reopened=order.reopened_count)
+    _notify_later(centre_managers(order.centre),
+                  _("Rectification order %(no)s re-opened: rectify by %(date)s") % {
+                      "no": order.number, "date": order.deadline.isoformat()},
+                  url=_centre_order_url(order), body=note, level=Notification.Level.DANGER)
+    return order
+
+
+def orders_for_list(user) -> QuerySet[RectificationOrder]:
+    """Orders the user may see, open ones first, overdue ones before them."""
+    today = timezone.localdate()
+    rank = Case(
+        When(Q(status__in=[OS.ISSUED, OS.ACKNOWLEDGED], deadline__lt=today), then=Value(0)),
+        When(status=OS.SUBMITTED, then=Value(1)),
+        When(status__in=[OS.ISSUED, OS.ACKNOWLEDGED], then=Value(2)),
+        default=Value(3), output_field=IntegerField())
+    return (RectificationOrder.objects.visible_to(user)
+            .annotate(rank=rank, evidence_count=Count("evidence"))
+            .order_by("rank", "deadline", "-id"))

@@ -1,0 +1,443 @@
+"""The regulator's side of inspections and rectification orders: the plan list (centres by
+risk score), the inspection list and page (checklists, findings, transitions), the
+rectification list and page (verification). Everything goes through ``visible_to``: an object
+outside the regulator's districts is not listed and 404 on its page. Writes go through
+``supervision.inspections``."""
+
+from __future__ import annotations
+
+import csv
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
+
+from luhuituo.core.audit import audit
+from luhuituo.core.permissions import get_visible_or_404, regulator_required
+from registry.models import Centre
+from registry.services import can_decide
+
+from .. import inspections as svc
+from ..forms_inspections import (
+    AnswersForm,
+    CloseForm,
+    FindingForm,
+    InspectionFilterForm,
+    OrderForm,
+    PlanFilterForm,
+    PlanForm,
+    SummaryForm,
+    VerifyForm,
+)
+from ..models import (
+    ChecklistItem,
+    Inspection,
+    RectificationOrder,
+)
+
+PER_PAGE = 25
+IS = Inspection.Status
+OS = RectificationOrder.Status
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
+
+
+# --- plan --------------------------------------------------------------------------------------
+
+
+def plan_queryset(user, filters: PlanFilterForm):
+    last_visit = (Inspection.objects.filter(centre=OuterRef("pk"))
+                  .exclude(status=IS.PLANNED).order_by("-planned_on").values("planned_on")[:1])
+    next_visit = (Inspection.objects.filter(centre=OuterRef("pk"), status=IS.PLANNED)
+                  .order_by("planned_on").values("planned_on")[:1])
+    centres = svc.with_risk(Centre.objects.visible_to(user).select_related("region")).annotate(
+        last_inspected=Subquery(last_visit), next_planned=Subquery(next_visit))
+    if q := filters.value("q").strip():
+        centres = centres.filter(name__icontains=q)
+    if district := filters.value("district"):
+        centres = centres.filter(region__code=district)
+    if kind := filters.value("kind"):
+        centres = centres.filter(kind=kind)
+    return centres.order_by("-risk_score", "name", "id")
+
+
+@require_http_methods(["GET", "POST"])
+@regulator_required
+@vary_on_headers("HX-Request")
+def inspection_plan(request: HttpRequest) -> HttpResponse:
+    """Centres in scope, riskiest first, with the parts of each score; a form to plan an
+    inspection of the centre chosen (``?centre=<id>``)."""
+    filters = PlanFilterForm(request.GET, user=request.user)
+    filters.is_valid()
+    form = None
+    chosen = None
+    status = 200
+    if request.method == "POST":
+        form = PlanForm(request.POST, user=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                inspection = svc.plan_inspection(
+                    centre=data["centre"], by=request.user, kind=data["kind"],
+                    planned_on=data["planned_on"], checklists=data["checklists"],
+                    inspectors=data["inspectors"], request=request)
+            except svc.InspectionError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Inspection planned: %(centre)s") % {
+                    "centre": inspection.centre.name})
+                return redirect("supervision:inspection-detail", inspection.pk)
+        chosen = form.cleaned_data.get("centre") if hasattr(form, "cleaned_data") else None
+        status = 422
+    elif request.GET.get("centre", "").isdigit():
+        chosen = get_visible_or_404(Centre.objects.select_related("region"), request.user,
+                                    pk=int(request.GET["centre"]))
+        form = PlanForm(user=request.user, initial={
+            "centre": chosen.pk, "planned_on": timezone.localdate(),
+            "checklists": list(svc.active_checklists()), "kind": Inspection.Kind.ROUTINE})
+    page = _page(request, plan_queryset(request.user, filters))
+    template = "supervision/inspections/plan.html"
+    if request.htmx and request.method == "GET" and not form:
+        template += "#results"
+    return render(request, template, {
+        "filters": filters, "page": page, "form": form, "chosen": chosen,
+        "weights": settings.RISK_WEIGHTS,
+    }, status=status)
+
+
+# --- list --------------------------------------------------------------------------------------
+
+
+def filtered_inspections(user, filters: InspectionFilterForm):
+    inspections = (svc.inspections_visible_to(user)
+                   .select_related("centre__region", "lead")
+                   .annotate(finding_count=Count("findings", distinct=True),
+                             order_count=Count("orders", distinct=True)))
+    if q := filters.value("q").strip():
+        inspections = inspections.filter(centre__name__icontains=q)
+    if status := filters.value("status"):
+        inspections = inspections.filter(status=status)
+    if kind := filters.value("kind"):
+        inspections = inspections.filter(kind=kind)
+    if district := filters.value("district"):
+        inspections = inspections.filter(centre__region__code=district)
+    if date_from := filters.value("date_from"):
+        inspections = inspections.filter(planned_on__gte=date_from)
+    if date_to := filters.value("date_to"):
+        inspections = inspections.filter(planned_on__lte=date_to)
+    return inspections.order_by("-planned_on", "-id")
+
+
+@require_GET
+@regulator_required
+@vary_on_headers("HX-Request")
+def inspection_list(request: HttpRequest) -> HttpResponse:
+    filters = InspectionFilterForm(request.GET, user=request.user)
+    filters.is_valid()
+    inspections = filtered_inspections(request.user, filters)
+    if request.GET.get("format") == "csv":
+        return _inspections_csv(request, inspections)
+    template = "supervision/inspections/list.html"
+    if request.htmx:
+        template += "#results"
+    return render(request, template, {"filters": filters, "page": _page(request, inspections)})
+
+
+def _inspections_csv(request, inspections) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, "inspections.csv")
+    response.write("\ufeff")  # Excel reads UTF-8 only with a BOM
+    writer = csv.writer(response)
+    writer.writerow([_("Centre"), _("District/county"), _("Kind"), _("Planned for"),
+                     _("Status"), _("Lead inspector"), _("Findings"),
+                     _("Rectification orders"), _("Risk score when planned")])
+    count = 0
+    for i in inspections.iterator(chunk_size=500):
+        count += 1
+        writer.writerow([i.centre.name, i.centre.region.name, i.get_kind_display(),
+                         i.planned_on.isoformat(), i.get_status_display(),
+                         i.lead.get_full_name(), i.finding_count, i.order_count, i.risk_score])
+    audit("inspections_exported", actor=request.user, request=request, rows=count,
+          query=request.GET.urlencode())
+    return response
+
+
+# --- one inspection ------------------------------------------------------------------------------
+
+
+def _inspection(request, pk: int) -> Inspection:
+    return get_visible_or_404(Inspection.objects.select_related("centre__region", "lead"),
+                              request.user, pk=pk)
+
+
+def _checklist_rows(inspection: Inspection):
+    items = list(ChecklistItem.objects.filter(template__in=inspection.checklists.all())
+                 .select_related("template").order_by("template__category", "template__code",
+                                                      "number"))
+    answers = {a.item_id: a for a in inspection.answers.select_related("item")}
+    return items, answers
+
+
+def render_inspection(request, inspection: Inspection, *, status: int = 200, **forms):
+    items, answers = _checklist_rows(inspection)
+    findings = list(inspection.findings.select_related("item__template").prefetch_related(
+        "orders"))
+    decider = can_decide(request.user, inspection.centre)
+    inspector = svc.can_inspect(request.user, inspection.centre)
+    answers_form = forms.get("answers_form") or AnswersForm(
+        items=items, answers=answers,
+        finding_items={f.item_id for f in findings if f.item_id})
+    context = {
+        "inspection": inspection, "centre": inspection.centre,
+        "checklists": list(inspection.checklists.all()),
+        "answers_form": answers_form, "answers": answers,
+        "findings": findings,
+        "orders": list(inspection.orders.order_by("issued_at", "id")),
+        "complaints": list(inspection.complaints.all()),
+        "can_decide": decider, "can_inspect": inspector,
+        "finding_form": forms.get("finding_form") or FindingForm(),
+        "summary_form": forms.get("summary_form") or SummaryForm(
+            initial={"summary": inspection.summary}),
+        "close_form": forms.get("close_form") or CloseForm(),
+        "order_form": forms.get("order_form") or OrderForm(inspection=inspection, initial={
+            "findings": [f.pk for f in findings if not f.orders.all()]}),
+        "serious_open": svc.unordered_serious_findings(inspection).exists(),
+        "action_error": forms.get("action_error"),
+        "today": timezone.localdate(),
+    }
+    return render(request, "supervision/inspections/detail.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@regulator_required
+def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection = _inspection(request, pk)
+    if request.method == "GET":
+        return render_inspection(request, inspection)
+    action = request.POST.get("action", "")
+    handler = INSPECTION_ACTIONS.get(action)
+    if handler is None:
+        return HttpResponse(status=400)
+    return handler(request, inspection)
+
+
+def _done(request, inspection: Inspection, message: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect("supervision:inspection-detail", inspection.pk)
+
+
+def _refused(request, inspection, exc, **forms) -> HttpResponse:
+    return render_inspection(request, inspection, status=422, action_error=str(exc), **forms)
+
+
+def _start(request, inspection):
+    try:
+        svc.start_inspection(inspection=inspection, by=request.user, request=request)
+    except svc.InspectionError as exc:
+        return _refused(request, inspection, exc)
+    return _done(request, inspection, _("The inspection has started."))
+
+
+def _answers(request, inspection):
+    items, answers = _checklist_rows(inspection)
+    form = AnswersForm(request.POST, items=items, answers=answers)
+    if form.is_valid():
+        try:
+            created = svc.save_answers(inspection=inspection, by=request.user,
+                                       answers=form.answers(), findings=form.findings(),
+                                       request=request)
+        except svc.InspectionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return _done(request, inspection, _(
+                "The checklist is saved; %(n)d new findings.") % {"n": len(created)})
+    return render_inspection(request, inspection, status=422, answers_form=form)
+
+
+def _finding(request, inspection):
+    form = FindingForm(request.POST)
+    if form.is_valid():
+        try:
+            svc.add_finding(inspection=inspection, by=request.user, request=request,
+                            **form.cleaned_data)
+        except svc.InspectionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return _done(request, inspection, _("The finding is recorded."))
+    return render_inspection(request, inspection, status=422, finding_form=form)
+
+
+def _issue(request, inspection):
+    form = SummaryForm(request.POST)
+    if form.is_valid():
+        try:
+            svc.issue_findings(inspection=inspection, by=request.user,
+                               summary=form.cleaned_data["summary"], request=request)
+        except svc.InspectionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return _done(request, inspection, _("The findings are issued to the centre."))
+    return render_inspection(request, inspection, status=422, summary_form=form)
+
+
+def _close(request, inspection):
+    form = CloseForm(request.POST)
+    if form.is_valid():
+        try:
+            svc.close_inspection(inspection=inspection, by=request.user,
+                                 note=form.cleaned_data["note"], request=request)
+        except svc.InspectionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return _done(request, inspection, _("The inspection is closed."))
+    return render_inspection(request, inspection, status=422, close_form=form)
+
+
+def _order(request, inspection):
+    form = OrderForm(request.POST, inspection=inspection)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            order = svc.issue_rectification_order(
+                inspection=inspection, by=request.user, findings=data["findings"],
+                requirements=data["requirements"], deadline=data["deadline"],
+                request=request)
+        except svc.InspectionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Rectification order %(no)s is issued.") % {
+                "no": order.number})
+            return redirect("supervision:rectification-detail", order.pk)
+    return render_inspection(request, inspection, status=422, order_form=form)
+
+
+INSPECTION_ACTIONS = {
+    "start": _start, "answers": _answers, "finding": _finding, "issue": _issue,
+    "close": _close, "order": _order,
+}
+
+
+# --- rectification orders ------------------------------------------------------------------------
+
+ORDER_STATUS_FILTERS = {
+    "open": Q(status__in=[OS.ISSUED, OS.ACKNOWLEDGED, OS.SUBMITTED]),
+    "submitted": Q(status=OS.SUBMITTED),
+    "closed": Q(status=OS.CLOSED),
+}
+
+
+@require_GET
+@regulator_required
+@vary_on_headers("HX-Request")
+def rectification_list(request: HttpRequest) -> HttpResponse:
+    """Orders in scope: overdue first, then those waiting for verification, then open ones."""
+    filters = InspectionFilterForm(request.GET, user=request.user)
+    filters.is_valid()
+    shown = request.GET.get("status", "open")
+    if shown not in {*ORDER_STATUS_FILTERS, "overdue", "all"}:
+        shown = "open"
+    orders = svc.orders_for_list(request.user).select_related("centre__region")
+    if shown == "overdue":
+        orders = orders.overdue()
+    elif shown != "all":
+        orders = orders.filter(ORDER_STATUS_FILTERS[shown])
+    if q := filters.value("q").strip():
+        orders = orders.filter(Q(centre__name__icontains=q) | Q(number__icontains=q))
+    if district := filters.value("district"):
+        orders = orders.filter(centre__region__code=district)
+    template = "supervision/inspections/rectification_list.html"
+    if request.htmx:
+        template += "#results"
+    return render(request, template, {
+        "filters": filters, "shown": shown, "page": _page(request, orders),
+        "today": timezone.localdate(),
+        "statuses": [("open", _("Open")), ("overdue", _("Overdue")),
+                     ("submitted", _("Waiting for verification")), ("closed", _("Closed")),
+                     ("all", _("All"))],
+    })
+
+
+def render_order(request, order: RectificationOrder, *, form=None, status=200):
+    return render(request, "supervision/inspections/rectification_detail.html", {
+        "order": order, "centre": order.centre,
+        "findings": list(order.findings.select_related("item")),
+        "evidence": list(order.evidence.all()),
+        "can_decide": can_decide(request.user, order.centre),
+        "form": form or VerifyForm(), "today": timezone.localdate(),
+        "history": _order_history(order),
+    }, status=status)
+
+
+def _order_history(order: RectificationOrder):
+    from luhuituo.core.models import AuditEvent
+
+    return list(AuditEvent.objects.filter(
+        target_type__model="rectificationorder", target_type__app_label="supervision",
+        target_id=str(order.pk)).order_by("created_at", "id"))
+
+
+@require_http_methods(["GET", "POST"])
+@regulator_required
+def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    order = get_visible_or_404(
+        RectificationOrder.objects.select_related("centre__region", "inspection", "issued_by",
+                                                  "verified_by"),
+        request.user, pk=pk)
+    if request.method == "GET":
+        return render_order(request, order)
+    form = VerifyForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            svc.verify_order(order=order, by=request.user, close=data["decision"] == "close",
+                             note=data["note"], deadline=data["deadline"], request=request)
+        except svc.InspectionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Order %(no)s is closed.") % {"no": order.number}
+                             if data["decision"] == "close" else
+                             _("Order %(no)s is re-opened.") % {"no": order.number})
+            return redirect("supervision:rectification-detail", order.pk)
+    return render_order(request, order, form=form, status=422)
+
+
+@require_http_methods(["GET", "POST"])
+@regulator_required
+def rectification_create(request: HttpRequest) -> HttpResponse:
+    """An order for a centre without an inspection (after an alert, a complaint):
+    ``?centre=<id>``."""
+    centre_id = request.GET.get("centre", "")
+    if not centre_id.isdigit():
+        return redirect("supervision:inspection-plan")
+    centre = get_visible_or_404(Centre.objects.select_related("region"), request.user,
+                                pk=int(centre_id))
+    form = OrderForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                order = svc.issue_rectification_order(
+                    centre=centre, by=request.user,
+                    requirements=form.cleaned_data["requirements"],
+                    deadline=form.cleaned_data["deadline"], request=request)
+            except svc.InspectionError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Rectification order %(no)s is issued.") % {
+                    "no": order.number})
+                return redirect("supervision:rectification-detail", order.pk)
+        status = 422
+    return render(request, "supervision/inspections/rectification_create.html", {
+        "centre": centre, "form": form, "can_decide": can_decide(request.user, centre),
+    }, status=status)
+
