@@ -326,6 +326,7 @@ def seed_supervision(*, progress: Callable = lambda items, desc: items) -> dict:
             summary["centres"] += 1
             summary["children"] += len(enrolments)
         routine_records(writer, exclude=[c.pk for c in centres])
+        summary.update(seed_follow_up(choose_centres(), rng))
     return summary
 
 
@@ -348,3 +349,149 @@ def routine_records(writer: DemoWriter, *, exclude: list[int]) -> None:
 
 
 __all__ = ["seed_supervision"]
+
+
+# --- Inspections, rectification orders, complaints (through the services) -------------------
+
+FINDINGS = (
+    ("major", "疏散通道堆放杂物，安全出口指示灯损坏。"),
+    ("minor", "消毒记录缺少11月中旬三天的记录。"),
+    ("major", "部分保育人员健康证已过期仍在岗。"),
+    ("critical", "午睡室电动车电池充电。"),
+    ("minor", "食谱未按周公示。"),
+)
+COMPLAINTS = (
+    ("hotline", "service", "午睡时段无保育人员在班",
+     "家长反映午睡时间教室内无人看护，孩子哭闹无人回应。"),
+    ("phone", "fees", "收取未公示的兴趣班费用",
+     "机构另行收取每月300元“双语课”费用，未在收费公示中列明。"),
+    ("visit", "safety", "孩子手臂有不明淤青",
+     "家长接孩子时发现手臂淤青，机构未能说明原因。"),
+    ("letter", "health", "饭菜分量不足",
+     "多名家长反映午餐分量少，孩子回家后饥饿。"),
+    ("hotline", "staff", "保育人员大声呵斥孩子",
+     "家长在监控中看到保育人员大声呵斥孩子。"),
+    ("phone", "other", "接送时门口拥堵",
+     "机构门口接送时段车辆拥堵，存在安全隐患。"),
+)
+
+
+def _people(centre: Centre):
+    from registry.services import centre_managers, responsible_regulators
+
+    regulators = responsible_regulators(centre)
+    managers = centre_managers(centre)
+    return (regulators[0] if regulators else None), (managers[0] if managers else None)
+
+
+def _evidence():
+    from django.core.files.base import ContentFile
+
+    from registry.demo import PDF_TEMPLATE
+    from registry.uploads import check_upload
+
+    upload = ContentFile(PDF_TEMPLATE.replace(b"KEY", b"rectification"), name="整改照片说明.pdf")
+    return [(upload, check_upload(upload))]
+
+
+def _back_date(model, pk: int, days: int, *fields: str) -> None:
+    shift = timedelta(days=days)
+    obj = model.objects.get(pk=pk)
+    changes = {f: getattr(obj, f) - shift for f in fields if getattr(obj, f) is not None}
+    model.objects.filter(pk=pk).update(**changes)
+
+
+def seed_follow_up(centres: list[Centre], rng: random.Random) -> dict:
+    """Inspections in each state, rectification orders (open, overdue, answered, closed),
+    planned visits and complaints — written through the services by the district's demo
+    regulator and the centre's manager, then back-dated."""
+    from . import complaints as complaint_service
+    from . import inspections as service
+    from .models import Complaint, Inspection, RectificationOrder
+
+    if Inspection.objects.filter(centre__in=centres).exists():
+        return {"inspections": 0, "complaints": 0}
+    today = timezone.localdate()
+    checklists = list(service.active_checklists())
+    made = {"inspections": 0, "complaints": 0}
+    for index, centre in enumerate(centres[:12]):
+        regulator, manager = _people(centre)
+        if regulator is None or manager is None:
+            continue
+        chosen = [c for c in checklists if c.category in ("fire", "safety", "health")]
+        inspection = service.plan_inspection(
+            centre=centre, by=regulator, kind=Inspection.Kind.ROUTINE if index % 3
+            else Inspection.Kind.UNANNOUNCED, planned_on=today, checklists=chosen)
+        service.start_inspection(inspection=inspection, by=regulator)
+        items = list(service.checklist_items(inspection))
+        variant = index % 4
+        failed = set() if variant == 0 else {items[index % len(items)].pk}
+        service.save_answers(inspection=inspection, by=regulator, answers={
+            item.pk: ("fail" if item.pk in failed else "pass", "") for item in items})
+        findings = []
+        if failed:
+            severity, text = FINDINGS[index % len(FINDINGS)]
+            findings.append(service.add_finding(inspection=inspection, by=regulator,
+                                                severity=severity, description=text))
+        service.issue_findings(inspection=inspection, by=regulator, summary=(
+            "现场检查未发现问题。" if not findings else "发现问题，已责令限期整改。"))
+        age = 40 - index * 2
+        if not findings:
+            service.close_inspection(inspection=inspection, by=regulator)
+        else:
+            order = service.issue_rectification_order(
+                by=regulator, inspection=inspection, findings=findings,
+                requirements="；".join(f.description for f in findings)
+                + "请限期整改并上传整改照片。")
+            if variant in (2, 3):
+                service.acknowledge_order(order=order, by=manager)
+                service.submit_rectification(order=order, by=manager, response=(
+                    "已于检查次日完成整改：清理通道杂物，更换指示灯，附整改后照片。"),
+                    files=_evidence())
+                if variant == 3:
+                    service.verify_order(order=order, by=regulator, close=True,
+                                         note="复查确认已整改到位。")
+            elif index % 8 == 1:
+                service.acknowledge_order(order=order, by=manager)
+            # Back-date the visit and the order; the overdue ones' deadlines have passed.
+            _back_date(RectificationOrder, order.pk, age, "issued_at", "acknowledged_at",
+                       "submitted_at", "closed_at", "deadline")
+            if variant == 1:
+                RectificationOrder.objects.filter(pk=order.pk).update(
+                    deadline=today - timedelta(days=rng.randint(2, 6)))
+        _back_date(Inspection, inspection.pk, age, "planned_on", "started_at", "finished_at",
+                   "closed_at", "created_at")
+        made["inspections"] += 1
+    for index, centre in enumerate(centres[12:16]):
+        regulator, _manager = _people(centre)
+        if regulator is None:
+            continue
+        service.plan_inspection(
+            centre=centre, by=regulator, planned_on=today + timedelta(days=3 + index * 4),
+            kind=Inspection.Kind.UNANNOUNCED if index % 2 else Inspection.Kind.ROUTINE,
+            checklists=checklists[:2])
+        made["inspections"] += 1
+    for index, (channel, category, summary, details) in enumerate(COMPLAINTS):
+        centre = centres[(index * 5 + 2) % len(centres)]
+        regulator, _manager = _people(centre)
+        if regulator is None:
+            continue
+        received = timezone.now() - timedelta(days=(3, 20, 8, 30, 1, 12)[index])
+        complaint = complaint_service.receive_complaint(
+            centre, channel=channel, category=category, summary=summary, details=details,
+            priority=Complaint.Priority.URGENT if category == "safety"
+            else Complaint.Priority.NORMAL, complainant_name=rng.choice(SURNAMES) + "女士",
+            complainant_phone=f"138{rng.randint(0, 99999999):08d}", received_by=regulator,
+            received_at=received)
+        if index in (1, 2, 3, 5):
+            complaint_service.assign_complaint(complaint=complaint, by=regulator,
+                                               assignee=regulator)
+        if index in (3, 5):
+            complaint_service.answer_complaint(
+                complaint=complaint, by=regulator, upheld=index == 3,
+                outcome="经核查，情况属实，已责令机构整改并向家长反馈。" if index == 3
+                else "经现场核查，机构已调整接送时段并安排人员疏导。")
+        if index == 5:
+            complaint_service.close_complaint(complaint=complaint, by=regulator)
+        made["complaints"] += 1
+    return made

@@ -13,11 +13,14 @@ from supervision.models import (
     Attendance,
     Child,
     ClassDay,
+    Complaint,
     Drill,
     Enrolment,
     Guardian,
     GuardianConsent,
     Incident,
+    Inspection,
+    RectificationOrder,
 )
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +37,8 @@ def seed() -> None:
 
 def snapshot() -> dict:
     return {model._meta.label: model.objects.count() for model in (
-        Child, Guardian, GuardianConsent, Enrolment, ClassDay, Attendance, Drill, Incident)} | {
+        Child, Guardian, GuardianConsent, Enrolment, ClassDay, Attendance, Drill, Incident,
+        Inspection, RectificationOrder, Complaint)} | {
         "open alerts": Alert.objects.open().count()}
 
 
@@ -53,8 +57,14 @@ def test_demo_children_records_and_alerts():
     # The parent persona is the guardian of a child at the demo centre.
     parent = User.objects.get(username="parent")
     assert Child.objects.visible_to(parent).filter(centre__name="江阳区示范托育中心").exists()
+    # Inspections in every state, orders open, overdue, answered and closed; complaints.
+    assert set(Inspection.objects.values_list("status", flat=True)) >= {
+        "planned", "closed", "rectification_ordered"}
+    assert set(RectificationOrder.objects.values_list("status", flat=True)) >= {
+        "issued", "acknowledged", "submitted", "closed"}
+    assert Complaint.objects.count() >= 5
     rules = set(Alert.objects.open().values_list("rule", flat=True))
-    assert {"A1", "A9", "A11"} <= rules
+    assert {"A1", "A9", "A11", "A34", "A35"} <= rules
     # One alert per rule and subject.
     assert not (Alert.objects.open().values("rule", "subject_type", "subject_id")
                 .annotate(n=Count("id")).filter(n__gt=1).exists())
