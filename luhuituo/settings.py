@@ -473,9 +473,6 @@ RECTIFICATION_DAYS_WITHOUT_FINDINGS = env_int("RECTIFICATION_DAYS_WITHOUT_FINDIN
 # are never recorded.
 DAILY_RECORD_EDIT_DAYS = env_int("DAILY_RECORD_EDIT_DAYS", 0)
 DAILY_RECORD_MANAGER_EDIT_DAYS = env_int("DAILY_RECORD_MANAGER_EDIT_DAYS", 1)
-# Staff roles counted as carers (保育人员) for the carer:child ratio (设置标准 Art 20)
-# [UNVERIFIED whether health-care staff or the principal may count].
-RATIO_CARER_ROLES = ["carer"]
 # A1: staff roles that count as carers (保育人员) in the carer:child ratio.
 RATIO_CARER_ROLES = env_list("RATIO_CARER_ROLES", ["carer"])
 # A36: attendance recorded within this many days counts as operating.

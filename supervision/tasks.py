@@ -14,21 +14,19 @@ LOCK_TTL = 15 * 60
 
 @shared_task
 def run_checks(*, schedule: str | None = None, rules: list[str] | None = None) -> dict:
-    """Run the rules of one schedule group (settings.CHECK_SCHEDULES), or the given rules."""
-    codes = rules or checks.rules_for_schedule(schedule or "daily")
-    lock = f"luhuituo:checks:{schedule or ','.join(codes)}"
+    """Run the rules of one schedule group (settings.CHECK_SCHEDULES), or the given rules.
+    A scheduled group holds a lock; a run for given rules (after a save) never waits for one,
+    so the latest data is always looked at."""
+    if rules:
+        return {r.rule: [r.created, r.seen_again, r.resolved] for r in checks.run_rules(rules)}
+    codes = checks.rules_for_schedule(schedule or "daily")
+    lock = f"luhuituo:checks:{schedule or 'daily'}"
     if not cache.add(lock, "1", timeout=LOCK_TTL):
         return {"skipped": "another run holds the lock"}
     try:
         return {r.rule: [r.created, r.seen_again, r.resolved] for r in checks.run_rules(codes)}
     finally:
         cache.delete(lock)
-
-
-@shared_task
-def run_check_now(*, rule: str) -> None:
-    """Re-run one rule after a save that may change its outcome (e.g. A1 after attendance)."""
-    checks.run_rule(rule)
 
 
 @shared_task

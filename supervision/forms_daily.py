@@ -1,0 +1,304 @@
+"""Forms for daily and safety records. The rules live in ``supervision.daily``; the forms give
+the same rules as messages on the right field, so a bad input never reaches the service."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from luhuituo.core.models import Region
+from registry.forms import DateInput
+
+from .daily import clean_row
+from .models import Attendance, Drill, Hazard, Incident, SafetyCheck, SymptomGroup
+
+A = Attendance
+NONE = ("", "—")
+MAX_PARTICIPANTS = 2000  # a typing slip guard, far above any centre's headcount
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+def _not_future_date(value, message):
+    if value and value > timezone.localdate():
+        raise forms.ValidationError(message, code="future")
+    return value
+
+
+# --- a class's day -------------------------------------------------------------------------------
+
+
+class AttendanceRowForm(forms.Form):
+    """One child's row of the class-day sheet (prefix ``c<child id>``). Defaults: present, both
+    checks normal — the common case needs no typing."""
+
+    status = forms.ChoiceField(label=_("Attendance"), choices=A.Status.choices,
+                               widget=forms.RadioSelect, initial=A.Status.PRESENT)
+    absence_reason = forms.ChoiceField(label=_("Reason for absence"), required=False,
+                                       choices=[NONE, *A.AbsenceReason.choices])
+    symptom_group = forms.ChoiceField(label=_("Symptoms"), required=False,
+                                      choices=[NONE, *SymptomGroup.choices])
+    morning_check = forms.ChoiceField(label=_("Morning check"), required=False,
+                                      choices=A.Check.choices, initial=A.Check.NORMAL)
+    midday_check = forms.ChoiceField(label=_("Midday check"), required=False,
+                                     choices=A.Check.choices, initial=A.Check.NORMAL)
+    note = forms.CharField(label=_("Note"), required=False, max_length=200)
+
+    def __init__(self, *args, child, **kwargs):
+        super().__init__(*args, prefix=f"c{child.pk}", **kwargs)
+        self.child = child
+        for name, field in self.fields.items():
+            if name != "status":  # the radios are labelled by their choices and a legend
+                field.widget.attrs["aria-label"] = f"{child.name} · {field.label}"
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        data, errors = clean_row(cleaned)
+        for field, message in errors.items():
+            self.add_error(field, message)
+        return data
+
+    def row(self) -> dict:
+        return {"child_id": self.child.pk, **self.cleaned_data}
+
+
+class StaffOnDutyForm(forms.Form):
+    staff = forms.MultipleChoiceField(
+        label=_("Staff on duty"), required=False, widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Staff on duty must be current staff of this "
+                                            "centre.")})
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["staff"].choices = [(str(s.pk), str(s)) for s in staff]
+
+    def staff_ids(self) -> list[int]:
+        return [int(pk) for pk in self.cleaned_data["staff"]]
+
+
+class ClassDaySheet:
+    """The whole sheet: one row form per child and the staff on duty, valid only together."""
+
+    def __init__(self, data=None, *, children, staff, attendance=None, on_duty=()):
+        attendance = attendance or {}
+        self.rows = []
+        for child in children:
+            saved = attendance.get(child.pk)
+            initial = {name: getattr(saved, name) for name in (
+                "status", "absence_reason", "symptom_group", "morning_check", "midday_check",
+                "note")} if saved else None
+            form = AttendanceRowForm(data, child=child, initial=initial)
+            form.saved = saved
+            self.rows.append(form)
+        self.staff_form = StaffOnDutyForm(
+            data, staff=staff, initial={"staff": [str(pk) for pk in on_duty]})
+        self.non_field_errors: list[str] = []
+
+    def is_valid(self) -> bool:
+        results = [form.is_valid() for form in self.rows]
+        return all(results) and self.staff_form.is_valid() and not self.non_field_errors
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.non_field_errors or self.staff_form.errors
+                    or any(form.errors for form in self.rows))
+
+    def add_row_errors(self, row_errors: dict[int, list[str]]) -> None:
+        for form in self.rows:
+            for message in row_errors.get(form.child.pk, []):
+                form.add_error(None, message)
+
+    def row_data(self) -> list[dict]:
+        return [form.row() for form in self.rows]
+
+
+# --- incidents -----------------------------------------------------------------------------------
+
+
+class IncidentForm(forms.ModelForm):
+    class Meta:
+        model = Incident
+        fields = ["occurred_at", "kind", "injury_type", "severity", "notifiable_disease",
+                  "child", "class_group", "description", "action_taken"]
+        widgets = {"occurred_at": DateTimeInput(),
+                   "description": forms.Textarea(attrs={"rows": 4}),
+                   "action_taken": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "notifiable_disease": _("A case of a notifiable infectious disease: the district "
+                                    "health bureau is told at once."),
+            "child": _("Leave empty when no one child is concerned."),
+        }
+
+    def __init__(self, *args, centre, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["child"].queryset = centre.children.enrolled().order_by("name", "id")
+        self.fields["class_group"].queryset = centre.classes.order_by("name", "id")
+        self.fields["occurred_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+    def clean_occurred_at(self):
+        value = self.cleaned_data["occurred_at"]
+        if value and value > timezone.now():
+            raise forms.ValidationError(_("The incident cannot have happened in the future."),
+                                        code="future")
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        if kind == Incident.Kind.INJURY and not cleaned.get("injury_type"):
+            self.add_error("injury_type", _("Choose the type of injury."))
+        if kind and kind != Incident.Kind.INJURY and cleaned.get("injury_type"):
+            self.add_error("injury_type", _("An injury type is given only for an injury."))
+        if cleaned.get("notifiable_disease") and kind != Incident.Kind.INFECTIOUS:
+            self.add_error("notifiable_disease", _("Only an infectious-disease incident can "
+                                                   "be a notifiable disease."))
+        return cleaned
+
+
+class IncidentTimeForm(forms.Form):
+    """When the guardian was told / the authority was reported to (default: now)."""
+
+    at = forms.DateTimeField(label=_("When"), required=False, widget=DateTimeInput(),
+                             input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+                             help_text=_("Leave empty for now."))
+
+    def __init__(self, *args, incident, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.incident = incident
+
+    def clean_at(self):
+        value = self.cleaned_data["at"]
+        if value is None:
+            return value
+        if value > timezone.now():
+            raise forms.ValidationError(_("The time cannot be in the future."), code="future")
+        if value < self.incident.occurred_at:
+            raise forms.ValidationError(_("The time cannot be before the incident happened."),
+                                        code="early")
+        return value
+
+
+class IncidentCloseForm(forms.Form):
+    outcome = forms.CharField(label=_("Outcome"), max_length=5000,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class IncidentFilterForm(forms.Form):
+    """Query parameters of the incident lists; invalid values are dropped, not refused."""
+
+    kind = forms.ChoiceField(label=_("Kind"), required=False,
+                             choices=[("", _("All")), *Incident.Kind.choices])
+    severity = forms.ChoiceField(label=_("Severity"), required=False,
+                                 choices=[("", _("All")), *Incident.Severity.choices])
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=[("", _("All")), ("open", _("Not closed")),
+                                        *Incident.Status.choices])
+    district = forms.ChoiceField(label=_("District/county"), required=False)
+
+    def __init__(self, data, *, user=None, **kwargs):
+        super().__init__(data, **kwargs)
+        if user is not None and user.is_regulator:
+            regions = Region.objects.visible_to(user).exclude(level=Region.Level.CITY)
+            self.fields["district"].choices = [("", _("All")),
+                                               *((r.code, r.name) for r in regions)]
+        else:
+            del self.fields["district"]
+
+    def value(self, name: str) -> str:
+        return (self.cleaned_data.get(name) or "") if hasattr(self, "cleaned_data") else ""
+
+    def filter(self, incidents):
+        self.is_valid()
+        if kind := self.value("kind"):
+            incidents = incidents.filter(kind=kind)
+        if severity := self.value("severity"):
+            incidents = incidents.filter(severity=severity)
+        if status := self.value("status"):
+            incidents = (incidents.exclude(status=Incident.Status.CLOSED) if status == "open"
+                         else incidents.filter(status=status))
+        if "district" in self.fields and (district := self.value("district")):
+            incidents = incidents.filter(centre__region__code=district)
+        return incidents
+
+
+# --- drills, monthly checks, hazards ------------------------------------------------------------
+
+
+class DrillForm(forms.ModelForm):
+    class Meta:
+        model = Drill
+        fields = ["kind", "held_on", "participants", "note"]
+        widgets = {"held_on": DateInput(), "note": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        participants = self.fields["participants"]
+        participants.validators += [MinValueValidator(1), MaxValueValidator(MAX_PARTICIPANTS)]
+        participants.widget.attrs.update(min=1, max=MAX_PARTICIPANTS)
+
+    def clean_held_on(self):
+        return _not_future_date(self.cleaned_data["held_on"],
+                                _("A drill cannot be recorded before it is held."))
+
+
+class SafetyCheckForm(forms.ModelForm):
+    class Meta:
+        model = SafetyCheck
+        fields = ["kind", "checked_on", "inspector_name", "all_in_order", "note"]
+        widgets = {"checked_on": DateInput(), "note": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_checked_on(self):
+        return _not_future_date(self.cleaned_data["checked_on"],
+                                _("A check cannot be recorded before it is done."))
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("all_in_order") and not (cleaned.get("note") or "").strip():
+            self.add_error("note", _("Describe the problems found."))
+        return cleaned
+
+
+class HazardForm(forms.ModelForm):
+    class Meta:
+        model = Hazard
+        fields = ["found_on", "location", "description", "deadline"]
+        widgets = {"found_on": DateInput(), "deadline": DateInput(),
+                   "description": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_found_on(self):
+        return _not_future_date(self.cleaned_data["found_on"],
+                                _("A hazard cannot be found in the future."))
+
+    def clean(self):
+        cleaned = super().clean()
+        found_on, deadline = cleaned.get("found_on"), cleaned.get("deadline")
+        if found_on and deadline and deadline < found_on:
+            self.add_error("deadline", _("The deadline cannot be before the hazard was found."))
+        return cleaned
+
+
+class HazardFixForm(forms.Form):
+    fixed_on = forms.DateField(label=_("Fixed on"), widget=DateInput())
+    fix_note = forms.CharField(label=_("How it was fixed"), max_length=5000,
+                               widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, hazard, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.hazard = hazard
+
+    def clean_fixed_on(self):
+        value = _not_future_date(self.cleaned_data["fixed_on"],
+                                 _("The fix cannot be recorded before it is done."))
+        if value < self.hazard.found_on:
+            raise forms.ValidationError(_("A hazard cannot be fixed before it was found."),
+                                        code="early")
+        return value

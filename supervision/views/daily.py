@@ -1,0 +1,182 @@
+"""A centre's daily records: today's classes at a glance, and one class's day on one screen.
+
+The class-day sheet is one form with a row per child and the staff on duty, validated as a
+whole and saved in one request through ``supervision.daily.save_class_day`` (a bounded number
+of queries, whatever the class size). Days outside the edit window are shown read-only.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from luhuituo.core.audit import log_access
+from registry.permissions import centre_member_required
+
+from ..daily import (
+    RecordError,
+    children_in_class,
+    edit_refusal,
+    ratio_summary,
+    save_class_day,
+)
+from ..forms_daily import ClassDaySheet
+from ..models import Attendance, ClassDay
+
+ATTENDS = [Attendance.Status.PRESENT, Attendance.Status.LEFT_EARLY]
+
+
+def _context(request: HttpRequest, **extra) -> dict:
+    return {"centre": request.centre, "membership": request.membership, **extra}
+
+
+@centre_member_required
+@require_GET
+def daily_today(request: HttpRequest, centre_id: int) -> HttpResponse:
+    """Every class with the day's status: recorded or not, children present, carers on duty
+    against carers needed (a warning when too few). ``?date=`` shows another day."""
+    centre = request.centre
+    today = timezone.localdate()
+    day = parse_date(request.GET.get("date") or "") or today
+    if day > today:
+        day = today
+    classes = list(centre.classes.annotate(
+        enrolled=Count("enrolments", filter=Q(enrolments__started_on__lte=day) & (
+            Q(enrolments__ended_on__isnull=True) | Q(enrolments__ended_on__gt=day)),
+            distinct=True),
+    ).order_by("class_type", "name", "id"))
+    days = {
+        d.class_group_id: d for d in ClassDay.objects.filter(
+            class_group__centre=centre, date=day,
+        ).annotate(
+            present=Count("attendance", filter=Q(attendance__status__in=ATTENDS),
+                          distinct=True),
+            recorded=Count("attendance", distinct=True),
+            carers=Count("staff_on_duty", filter=Q(
+                staff_on_duty__role__in=settings.RATIO_CARER_ROLES), distinct=True),
+        )
+    }
+    rows = []
+    for class_group in classes:
+        record = days.get(class_group.pk)
+        rows.append({
+            "class_group": class_group,
+            "record": record,
+            "ratio": ratio_summary(class_group, present=record.present if record else 0,
+                                   carers=record.carers if record else 0),
+            "url": reverse("supervision:class-day", args=[centre.pk, class_group.pk,
+                                                          day.isoformat()]),
+        })
+    return render(request, "supervision/daily/today.html", _context(
+        request, rows=rows, day=day, today=today, is_today=day == today,
+        short_count=sum(1 for r in rows if r["record"] and r["ratio"]["short"]),
+        missing_count=sum(1 for r in rows if r["record"] is None and r["class_group"].enrolled),
+    ))
+
+
+def _sheet_data(class_group, day: date):
+    """Children of the day (placed in the class, plus any recorded who have since left it),
+    the saved attendance by child, the class day and its staff on duty."""
+    class_day = ClassDay.objects.filter(class_group=class_group, date=day).first()
+    attendance = {}
+    on_duty = []
+    if class_day is not None:
+        attendance = {a.child_id: a for a in class_day.attendance.select_related("child")}
+        on_duty = list(class_day.staff_on_duty.order_by("role", "name", "id"))
+    children = list(children_in_class(class_group, day).order_by("name", "id"))
+    listed = {c.pk for c in children}
+    children += sorted((a.child for a in attendance.values() if a.child_id not in listed),
+                       key=lambda c: (c.name, c.pk))
+    return class_day, children, attendance, on_duty
+
+
+def _live_ratio(request: HttpRequest, class_group, staff) -> dict:
+    """The ratio from the form as it is being filled (htmx preview, nothing saved)."""
+    present = sum(1 for key, value in request.POST.items()
+                  if key.endswith("-status") and value in ATTENDS)
+    chosen = set(request.POST.getlist("staff"))
+    carers = sum(1 for s in staff
+                 if str(s.pk) in chosen and s.role in settings.RATIO_CARER_ROLES)
+    return ratio_summary(class_group, present=present, carers=carers)
+
+
+@centre_member_required
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def class_day(request: HttpRequest, centre_id: int, class_id: int, day: date) -> HttpResponse:
+    """One class's day: a row per child (attendance, reason, symptoms, morning and midday
+    check, note) and the staff on duty, with the carer:child ratio as it stands."""
+    centre = request.centre
+    class_group = get_object_or_404(centre.classes.select_related("centre"), pk=class_id)
+    refusal = edit_refusal(day, is_manager=request.membership.is_manager)
+    staff = list(centre.staff.active().order_by("role", "name", "id"))
+    template = "supervision/daily/class_day.html"
+
+    if request.method == "POST" and request.htmx and request.POST.get("preview"):
+        return render(request, template + "#ratio", _context(
+            request, class_group=class_group, sheet=True,
+            ratio=_live_ratio(request, class_group, staff)))
+
+    class_day_record, children, attendance, on_duty = _sheet_data(class_group, day)
+    status = 200
+    if request.method == "POST":
+        if refusal:
+            messages.error(request, refusal)
+            status = 403
+            sheet = None
+        else:
+            sheet = ClassDaySheet(request.POST, children=children, staff=staff)
+            if sheet.is_valid():
+                try:
+                    save_class_day(class_group, day, actor=request.user,
+                                   staff_ids=sheet.staff_form.staff_ids(),
+                                   rows=sheet.row_data(), request=request)
+                except RecordError as error:
+                    sheet.non_field_errors.append(error.message)
+                    sheet.add_row_errors(error.row_errors)
+                else:
+                    messages.success(request, _("%(class)s: the day is saved.") % {
+                        "class": class_group.name})
+                    url = reverse("supervision:class-day",
+                                  args=[centre.pk, class_group.pk, day.isoformat()])
+                    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+            status = 422
+    else:
+        sheet = None if refusal else ClassDaySheet(
+            children=children, staff=staff, attendance=attendance,
+            on_duty=[s.pk for s in on_duty])
+        log_access(request, class_day_record or class_group, reason="daily record sheet")
+
+    if sheet is not None and request.method == "POST":
+        ratio = _live_ratio(request, class_group, staff)
+    else:
+        # An editable sheet counts children not recorded yet as present: its default.
+        statuses = [attendance[c.pk].status if c.pk in attendance
+                    else (Attendance.Status.PRESENT if sheet else None) for c in children]
+        ratio = ratio_summary(
+            class_group, present=sum(1 for s in statuses if s in ATTENDS),
+            carers=sum(1 for s in on_duty if s.role in settings.RATIO_CARER_ROLES))
+    if request.htmx and request.method == "POST":
+        template += "#sheet"
+    return render(request, template, _context(
+        request, class_group=class_group, day=day, today=timezone.localdate(),
+        record=class_day_record, sheet=sheet, refusal=refusal, ratio=ratio,
+        rows=[(child, attendance.get(child.pk)) for child in children], on_duty=on_duty,
+        previous_day=reverse("supervision:class-day", args=[
+            centre.pk, class_group.pk, (day - timedelta(days=1)).isoformat()]),
+        next_day=reverse("supervision:class-day", args=[
+            centre.pk, class_group.pk, (day + timedelta(days=1)).isoformat()])
+        if day < timezone.localdate() else None,
+    ), status=status)
