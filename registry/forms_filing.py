@@ -77,3 +77,42 @@ class DecisionForm(forms.Form):
     action = forms.ChoiceField(choices=ACTIONS)
     note = forms.CharField(label=_("Note"), max_length=4000, required=False,
                            widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CertificateRenewalForm(forms.Form):
+    """A renewed certificate of an operating centre (registry.services.renew_certificate)."""
+
+    kind = forms.ChoiceField(widget=forms.HiddenInput)
+    file = forms.FileField(label=_("File (PDF, JPG or PNG, at most 10 MB)"))
+    issuer = forms.CharField(label=_("Issued by"), max_length=100)
+    number = forms.CharField(label=_("Certificate number"), max_length=100, required=False)
+    valid_until = forms.DateField(label=_("Valid until"),
+                                  widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k, k) for k in kinds]
+        self.fields["kind"].error_messages["invalid_choice"] = _(
+            "This certificate cannot be renewed here.")
+
+    def clean_valid_until(self):
+        valid_until = self.cleaned_data["valid_until"]
+        if valid_until <= timezone.localdate():
+            raise forms.ValidationError(_("The new certificate must still be valid after "
+                                          "today."))
+        return valid_until
+
+
+class CertificateReviewForm(forms.Form):
+    """The bureau's verdict on a renewed certificate."""
+
+    verdict = forms.ChoiceField(choices=[("accepted", _("Accept")),
+                                         ("returned", _("Return for correction"))])
+    reason = forms.CharField(label=_("What to correct"), max_length=2000, required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("verdict") == "returned" and not cleaned.get("reason", "").strip():
+            self.add_error("reason", _("Say what must be corrected."))
+        return cleaned

@@ -665,16 +665,20 @@ class FilingMaterial(models.Model):
         return str(labels.get(self.kind, self.kind))
 
 
+def centre_material_kinds(centre: Centre) -> list[str]:
+    """The checklist's materials of the centre itself (not per staff member), no query."""
+    kinds: list[str] = [MaterialKind.LICENCE, MaterialKind.PREMISES,
+                        MaterialKind.HEALTH_EVALUATION, MaterialKind.FIRE_SAFETY]
+    if centre.provides_meals:
+        kinds.append(MaterialKind.FOOD_LICENCE)
+    kinds.extend(code for code, _label in settings.EXTRA_FILING_MATERIALS)
+    return kinds
+
+
 def required_material_kinds(centre: Centre) -> list[tuple[str, Staff | None]]:
     """The checklist for a centre: (kind, staff) pairs, one per active staff member for the
     staff certificates, the food licence only when meals are provided (DOMAIN §9.3)."""
-    items: list[tuple[str, Staff | None]] = [
-        (MaterialKind.LICENCE, None), (MaterialKind.PREMISES, None),
-        (MaterialKind.HEALTH_EVALUATION, None), (MaterialKind.FIRE_SAFETY, None),
-    ]
-    if centre.provides_meals:
-        items.append((MaterialKind.FOOD_LICENCE, None))
-    items.extend((code, None) for code, _label in settings.EXTRA_FILING_MATERIALS)
+    items: list[tuple[str, Staff | None]] = [(k, None) for k in centre_material_kinds(centre)]
     items.extend((MaterialKind.STAFF_CERTS, s) for s in centre.staff.active().order_by("id"))
     return items
 

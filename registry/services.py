@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,6 +20,7 @@ from luhuituo.core.audit import audit, notify
 from luhuituo.core.models import Notification, RegulatorScope, User
 from luhuituo.core.workdays import deadline
 
+from .certificates import OPERATING, renewable_kinds
 from .models import (
     Centre,
     CentreMembership,
@@ -427,6 +429,92 @@ def upload_material(*, filing: Filing, by: User, kind: str, uploaded, checked, s
     material.save()
     audit("filing_material_uploaded", actor=by, target=filing, request=request,
           kind=material.kind, staff=staff.name if staff else "", file=material.original_name)
+    return material
+
+
+# --- certificates kept valid after filing (registry.certificates) -----------------------------
+
+
+@transaction.atomic
+def renew_certificate(*, filing: Filing, by: User, kind: str, uploaded, checked, issuer: str,
+                      number: str, valid_until, request=None) -> FilingMaterial:
+    """An operating centre uploads a renewed certificate (fire safety, food business licence,
+    health evaluation): a new version of the material, pending the bureau's review — the
+    previous one stays as history. ``checked`` comes from ``registry.uploads.check_upload``."""
+    filing = _lock(filing)
+    _require_manager(by, filing.centre)
+    if filing.status not in OPERATING:
+        raise FilingError(_("Certificates can be renewed only while the centre is filed and "
+                            "operating; this filing is “%(status)s”.") % {
+                                "status": _label(filing.status)})
+    if kind not in renewable_kinds(filing.centre):
+        raise FilingError(_("This certificate cannot be renewed here."))
+    if not (issuer or "").strip():
+        raise FilingError(_("Say who issued the new certificate."))
+    if valid_until is None:
+        raise FilingError(_("Give the date until which the new certificate is valid."))
+    if valid_until <= timezone.localdate():
+        raise FilingError(_("The new certificate must still be valid after today."))
+    previous = (filing.materials.filter(kind=kind, staff__isnull=True)
+                .order_by("-uploaded_at", "-id").first())
+    material = FilingMaterial(
+        filing=filing, kind=kind, original_name=uploaded.name[:200],
+        content_type=checked.content_type, size=checked.size, sha256=checked.sha256,
+        issuer=issuer.strip(), number=(number or "").strip(), valid_until=valid_until,
+        uploaded_by=by,
+    )
+    material.file.save(uploaded.name, uploaded, save=False)
+    material.save()
+    audit("certificate_renewed", actor=by, target=filing, request=request, kind=kind,
+          file=material.original_name, material=material.pk, number=material.number,
+          valid_until=valid_until.isoformat(),
+          previous_valid_until=(previous.valid_until.isoformat()
+                                if previous and previous.valid_until else ""))
+    _notify_later(responsible_regulators(filing.centre),
+                  _("Certificate renewed: %(centre)s — %(material)s") % {
+                      "centre": filing.centre.name, "material": material.kind_label},
+                  url=reverse("registry:centre-detail", args=[filing.centre_id]),
+                  body=_("Valid until %(date)s.") % {
+                      "date": date_format(valid_until, "DATE_FORMAT")})
+    return material
+
+
+@transaction.atomic
+def review_certificate(*, material: FilingMaterial, by: User, verdict: str, reason: str = "",
+                       request=None) -> FilingMaterial:
+    """The bureau accepts a renewed certificate or returns it with what to correct. Only the
+    latest, not yet reviewed version of a renewable certificate, outside any change filing
+    (those are decided with the change)."""
+    filing = _lock(material.filing)
+    _require_regulator(by, filing.centre)
+    _require_status(filing, *OPERATING, action=gettext_lazy("reviewed"))
+    material = FilingMaterial.objects.select_for_update().get(pk=material.pk)
+    if (material.kind not in settings.RENEWABLE_MATERIALS or material.staff_id
+            or material.change_id):
+        raise FilingError(_("This material is not a renewed certificate."))
+    latest = (filing.materials.filter(kind=material.kind, staff__isnull=True)
+              .order_by("-uploaded_at", "-id").values_list("pk", flat=True).first())
+    if latest != material.pk:
+        raise FilingError(_("A newer version of this certificate has been uploaded since."))
+    if material.verdict != FilingMaterial.Verdict.PENDING:
+        raise FilingError(_("This certificate has already been reviewed."))
+    if verdict not in (FilingMaterial.Verdict.ACCEPTED, FilingMaterial.Verdict.RETURNED):
+        raise FilingError(_("Accept the certificate or return it."))
+    reason = (reason or "").strip()
+    if verdict == FilingMaterial.Verdict.RETURNED and not reason:
+        raise FilingError(_("Say what must be corrected."))
+    material.verdict = verdict
+    material.return_reason = reason if verdict == FilingMaterial.Verdict.RETURNED else ""
+    material.reviewed_by, material.reviewed_at = by, timezone.now()
+    material.save(update_fields=["verdict", "return_reason", "reviewed_by", "reviewed_at"])
+    returned = verdict == FilingMaterial.Verdict.RETURNED
+    audit("certificate_returned" if returned else "certificate_accepted", actor=by,
+          target=filing, request=request, kind=material.kind, file=material.original_name,
+          material=material.pk, reason=material.return_reason)
+    title = (_("Certificate returned: %(material)s") if returned
+             else _("Certificate accepted: %(material)s")) % {"material": material.kind_label}
+    _notify_later(centre_managers(filing.centre), title, url=_centre_url(filing), body=reason,
+                  level=Notification.Level.WARNING if returned else Notification.Level.INFO)
     return material
 
 

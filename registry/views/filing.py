@@ -16,7 +16,14 @@ from luhuituo.core.audit import log_access
 from luhuituo.core.permissions import get_visible_or_404
 
 from .. import receipts, services
-from ..forms_filing import MaterialUploadForm, RectificationForm, SubmitForm, TerminationForm
+from ..certificates import OPERATING, certificate_rows, renewable_kinds
+from ..forms_filing import (
+    CertificateRenewalForm,
+    MaterialUploadForm,
+    RectificationForm,
+    SubmitForm,
+    TerminationForm,
+)
 from ..history import filing_history
 from ..models import Filing, FilingMaterial, required_material_kinds
 from ..permissions import centre_member_required
@@ -45,10 +52,13 @@ def checklist(filing: Filing) -> list[dict]:
 
 
 def render_filing(request, *, status=200, upload_form=None, upload_key=None,
-                  termination_form=None, rectification_form=None):
+                  termination_form=None, rectification_form=None, renewal_form=None,
+                  renewal_kind=None):
     centre = request.centre
     filing = centre.filing
     rows = checklist(filing)
+    operating = filing.status in OPERATING
+    certificates = certificate_rows(filing) if operating else []
     context = {
         "centre": centre, "membership": request.membership, "filing": filing,
         "rows": rows, "done": sum(r["done"] for r in rows), "total": len(rows),
@@ -61,6 +71,12 @@ def render_filing(request, *, status=200, upload_form=None, upload_key=None,
         "rectification_form": rectification_form or RectificationForm(),
         "history": filing_history(filing),
         "verify_url": receipts.verification_url(filing, request) if filing.filing_no else "",
+        "certificates": certificates,
+        "can_renew": operating and request.membership.is_manager,
+        "renewal_form": renewal_form, "renewal_kind": renewal_kind,
+        # a renewal whose row is not on the page (not operating, unknown kind): errors on top
+        "renewal_elsewhere": renewal_form is not None
+        and renewal_kind not in {c["kind"] for c in certificates},
     }
     return render(request, "registry/centre/filing.html", context, status=status)
 
@@ -98,6 +114,37 @@ def material_upload(request: HttpRequest, centre_id: int) -> HttpResponse:
                     "name": form.cleaned_data["file"].name})
                 return redirect("registry:filing-detail", centre_id)
     return render_filing(request, status=422, upload_form=form, upload_key=key)
+
+
+@require_POST
+@centre_member_required(manager=True)
+def certificate_renew(request: HttpRequest, centre_id: int) -> HttpResponse:
+    """A renewed certificate (fire safety, food licence, health evaluation) while operating."""
+    centre = request.centre
+    filing = centre.filing
+    form = CertificateRenewalForm(request.POST, request.FILES, kinds=renewable_kinds(centre))
+    if form.is_valid():
+        try:
+            checked = check_upload(form.cleaned_data["file"])
+        except ValidationError as exc:
+            form.add_error("file", exc)
+        else:
+            try:
+                material = services.renew_certificate(
+                    filing=filing, by=request.user, kind=form.cleaned_data["kind"],
+                    uploaded=form.cleaned_data["file"], checked=checked,
+                    issuer=form.cleaned_data["issuer"], number=form.cleaned_data["number"],
+                    valid_until=form.cleaned_data["valid_until"], request=request,
+                )
+            except services.FilingError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Renewed: %(material)s. The district health "
+                                            "bureau has been told.") % {
+                                                "material": material.kind_label})
+                return redirect("registry:filing-detail", centre_id)
+    return render_filing(request, status=422, renewal_form=form,
+                         renewal_kind=request.POST.get("kind", ""))
 
 
 @require_POST

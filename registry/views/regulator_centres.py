@@ -11,16 +11,17 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -29,9 +30,12 @@ from luhuituo.core.audit import audit, log_access
 from luhuituo.core.models import Region
 from luhuituo.core.permissions import get_visible_or_404, regulator_required
 
+from .. import services
+from ..certificates import OPERATING, certificate_rows
+from ..forms_filing import CertificateReviewForm
 from ..history import centre_history
 from ..imports import XLSX_CONTENT_TYPE
-from ..models import Centre, ClassGroup, Filing, Staff
+from ..models import Centre, ClassGroup, Filing, FilingMaterial, Staff
 from ..validators import normalise_uscc
 
 PER_PAGE = 25
@@ -242,14 +246,9 @@ def cert_state(valid_until, today) -> str:
     return "valid"
 
 
-@require_GET
-@regulator_required
-def centre_detail(request: HttpRequest, centre_id: int) -> HttpResponse:
+def render_centre_detail(request, centre: Centre, *, status: int = 200, review_form=None,
+                         review_material: int | None = None) -> HttpResponse:
     user = request.user
-    centre = get_visible_or_404(
-        Centre.objects.select_related("region", "filing").prefetch_related("photos"), user,
-        pk=centre_id)
-    log_access(request, centre, reason="centre detail")
     filing = getattr(centre, "filing", None)
     staff = list(
         Staff.objects.visible_to(user).filter(centre=centre)
@@ -276,8 +275,50 @@ def centre_detail(request: HttpRequest, centre_id: int) -> HttpResponse:
             m.employment_status == Staff.Employment.ACTIVE for m in staff),
         "history": centre_history(centre, filing, HISTORY_LENGTH),
         "history_length": HISTORY_LENGTH,
+        # the certificates kept valid while operating (registry.certificates)
+        "certificates": certificate_rows(filing, today) if filing else [],
+        "can_review_certificates": bool(filing) and filing.status in OPERATING
+        and services.can_decide(user, centre),
+        "review_form": review_form, "review_material": review_material,
     }
-    return render(request, "registry/regulator/centre_detail.html", context)
+    return render(request, "registry/regulator/centre_detail.html", context, status=status)
+
+
+def _visible_centre(request, centre_id: int) -> Centre:
+    return get_visible_or_404(
+        Centre.objects.select_related("region", "filing").prefetch_related("photos"),
+        request.user, pk=centre_id)
+
+
+@require_GET
+@regulator_required
+def centre_detail(request: HttpRequest, centre_id: int) -> HttpResponse:
+    centre = _visible_centre(request, centre_id)
+    log_access(request, centre, reason="centre detail")
+    return render_centre_detail(request, centre)
+
+
+@require_POST
+@regulator_required
+def certificate_review(request: HttpRequest, centre_id: int, pk: int) -> HttpResponse:
+    """The bureau accepts a renewed certificate or returns it (services.review_certificate)."""
+    centre = _visible_centre(request, centre_id)
+    material = get_visible_or_404(FilingMaterial.objects.select_related("filing"),
+                                  request.user, pk=pk, filing__centre=centre)
+    form = CertificateReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.review_certificate(
+                material=material, by=request.user, verdict=form.cleaned_data["verdict"],
+                reason=form.cleaned_data["reason"], request=request)
+        except services.FilingError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Certificate reviewed: %(material)s") % {
+                "material": material.kind_label})
+            return redirect("registry:centre-detail", centre_id)
+    return render_centre_detail(request, centre, status=422, review_form=form,
+                                review_material=material.pk)
 
 
 # --- people at more than one centre -------------------------------------------------------
