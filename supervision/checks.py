@@ -457,6 +457,7 @@ def fire_certificate(now: datetime) -> Iterator[Hit]:
     for material in (FilingMaterial.objects
                      .filter(kind=MaterialKind.FIRE_SAFETY,
                              filing__centre__in=operating_centres())
+                     .exclude(verdict=FilingMaterial.Verdict.RETURNED)
                      .select_related("filing").order_by("uploaded_at", "id")):
         latest[material.filing.centre_id] = material
     for centre_id in operating_centres().values_list("pk", flat=True):

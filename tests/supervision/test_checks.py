@@ -35,7 +35,6 @@ from ..factories import (
     ClassGroupFactory,
     MembershipFactory,
     StaffFactory,
-    id_number,
 )
 from .factories import (
     ComplaintFactory,
@@ -89,8 +88,7 @@ def group(centre):
 def carer(centre, n, **kwargs):
     kwargs.setdefault("criminal_check_date", TODAY)
     kwargs.setdefault("criminal_check_result", Staff.CriminalCheck.CLEAR)
-    return StaffFactory(centre=centre, role=Staff.Role.CARER, id_number=id_number(100 + n),
-                        **kwargs)
+    return StaffFactory(centre=centre, role=Staff.Role.CARER, name=f"保育员{n}", **kwargs)
 
 
 def run(code, now=NOW):
@@ -150,7 +148,7 @@ def test_a1_fires_when_too_few_carers_and_clears_when_fixed(centre, group):
 def test_a1_counts_only_children_present_and_only_carers(centre, group):
     present = [enrolled_child(group) for _ in range(5)]
     absent = [enrolled_child(group) for _ in range(3)]
-    cook = StaffFactory(centre=centre, role=Staff.Role.COOK, id_number=id_number(150))
+    cook = StaffFactory(centre=centre, role=Staff.Role.COOK)
     class_day(group, present=present, absent=absent, staff=[carer(centre, 1), cook])
     run("A1")
     assert open_alerts("A1") == []  # 5 present, 1 carer: exactly 1:5
@@ -464,6 +462,18 @@ def test_a18_fire_certificate_expired_expiring_or_missing(centre):
     other = CentreFactory(filing=Filing.Status.FILED)
     run("A18")
     assert {a.centre_id for a in open_alerts("A18")} == {centre.pk, other.pk}
+
+
+def test_a18_ignores_a_certificate_the_bureau_returned(centre):
+    FilingMaterial.objects.filter(filing__centre=centre).update(
+        valid_until=TODAY - dt.timedelta(days=1))
+    FilingMaterial.objects.create(
+        filing=centre.filing, kind=MaterialKind.FIRE_SAFETY, file="y.pdf", original_name="y.pdf",
+        content_type="application/pdf", size=1, sha256="1" * 64,
+        uploaded_by=CentreUserFactory(), valid_until=TODAY + dt.timedelta(days=300),
+        verdict=FilingMaterial.Verdict.RETURNED)
+    run("A18")
+    assert open_alerts("A18")[0].severity == Severity.RED
 
 
 def test_a18_without_valid_until_counts_twelve_months_from_upload(centre):
