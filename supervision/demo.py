@@ -409,7 +409,7 @@ def seed_follow_up(centres: list[Centre], rng: random.Random) -> dict:
     from . import inspections as service
     from .models import Complaint, Inspection, RectificationOrder
 
-    if Inspection.objects.filter(centre__in=centres).exists():
+    if not centres or Inspection.objects.filter(centre__in=centres).exists():
         return {"inspections": 0, "complaints": 0}
     today = timezone.localdate()
     checklists = list(service.active_checklists())
