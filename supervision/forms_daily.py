@@ -203,6 +203,7 @@ class IncidentFilterForm(forms.Form):
                                choices=[("", _("All")), ("open", _("Not closed")),
                                         *Incident.Status.choices])
     district = forms.ChoiceField(label=_("District/county"), required=False)
+    q = forms.CharField(label=_("Centre"), required=False, max_length=100)
 
     def __init__(self, data, *, user=None, **kwargs):
         super().__init__(data, **kwargs)
@@ -211,7 +212,7 @@ class IncidentFilterForm(forms.Form):
             self.fields["district"].choices = [("", _("All")),
                                                *((r.code, r.name) for r in regions)]
         else:
-            del self.fields["district"]
+            del self.fields["district"], self.fields["q"]
 
     def value(self, name: str) -> str:
         return (self.cleaned_data.get(name) or "") if hasattr(self, "cleaned_data") else ""
@@ -227,6 +228,8 @@ class IncidentFilterForm(forms.Form):
                          else incidents.filter(status=status))
         if "district" in self.fields and (district := self.value("district")):
             incidents = incidents.filter(centre__region__code=district)
+        if "q" in self.fields and (q := self.value("q")):
+            incidents = incidents.filter(centre__name__icontains=q)
         return incidents
 
 

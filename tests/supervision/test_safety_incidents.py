@@ -392,3 +392,18 @@ def test_centre_list_filters_and_query_count(client_for, leaky, centre_a,
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(url, {"kind": "food"})
     assert response.context["page"].paginator.count == 15
+
+
+def test_regulator_incident_list_searches_by_centre_name(client_for, city_regulator, centre_a,
+                                                         centre_b):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from supervision.models import Incident
+
+    for centre in (centre_a, centre_b):
+        Incident.objects.create(centre=centre, occurred_at=timezone.now(), kind="injury",
+                                severity="minor", description=f"{centre.name}的事件")
+    body = client_for(city_regulator).get(reverse("supervision:regulator-incident-list"),
+                                          {"q": "星星"}).content.decode()
+    assert "纳溪区星星托育园" in body and "江阳区阳光托育中心" not in body
