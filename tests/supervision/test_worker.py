@@ -22,7 +22,7 @@ from supervision.models import Alert
 
 from ..factories import CentreFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def _redis_url() -> str:
