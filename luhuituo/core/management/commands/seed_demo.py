@@ -13,6 +13,7 @@ timestamps over the last 18 months, filing numbers, materials and audit history 
 services would set them — which keeps the full seed at a few seconds instead of a minute.
 """
 
+from collections import Counter
 from datetime import datetime, time
 
 from django.conf import settings
@@ -26,6 +27,7 @@ from registry import demo
 from registry.models import Centre, CentreMembership
 from supervision import checks
 from supervision import demo as supervision_demo
+from supervision.models import Alert
 
 # (username, name, mobile, account type, what they are)
 PERSONAS = [
@@ -73,9 +75,12 @@ class Command(BaseCommand):
         # the morning), then now: the day's alerts stay open, as they would have.
         last = supervision_demo.last_open_day()
         checks.run_rules(now=timezone.make_aware(datetime.combine(last, time(16, 0))))
-        results = checks.run_rules()
-        self.stdout.write("Checks run: " + ", ".join(
-            f"{r.rule} {r.created}" for r in results if r.created) + " new alerts.")
+        checks.run_rules()
+        open_alerts = Counter(Alert.objects.open().values_list("rule", flat=True))
+        self.stdout.write("Open alerts after the checks: " + (", ".join(
+            f"{rule} {n}" for rule, n in sorted(open_alerts.items(),
+                                                key=lambda item: int(item[0][1:])))
+            or "none") + ".")
         self.print_summary(summary)
         self.print_logins(settings.DEMO_PASSWORD)
 
