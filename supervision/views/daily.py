@@ -23,6 +23,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from luhuituo.core.audit import log_access
+from luhuituo.core.workdays import is_working_day
 from registry.permissions import centre_member_required
 
 from ..daily import (
@@ -81,6 +82,7 @@ def daily_today(request: HttpRequest, centre_id: int) -> HttpResponse:
         })
     return render(request, "supervision/daily/today.html", _context(
         request, rows=rows, day=day, today=today, is_today=day == today,
+        open_day=is_working_day(day),
         short_count=sum(1 for r in rows if r["record"] and r["ratio"]["short"]),
         missing_count=sum(1 for r in rows if r["record"] is None and r["class_group"].enrolled),
     ))

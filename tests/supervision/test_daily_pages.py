@@ -342,3 +342,15 @@ def test_sheet_page_same_queries_for_5_and_20_children(client_for, leaky, centre
             client.get(day_url(centre_a, klass))
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_overview_does_not_nag_on_a_day_off(client_for, leaky, centre_a):
+    """Saturday: no "not recorded yet" warning, a note instead; on Friday the warning shows."""
+    client = client_for(leaky["manager"])
+    url = reverse("supervision:daily-today", args=[centre_a.pk])
+    body = client.get(url).content.decode()
+    assert 'class="message message-warning"' not in body
+    assert "not a working day" in body or "不是工作日" in body
+    with time_machine.travel(NOW - dt.timedelta(days=1), tick=False):
+        body = client.get(url).content.decode()
+    assert 'class="message message-warning"' in body
