@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from luhuituo.core.masking import mask_name
 from luhuituo.core.models import Notification
 from luhuituo.core.workdays import is_working_day
 from registry.models import Centre, ClassGroup, Filing, FilingMaterial, MaterialKind, Staff
@@ -124,6 +125,12 @@ def _enrolled_children():
     ).select_related("child", "class_group"))
 
 
+def _child(child: Child) -> str:
+    """A child in an alert: masked name (alerts reach regulators, who see names of children
+    only for a stated purpose, DOMAIN §7); the centre opens the record from the alert."""
+    return mask_name(child.name)
+
+
 def _date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
@@ -186,13 +193,13 @@ def age_fits_class(now: datetime) -> Iterator[Hit]:
             yield Hit(group.centre_id, child, _(
                 "%(child)s is %(months)d months old, in the mixed-age class %(class)s, which "
                 "takes children of 18 months and over."
-            ) % {"child": child.name, "months": months, "class": group.name})
+            ) % {"child": _child(child), "months": months, "class": group.name})
         elif group.class_type != "mixed" and (
                 months < rules["min_months"] - tolerance
                 or months > rules["max_months"] + tolerance):
             yield Hit(group.centre_id, child, _(
                 "%(child)s is %(months)d months old, in %(class)s (%(min)d–%(max)d months)."
-            ) % {"child": child.name, "months": months, "class": group.name,
+            ) % {"child": _child(child), "months": months, "class": group.name,
                  "min": rules["min_months"], "max": rules["max_months"]})
 
 
@@ -207,11 +214,11 @@ def under_three(now: datetime) -> Iterator[Hit]:
             yield Hit(enrolment.class_group.centre_id, child, _(
                 "%(child)s is %(months)d months old, past 36 months and the %(grace)d-month "
                 "grace period."
-            ) % {"child": child.name, "months": months, "grace": settings.AGED_OUT_GRACE_MONTHS})
+            ) % {"child": _child(child), "months": months, "grace": settings.AGED_OUT_GRACE_MONTHS})
         elif months < 6 and not settings.ALLOW_UNDER_SIX_MONTHS:
             yield Hit(enrolment.class_group.centre_id, child, _(
                 "%(child)s is %(months)d months old; no class type takes children under 6 "
-                "months.") % {"child": child.name, "months": months})
+                "months.") % {"child": _child(child), "months": months})
 
 
 @rule("A5", S.ORANGE, gettext_lazy("Child without an entry health check or vaccination check"),
@@ -232,7 +239,7 @@ def entry_checks(now: datetime) -> Iterator[Hit]:
             missing.append(_("a vaccination-certificate check"))
         yield Hit(enrolment.class_group.centre_id, enrolment.child, _(
             "%(child)s attends without %(missing)s."
-        ) % {"child": enrolment.child.name, "missing": _(" and ").join(missing)})
+        ) % {"child": _child(enrolment.child), "missing": _(" and ").join(missing)})
 
 
 @rule("A6", S.ORANGE, gettext_lazy("Child back after 3 months away without a new health check"),
@@ -257,7 +264,7 @@ def return_check(now: datetime) -> Iterator[Hit]:
             yield Hit(enrolment.class_group.centre_id, enrolment.child, _(
                 "%(child)s came back on %(back)s after leaving on %(left)s, without a new "
                 "health check."
-            ) % {"child": enrolment.child.name, "back": _date(enrolment.started_on),
+            ) % {"child": _child(enrolment.child), "back": _date(enrolment.started_on),
                  "left": _date(enrolment.previous_end)})
 
 
@@ -609,6 +616,8 @@ def notice_overdue(now: datetime) -> Iterator[Hit]:
 def _subject_repr(subject: models.Model) -> str:
     if isinstance(subject, Centre) and not subject.name:
         return str(subject.pk)
+    if isinstance(subject, Child):
+        return _child(subject)
     return str(subject)[:200]
 
 

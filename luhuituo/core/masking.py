@@ -23,3 +23,14 @@ def mask_phone(value: str | None) -> str:
     if len(number) <= 4:
         return "*" * len(number)
     return "*" * (len(number) - 4) + number[-4:]
+
+
+def mask_name(value: str | None) -> str:
+    """'刘一诺' → '刘*诺', '王芳' → '王*', '欧阳子涵' → '欧**涵': the surname's first character
+    and (from three characters) the last one stay (common practice for 姓名脱敏)."""
+    name = (value or "").strip()
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -138,9 +139,45 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, alert, ActionForm())
 
 
+def subject_url(alert: Alert, user) -> str:
+    """Where the alert's subject is handled, for this user ("" when there is no such page:
+    regulators reach a child's record only through the purpose form of the children list)."""
+    model, pk, centre = alert.subject_type.model, alert.subject_id, alert.centre_id
+    if user.is_regulator:
+        routes = {
+            "centre": ("registry:centre-detail", [pk]),
+            "filing": ("registry:review", [centre]),
+            "incident": ("supervision:regulator-incident-detail", [pk]),
+            "rectificationorder": ("supervision:rectification-detail", [pk]),
+            "complaint": ("supervision:complaint-detail", [pk]),
+            "child": ("supervision:regulator-child-list", [centre]),
+        }
+    else:
+        routes = {
+            "child": ("supervision:child-detail", [centre, pk]),
+            "classgroup": ("supervision:daily-today", [centre]),
+            "staff": ("registry:staff-edit", [centre, pk]),
+            "incident": ("supervision:incident-detail", [centre, pk]),
+            "hazard": ("supervision:safety-records", [centre]),
+            "rectificationorder": ("supervision:centre-rectification", [centre, pk]),
+            "centre": ("registry:centre-overview", [centre]),
+        }
+    if model == "classday" and not user.is_regulator:
+        from ..models import ClassDay
+
+        day = ClassDay.objects.filter(pk=pk).values_list("class_group_id", "date").first()
+        if day:
+            return reverse("supervision:class-day", args=[centre, day[0], day[1].isoformat()])
+    if model in routes:
+        name, args = routes[model]
+        return reverse(name, args=args)
+    return ""
+
+
 def _render_detail(request, alert: Alert, form: ActionForm, status: int = 200):
     spec = RULES.get(alert.rule)
     context = {
+        "subject_url": subject_url(alert, request.user),
         "alert": alert, "form": form, "rule_title": rule_title(alert.rule),
         "basis": spec.basis if spec else "",
         "assignable": service.assignable_users(alert) if request.user.is_regulator else [],

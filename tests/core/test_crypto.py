@@ -105,3 +105,12 @@ def test_masking_filters_in_templates(client):
     body = client.get("/account/").content.decode()
     assert "510502********1248" in body and "138****5678" in body
     assert ID_NUMBER not in body and "13800005678" not in body
+
+
+def test_mask_name():
+    from luhuituo.core.masking import mask_name
+
+    assert mask_name("刘一诺") == "刘*诺"
+    assert mask_name("王芳") == "王*"
+    assert mask_name("欧阳子涵") == "欧**涵"
+    assert mask_name("") == "" and mask_name(None) == "" and mask_name("李") == "李"

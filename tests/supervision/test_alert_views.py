@@ -209,3 +209,38 @@ def test_inbox_query_count_does_not_grow_with_alerts(client_for, city_regulator)
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)
+
+
+def test_alert_page_links_to_the_subject_for_each_side(client_for, staff, district_regulator,
+                                                       centre_a):
+    from supervision.models import Hazard
+
+    hazard = Hazard.objects.create(centre=centre_a, found_on=timezone.localdate(),
+                                   location="楼梯", description="护栏松动",
+                                   deadline=timezone.localdate())
+    ct = ContentType.objects.get_for_model(Hazard)
+    alert = Alert.objects.create(rule="A34", severity="orange", initial_severity="orange",
+                                 centre=centre_a, subject_type=ct, subject_id=hazard.pk,
+                                 subject_repr=str(hazard), message="隐患逾期")
+    url = reverse("supervision:alert-detail", args=[alert.pk])
+    assert reverse("supervision:safety-records", args=[centre_a.pk]) in client_for(
+        staff).get(url).content.decode()
+    body = client_for(district_regulator).get(url).content.decode()
+    assert reverse("supervision:safety-records", args=[centre_a.pk]) not in body
+    assert reverse("supervision:rectification-create") in body  # the regulator can act
+
+
+def test_child_alerts_name_the_child_masked(centre_a):
+    from supervision import checks
+
+    from ..factories import ClassGroupFactory, filing_for
+    from .factories import enrolled_child
+
+    filing_for(centre_a, "verified")
+    group = ClassGroupFactory(centre=centre_a, class_type="mixed", capacity=10)
+    enrolled_child(group, name="刘一诺", checks=False)
+    checks.run_rule("A5")
+    checks.run_rule("A3")
+    for alert in Alert.objects.filter(rule__in=["A3", "A5"]):
+        assert "刘一诺" not in alert.message and "刘一诺" not in alert.subject_repr
+        assert "刘*诺" in alert.message
