@@ -27,7 +27,7 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
@@ -36,7 +36,9 @@ from django.utils.translation import gettext_lazy as _
 from luhuituo.core.audit import audit, client_ip
 from luhuituo.core.crypto import blind_index
 from luhuituo.core.models import AccessLog, User
+from luhuituo.core.validators import normalise_id_number, validate_id_number
 from registry.models import Centre, CentreMembership, ClassGroup, ClassType
+from registry.validators import validate_phone
 
 from .models import (
     Child,
@@ -319,6 +321,125 @@ def withdraw_consent(consent: GuardianConsent, *, actor: User, request=None) -> 
     audit("consent_withdrawn", actor=actor, target=child, request=request,
           purpose=consent.purpose, consent=consent.pk, enrolment_ended=ended)
     return consent
+
+
+# --- corrections -------------------------------------------------------------------------------
+#
+# A typo in a child's or a guardian's details is corrected in place: pghistory keeps the old
+# row, and the audit event names the fields that changed — never their values, which are
+# sensitive. An empty ID number (or guardian mobile number) keeps the recorded one, since the
+# forms never send the recorded number back to the browser.
+
+CHILD_EDIT_FIELDS = ("name", "sex", "birth_date", "id_number", "allergies", "health_notes")
+GUARDIAN_EDIT_FIELDS = ("name", "relation", "mobile", "id_number")
+
+
+def _valid(validator, value: str, field: str) -> None:
+    """Run a model-field validator; its message becomes a ``ChildError`` on ``field``."""
+    try:
+        validator(value)
+    except ValidationError as error:
+        raise ChildError(error.messages[0], field=field) from None
+
+
+def _required_text(data: dict, field: str, message) -> None:
+    if field in data:
+        data[field] = (data[field] or "").strip()
+        if not data[field]:
+            raise ChildError(message, field=field)
+
+
+def _changed(obj, data: dict) -> list[str]:
+    return [name for name, value in data.items() if getattr(obj, name) != value]
+
+
+@transaction.atomic
+def update_child(child: Child, *, actor: User, data: dict, request=None) -> Child:
+    """Correct the child's name, sex, date of birth, ID number, allergies or health notes
+    (the same rules as at enrolment). A new date of birth must still fit the current class
+    on the day the placement started. Returns the child; nothing is saved or audited when
+    nothing changed."""
+    _require_member(actor, child.centre)
+    child = _lock(child)
+    _require_records_consent(child)
+    data = {k: v for k, v in data.items() if k in CHILD_EDIT_FIELDS}
+    _required_text(data, "name", _("Enter the child's name."))
+    if "sex" in data and data["sex"] not in Child.Sex.values:
+        raise ChildError(_("Choose the child's sex."), field="sex")
+    for field in ("allergies", "health_notes"):
+        if field in data:
+            data[field] = (data[field] or "").strip()
+    if "id_number" in data:
+        number = normalise_id_number(data.pop("id_number") or "")
+        if number and number != child.id_number:
+            _valid(validate_id_number, number, "id_number")
+            if child.centre.children.filter(
+                    id_number_digest=blind_index(number, "ric")).exclude(pk=child.pk).exists():
+                raise ChildError(_("Another child of this centre is registered with this ID "
+                                   "number."), field="id_number")
+            data["id_number"] = number
+    birth_date = data.get("birth_date")
+    if birth_date is not None and birth_date != child.birth_date:
+        if birth_date > timezone.localdate():
+            raise ChildError(_("The date of birth cannot be in the future."),
+                             field="birth_date")
+        current = _open_enrolment(child)
+        if current is not None:
+            problem = placement_problem(birth_date, current.class_group, current.started_on)
+            if problem:
+                raise ChildError(_("With this date of birth the child does not fit the "
+                                   "current class: %(problem)s") % {"problem": problem.message},
+                                 field="birth_date")
+    changed = _changed(child, data)
+    if not changed:
+        return child
+    for name in changed:
+        setattr(child, name, data[name])
+    update_fields = changed + (["id_number_digest"] if "id_number" in changed else [])
+    try:
+        with transaction.atomic():
+            child.save(update_fields=update_fields)
+    except IntegrityError:  # the same ID number, saved meanwhile for another child
+        raise ChildError(_("Another child of this centre is registered with this ID number."),
+                         field="id_number") from None
+    audit("child_updated", actor=actor, target=child, request=request, fields=changed)
+    return child
+
+
+@transaction.atomic
+def update_guardian(guardian: Guardian, *, actor: User, data: dict,
+                    request=None) -> Guardian:
+    """Correct a guardian's name, relation, mobile number or ID number. Empty mobile or ID
+    number: keep the recorded one. Returns the guardian; nothing is saved or audited when
+    nothing changed."""
+    _require_member(actor, guardian.child.centre)
+    child = _lock(guardian.child)
+    _require_records_consent(child)
+    guardian = Guardian.objects.select_for_update().get(pk=guardian.pk, child=child)
+    data = {k: v for k, v in data.items() if k in GUARDIAN_EDIT_FIELDS}
+    _required_text(data, "name", _("Enter the guardian's name."))
+    if "relation" in data and data["relation"] not in Guardian.Relation.values:
+        raise ChildError(_("Choose the guardian's relation to the child."), field="relation")
+    if "mobile" in data:
+        mobile = (data.pop("mobile") or "").strip()
+        if mobile and mobile != guardian.mobile:
+            _valid(validate_phone, mobile, "mobile")
+            data["mobile"] = mobile
+    if "id_number" in data:
+        number = normalise_id_number(data.pop("id_number") or "")
+        if number and number != guardian.id_number:
+            _valid(validate_id_number, number, "id_number")
+            data["id_number"] = number
+    changed = _changed(guardian, data)
+    if not changed:
+        return guardian
+    for name in changed:
+        setattr(guardian, name, data[name])
+    guardian.save(update_fields=changed + (["id_number_digest"] if "id_number" in changed
+                                           else []))
+    audit("guardian_updated", actor=actor, target=guardian, request=request, child=child.pk,
+          fields=changed)
+    return guardian
 
 
 # --- checks -----------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from luhuituo.core.crypto import blind_index
+from luhuituo.core.masking import mask_id_number, mask_phone
 from luhuituo.core.validators import validate_id_number
 from registry.forms import DateInput, IDNumberField
 from registry.models import Centre, ClassGroup
@@ -138,6 +139,82 @@ class GuardianForm(forms.ModelForm):
         model = Guardian
         fields = ["name", "relation", "mobile", "id_number"]
         widgets = {"mobile": forms.TextInput(attrs={"inputmode": "tel"})}
+
+
+def _keep_recorded(field: forms.Field, masked: str) -> None:
+    """The recorded number is never sent back to the browser: the field stays empty, shows
+    only the masked number, and empty keeps it."""
+    field.required = False
+    field.widget.attrs["placeholder"] = masked
+    field.help_text = _("Leave empty to keep the recorded number (%(masked)s).") % {
+        "masked": masked}
+
+
+class ChildEditForm(forms.Form):
+    """Correct a child's details: prefilled, except the ID number (masked; empty keeps it)."""
+
+    prefix = "edit"
+    name = forms.CharField(label=_("Child's name"), max_length=50)
+    sex = forms.ChoiceField(label=capfirst(_("sex")), choices=Child.Sex.choices,
+                            widget=forms.RadioSelect)
+    birth_date = forms.DateField(label=capfirst(_("date of birth")), widget=DateInput)
+    id_number = _id_number_field(_("Child's resident ID number"))
+    allergies = forms.CharField(label=capfirst(_("allergies and dietary needs")), required=False,
+                                max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    health_notes = forms.CharField(label=capfirst(_("health notes")), required=False,
+                                   max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, child: Child, **kwargs):
+        kwargs.setdefault("initial", {
+            "name": child.name, "sex": child.sex, "birth_date": child.birth_date,
+            "allergies": child.allergies, "health_notes": child.health_notes})
+        super().__init__(*args, **kwargs)
+        self.child = child
+        if child.id_number:
+            _keep_recorded(self.fields["id_number"], mask_id_number(child.id_number))
+
+    def clean_birth_date(self):
+        birth = _not_in_future(self.cleaned_data["birth_date"],
+                               _("The date of birth cannot be in the future."))
+        enrolment = self.child.current_enrolment
+        if birth != self.child.birth_date and enrolment is not None:
+            problem = placement_problem(birth, enrolment.class_group, enrolment.started_on)
+            if problem:
+                raise forms.ValidationError(
+                    _("With this date of birth the child does not fit the current class: "
+                      "%(problem)s") % {"problem": problem.message}, code="class")
+        return birth
+
+    def clean_id_number(self):
+        number = self.cleaned_data["id_number"]
+        if number and self.child.centre.children.filter(
+                id_number_digest=blind_index(number, "ric")).exclude(pk=self.child.pk).exists():
+            raise forms.ValidationError(_("Another child of this centre is registered with "
+                                          "this ID number."), code="duplicate")
+        return number
+
+
+class GuardianEditForm(forms.Form):
+    """Correct a guardian's details: prefilled, except the mobile and ID numbers (masked;
+    empty keeps them). One per guardian on the child's page, prefixed by its id."""
+
+    name = forms.CharField(label=capfirst(_("name")), max_length=50)
+    relation = forms.ChoiceField(label=capfirst(_("relation to the child")),
+                                 choices=Guardian.Relation.choices)
+    mobile = forms.CharField(label=capfirst(_("mobile number")), max_length=20,
+                             validators=[validate_phone],
+                             widget=forms.TextInput(attrs={"inputmode": "tel",
+                                                           "autocomplete": "off"}))
+    id_number = _id_number_field(capfirst(_("resident ID number")))
+
+    def __init__(self, *args, guardian: Guardian, **kwargs):
+        kwargs.setdefault("prefix", f"guardian-{guardian.pk}")
+        kwargs.setdefault("initial", {"name": guardian.name, "relation": guardian.relation})
+        super().__init__(*args, **kwargs)
+        self.guardian = guardian
+        _keep_recorded(self.fields["mobile"], mask_phone(guardian.mobile))
+        if guardian.id_number:
+            _keep_recorded(self.fields["id_number"], mask_id_number(guardian.id_number))
 
 
 class HealthCheckForm(forms.ModelForm):

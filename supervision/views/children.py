@@ -52,15 +52,19 @@ from ..children import (
     record_health_check,
     record_vaccination_check,
     submit_children_report,
+    update_child,
+    update_guardian,
     with_checks,
     withdraw_child,
     withdraw_consent,
 )
 from ..forms_children import (
     AccessReasonForm,
+    ChildEditForm,
     ChildFilterForm,
     ConsentForm,
     EnrolmentForm,
+    GuardianEditForm,
     GuardianForm,
     HealthCheckForm,
     MoveClassForm,
@@ -157,13 +161,15 @@ def _get_child(request: HttpRequest, pk: int) -> Child:
 
 def _render_detail(request: HttpRequest, child: Child, forms: dict | None = None, *,
                    status: int = 200) -> HttpResponse:
-    """The child's record with its small forms; ``forms`` are bound ones with errors."""
+    """The child's record with its small forms; ``forms`` are bound ones with errors
+    (``guardian_edit``: the edit form of one guardian, the others get unbound ones)."""
     log_access(request, child, reason="centre record")
     child = (with_checks(Child.objects.filter(pk=child.pk))
              .prefetch_related("consents__guardian", "consents__recorded_by", "guardians")
              .select_related("centre").get())
     forms = forms or {}
     unbound = {
+        "edit": lambda: ChildEditForm(child=child),
         "health": lambda: HealthCheckForm(child=child, prefix="health"),
         "vaccination": lambda: VaccinationCheckForm(child=child, prefix="vaccination"),
         "guardian": lambda: GuardianForm(prefix="guardian"),
@@ -175,6 +181,11 @@ def _render_detail(request: HttpRequest, child: Child, forms: dict | None = None
     }
     for key, make in unbound.items():
         forms.setdefault(key, make())
+    guardians = list(child.guardians.all())
+    bound = forms.get("guardian_edit")
+    guardian_forms = [
+        (g, bound if bound is not None and bound.guardian.pk == g.pk
+         else GuardianEditForm(guardian=g)) for g in guardians]
     today = timezone.localdate()
     enrolments = sorted(child.enrolments.all(), key=lambda e: (e.started_on, e.pk),
                         reverse=True)
@@ -184,7 +195,7 @@ def _render_detail(request: HttpRequest, child: Child, forms: dict | None = None
         missing=child_can_attend(child, today) if child.status == Child.Status.ENROLLED
         else [],
         consents=sorted(child.consents.all(), key=lambda c: c.consented_at, reverse=True),
-        guardians=list(child.guardians.all()),
+        guardians=guardians, guardian_forms=guardian_forms,
         editable=has_records_consent(child),
         is_manager=request.membership.is_manager,
         return_months=settings.RETURN_HEALTH_CHECK_MONTHS,
@@ -210,6 +221,31 @@ def _act(request: HttpRequest, child: Child, key: str, form, action, done: str,
             messages.success(request, done)
             return redirect(f"{child.get_absolute_url()}#{anchor}")
     return _render_detail(request, child, {key: form}, status=422)
+
+
+@centre_member_required
+@require_POST
+def child_edit(request: HttpRequest, centre_id: int, pk: int) -> HttpResponse:
+    """Correct the child's details (an empty ID number keeps the recorded one)."""
+    child = _get_child(request, pk)
+    form = ChildEditForm(request.POST, child=child)
+    return _act(request, child, "edit", form, lambda data: update_child(
+        child, actor=request.user, data=data, request=request),
+        _("The child's details are saved."), "details")
+
+
+@centre_member_required
+@require_POST
+def guardian_edit(request: HttpRequest, centre_id: int, pk: int,
+                  guardian_id: int) -> HttpResponse:
+    """Correct a guardian's details; the guardian is found through the child, so another
+    child's guardian is 404."""
+    child = _get_child(request, pk)
+    guardian = get_object_or_404(child.guardians, pk=guardian_id)
+    form = GuardianEditForm(request.POST, guardian=guardian)
+    return _act(request, child, "guardian_edit", form, lambda data: update_guardian(
+        guardian, actor=request.user, data=data, request=request),
+        _("The guardian's details are saved."), "guardians")
 
 
 @centre_member_required

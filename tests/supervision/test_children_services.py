@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
 
 from luhuituo.core.models import AuditEvent
 from supervision.children import (
@@ -45,7 +46,9 @@ TODAY = dt.date(2026, 11, 28)
 
 @pytest.fixture(autouse=True)
 def _today():
-    with time_machine.travel(dt.datetime(2026, 11, 28, 10, 0, tzinfo=dt.UTC), tick=False):
+    """A fixed day, and the service's messages in English (the msgids the tests match)."""
+    with time_machine.travel(dt.datetime(2026, 11, 28, 10, 0, tzinfo=dt.UTC), tick=False), \
+            translation.override("en"):
         yield
 
 
