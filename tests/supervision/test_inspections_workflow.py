@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from luhuituo.core.models import AuditEvent, Notification
 from supervision import inspections as svc
@@ -24,6 +24,13 @@ from tests.factories import CentreFactory, region
 from .inspection_utils import evidence, fire_checklist, issued, ordered, plan
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The services' messages in English: the msgids these tests match."""
+    with translation.override("en"):
+        yield
 IS = Inspection.Status
 OS = RectificationOrder.Status
 SHANGHAI = ZoneInfo("Asia/Shanghai")
