@@ -479,7 +479,7 @@ RATIO_CARER_ROLES = env_list("RATIO_CARER_ROLES", ["carer"])
 UNFILED_OPERATION_LOOKBACK_DAYS = env_int("UNFILED_OPERATION_LOOKBACK_DAYS", 7)
 # When each rule runs (DOMAIN §8 "Frequency"): beat entries in CELERY_BEAT_SCHEDULE below.
 CHECK_SCHEDULES = {
-    "A1": "hourly", "A9": "hourly", "A11": "quarter_hourly",
+    "A1": "hourly", "A9": "hourly", "A10": "quarter_hourly", "A11": "quarter_hourly",
     "A7": "morning", "A12": "morning",
     **dict.fromkeys(("A2", "A3", "A4", "A5", "A6", "A13", "A14", "A17", "A18", "A20", "A22",
                      "A31", "A34", "A35", "A36", "A37", "A38"), "daily"),
@@ -517,3 +517,6 @@ RENEWABLE_MATERIALS = env_list("RENEWABLE_MATERIALS",
                                ["fire_safety", "food_licence", "health_evaluation"])
 # A certificate this close to its end is highlighted on the certificate lists.
 CERTIFICATE_WARN_DAYS = env_int("CERTIFICATE_WARN_DAYS", 30)
+# A6 within a placement: children who attended in the last N days are checked for a gap of
+# RETURN_HEALTH_CHECK_MONTHS between their last two attended days.
+RETURN_CHECK_LOOKBACK_DAYS = env_int("RETURN_CHECK_LOOKBACK_DAYS", 14)

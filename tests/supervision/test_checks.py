@@ -20,6 +20,7 @@ from supervision.models import (
     Alert,
     Attendance,
     ChildrenReport,
+    ClassDay,
     Drill,
     Enrolment,
     Hazard,
@@ -108,7 +109,7 @@ def assert_idempotent(code):
 
 
 def test_every_required_rule_is_implemented():
-    required = {"A1", "A2", "A3", "A4", "A5", "A6", "A7", "A9", "A11", "A12", "A13", "A14",
+    required = {"A1", "A2", "A3", "A4", "A5", "A6", "A7", "A9", "A10", "A11", "A12", "A13", "A14",
                 "A17", "A18", "A20", "A22", "A31", "A34", "A35", "A36", "A37", "A38"}
     assert required <= set(checks.RULES)
     from django.conf import settings
@@ -359,6 +360,40 @@ def test_a9_notifiable_disease_until_reported(centre):
     incident.save()
     run("A9")
     assert open_alerts("A9") == []
+
+
+def test_a10_suspected_abuse_stays_red_until_closed(centre):
+    incident = Incident.objects.create(
+        centre=centre, occurred_at=NOW - dt.timedelta(minutes=10), kind=Incident.Kind.ABUSE,
+        severity=Incident.Severity.MODERATE, description="家长反映孩子身上有不明伤痕")
+    Incident.objects.create(centre=centre, occurred_at=NOW, kind=Incident.Kind.INJURY,
+                            severity=Incident.Severity.MINOR, description="擦伤")
+    run("A10")
+    [alert] = open_alerts("A10")
+    assert alert.subject_id == incident.pk and alert.severity == Severity.RED
+    assert "公安机关" in alert.message
+    assert_idempotent("A10")
+    incident.status = Incident.Status.CLOSED
+    incident.save()
+    run("A10")
+    assert open_alerts("A10") == []
+
+
+def test_a6_long_absence_within_one_placement(centre, group):
+    child = enrolled_child(group, started_on=TODAY - dt.timedelta(days=300))
+    HealthCheck.objects.filter(child=child).update(checked_on=TODAY - dt.timedelta(days=310))
+    steady = enrolled_child(group, started_on=TODAY - dt.timedelta(days=300))
+    for who, days_ago in ((child, 150), (child, 2), (steady, 40), (steady, 2)):
+        day = TODAY - dt.timedelta(days=days_ago)
+        record = ClassDay.objects.get_or_create(class_group=group, date=day)[0]
+        Attendance.objects.create(class_day=record, child=who, status="present")
+    run("A6")
+    assert [a.subject_id for a in open_alerts("A6")] == [child.pk]
+    HealthCheck.objects.create(child=child, kind=HealthCheck.Kind.RETURN,
+                               checked_on=TODAY - dt.timedelta(days=5), institution="医院",
+                               result=HealthCheck.Result.PASSED)
+    run("A6")
+    assert open_alerts("A6") == []
 
 
 def test_a11_serious_incident_not_reported_within_two_hours(centre):
