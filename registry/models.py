@@ -157,6 +157,17 @@ class Centre(models.Model):
     def registering_authority(self):
         return self.REGISTERING_AUTHORITY.get(self.legal_form, "")
 
+    @property
+    def full_address(self) -> str:
+        """The address with the city and district in front, unless it already starts with
+        them (addresses are typed both ways)."""
+        address = self.address.strip()
+        names = [r.name for r in (self.region.parent, self.region) if r is not None and r.name]
+        for i, name in enumerate(names):
+            if address.startswith(name):
+                return "".join(names[:i]) + address
+        return "".join(names) + address
+
     def lease_years(self) -> float | None:
         if self.tenure != self.Tenure.LEASED or not (self.lease_start and self.lease_end):
             return None

@@ -121,3 +121,14 @@ def test_fee_schedule_rules(data, errors):
                            | data)
     form.is_valid()
     assert sorted(form.errors) == errors
+
+
+@pytest.mark.parametrize("typed, shown", [
+    ("春雨路342号", "泸州市江阳区春雨路342号"),
+    ("江阳区春雨路342号", "泸州市江阳区春雨路342号"),
+    ("泸州市江阳区春雨路342号", "泸州市江阳区春雨路342号"),
+])
+def test_full_address_adds_city_and_district_once(db, typed, shown):
+    from tests.factories import CentreFactory
+
+    assert CentreFactory(address=typed).full_address == shown
