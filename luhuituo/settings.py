@@ -517,6 +517,3 @@ RENEWABLE_MATERIALS = env_list("RENEWABLE_MATERIALS",
                                ["fire_safety", "food_licence", "health_evaluation"])
 # A certificate this close to its end is highlighted on the certificate lists.
 CERTIFICATE_WARN_DAYS = env_int("CERTIFICATE_WARN_DAYS", 30)
-# A6 within a placement: children who attended in the last N days are checked for a gap of
-# RETURN_HEALTH_CHECK_MONTHS between their last two attended days.
-RETURN_CHECK_LOOKBACK_DAYS = env_int("RETURN_CHECK_LOOKBACK_DAYS", 14)

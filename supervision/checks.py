@@ -245,52 +245,27 @@ def entry_checks(now: datetime) -> Iterator[Hit]:
 @rule("A6", S.ORANGE, gettext_lazy("Child back after 3 months away without a new health check"),
       "管理规范 Art 11")
 def return_check(now: datetime) -> Iterator[Hit]:
-    """Back after ≥ RETURN_HEALTH_CHECK_MONTHS away — between two placements, or within one
-    (two attended days that far apart) — and no passed health check since leaving."""
     months = settings.RETURN_HEALTH_CHECK_MONTHS
-    attended = [Attendance.Status.PRESENT, Attendance.Status.LEFT_EARLY]
     previous_end = Enrolment.objects.filter(
         child=OuterRef("child"), ended_on__isnull=False, ended_on__lte=OuterRef("started_on"),
     ).order_by("-ended_on").values("ended_on")[:1]
-    attended_days = Attendance.objects.filter(
-        child=OuterRef("child"), status__in=attended).order_by("-class_day__date")
-    enrolments = _enrolled_children().annotate(
-        previous_end=models.Subquery(previous_end),
-        last_day=models.Subquery(attended_days.values("class_day__date")[:1]),
-    )
-    away: dict[int, tuple[Enrolment, date, date]] = {}
-    recent = []
-    for enrolment in enrolments:
-        if (enrolment.previous_end
-                and enrolment.previous_end + relativedelta(months=months) <= enrolment.started_on):
-            away[enrolment.child_id] = (enrolment, enrolment.previous_end, enrolment.started_on)
-        elif enrolment.last_day and enrolment.last_day >= _today(now) - timedelta(
-                days=settings.RETURN_CHECK_LOOKBACK_DAYS):
-            recent.append(enrolment.pk)
-    # Within a placement: the attended day before the latest one, for children who attended
-    # lately (two indexed lookups per child, whatever the length of their history).
-    if recent:
-        for enrolment in (Enrolment.objects.filter(pk__in=recent).select_related(
-                "child", "class_group").annotate(
-                last_day=models.Subquery(attended_days.values("class_day__date")[:1]),
-                previous_day=models.Subquery(attended_days.filter(
-                    class_day__date__lt=OuterRef("last_day")).values("class_day__date")[:1]))):
-            if (enrolment.previous_day and enrolment.previous_day
-                    + relativedelta(months=months) <= enrolment.last_day):
-                away[enrolment.child_id] = (enrolment, enrolment.previous_day,
-                                            enrolment.last_day)
-    if not away:
+    enrolments = _enrolled_children().annotate(previous_end=models.Subquery(previous_end)).filter(
+        previous_end__isnull=False)
+    candidates = [e for e in enrolments
+                  if e.previous_end + relativedelta(months=months) <= e.started_on]
+    if not candidates:
         return
     checks = defaultdict(list)
-    for check in HealthCheck.objects.filter(child__in=list(away),
-                                            result=HealthCheck.Result.PASSED):
+    for check in HealthCheck.objects.filter(
+            child__in=[e.child_id for e in candidates], result=HealthCheck.Result.PASSED):
         checks[check.child_id].append(check.checked_on)
-    for child_id, (enrolment, left, back) in away.items():
-        if not any(day > left for day in checks[child_id]):
+    for enrolment in candidates:
+        if not any(day > enrolment.previous_end for day in checks[enrolment.child_id]):
             yield Hit(enrolment.class_group.centre_id, enrolment.child, _(
                 "%(child)s came back on %(back)s after leaving on %(left)s, without a new "
                 "health check."
-            ) % {"child": _child(enrolment.child), "back": _date(back), "left": _date(left)})
+            ) % {"child": _child(enrolment.child), "back": _date(enrolment.started_on),
+                 "left": _date(enrolment.previous_end)})
 
 
 # --- Daily health checks and disease (Art 24; epidemic reporting) --------------------------------

@@ -20,7 +20,6 @@ from supervision.models import (
     Alert,
     Attendance,
     ChildrenReport,
-    ClassDay,
     Drill,
     Enrolment,
     Hazard,
@@ -377,23 +376,6 @@ def test_a10_suspected_abuse_stays_red_until_closed(centre):
     incident.save()
     run("A10")
     assert open_alerts("A10") == []
-
-
-def test_a6_long_absence_within_one_placement(centre, group):
-    child = enrolled_child(group, started_on=TODAY - dt.timedelta(days=300))
-    HealthCheck.objects.filter(child=child).update(checked_on=TODAY - dt.timedelta(days=310))
-    steady = enrolled_child(group, started_on=TODAY - dt.timedelta(days=300))
-    for who, days_ago in ((child, 150), (child, 2), (steady, 40), (steady, 2)):
-        day = TODAY - dt.timedelta(days=days_ago)
-        record = ClassDay.objects.get_or_create(class_group=group, date=day)[0]
-        Attendance.objects.create(class_day=record, child=who, status="present")
-    run("A6")
-    assert [a.subject_id for a in open_alerts("A6")] == [child.pk]
-    HealthCheck.objects.create(child=child, kind=HealthCheck.Kind.RETURN,
-                               checked_on=TODAY - dt.timedelta(days=5), institution="医院",
-                               result=HealthCheck.Result.PASSED)
-    run("A6")
-    assert open_alerts("A6") == []
 
 
 def test_a11_serious_incident_not_reported_within_two_hours(centre):
