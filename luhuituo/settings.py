@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "evaluation",
     "parents",
     "luhuituo.dashboard",
+    "luhuituo.demo",
 ]
 
 MIDDLEWARE = [

@@ -5,10 +5,11 @@ centres across Luzhou's seven districts with filings in every state (``--centres
 Idempotent: running it again creates nothing new (centres are keyed by credit code and name)
 and keeps changed passwords. Deterministic: the data comes from ``random.Random(2026)``.
 
-The generator is ``registry.demo``: a representative subset of about 25 centres (a few in each
-filing state) is driven through the real workflow in ``registry.services`` (uploads, submit,
-return, accept, verification, non-conformity, rectification, suspension, termination,
-deregistration); the bulk is written directly with bulk inserts — statuses, back-dated
+The generator is ``luhuituo.demo.registry_data``: a representative subset of about 25
+centres (a few in each filing state) is driven through the real workflow in
+``registry.services`` (uploads, submit, return, accept, verification, non-conformity,
+rectification, suspension, termination, deregistration);
+the bulk is written directly with bulk inserts — statuses, back-dated
 timestamps over the last 18 months, filing numbers, materials and audit history set as the
 services would set them — which keeps the full seed at a few seconds instead of a minute.
 """
@@ -23,10 +24,10 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from luhuituo.core.models import Region, RegulatorScope, User
-from registry import demo
+from luhuituo.demo import registry_data as demo
+from luhuituo.demo import supervision_data as supervision_demo
 from registry.models import Centre, CentreMembership
 from supervision import checks
-from supervision import demo as supervision_demo
 from supervision.models import Alert
 
 # (username, name, mobile, account type, what they are)

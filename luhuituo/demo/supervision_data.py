@@ -26,8 +26,7 @@ from stdnum.cn import ric
 from luhuituo.core.models import User
 from luhuituo.core.workdays import is_working_day
 from registry.models import Centre, ClassGroup, Staff
-
-from .models import (
+from supervision.models import (
     FILED_STATUSES,
     Attendance,
     Child,
@@ -387,8 +386,9 @@ def _people(centre: Centre):
 def _evidence():
     from django.core.files.base import ContentFile
 
-    from registry.demo import PDF_TEMPLATE
     from registry.uploads import check_upload
+
+    from .registry_data import PDF_TEMPLATE
 
     upload = ContentFile(PDF_TEMPLATE.replace(b"KEY", b"rectification"), name="整改照片说明.pdf")
     return [(upload, check_upload(upload))]
@@ -405,9 +405,9 @@ def seed_follow_up(centres: list[Centre], rng: random.Random) -> dict:
     """Inspections in each state, rectification orders (open, overdue, answered, closed),
     planned visits and complaints — written through the services by the district's demo
     regulator and the centre's manager, then back-dated."""
-    from . import complaints as complaint_service
-    from . import inspections as service
-    from .models import Complaint, Inspection, RectificationOrder
+    from supervision import complaints as complaint_service
+    from supervision import inspections as service
+    from supervision.models import Complaint, Inspection, RectificationOrder
 
     if not centres or Inspection.objects.filter(centre__in=centres).exists():
         return {"inspections": 0, "complaints": 0}

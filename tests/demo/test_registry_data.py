@@ -1,5 +1,6 @@
-"""The generated demo centres of ``seed_demo`` (registry.demo): every filing state, valid
-identifiers, a duplicate-employment pair, coordinates inside their district, idempotent."""
+"""The generated demo centres of ``seed_demo`` (luhuituo.demo.registry_data): every filing
+state, valid identifiers, a duplicate-employment pair, coordinates inside their district,
+idempotent."""
 
 import re
 from collections import Counter
@@ -15,7 +16,8 @@ from stdnum.cn import ric, uscc
 from luhuituo.core.models import AuditEvent, RegulatorScope, User
 from luhuituo.core.validators import validate_id_number
 from luhuituo.core.workdays import WorkingDayCalendar
-from registry import demo, services
+from luhuituo.demo import registry_data as demo
+from registry import services
 from registry.models import (
     Centre,
     CentreMembership,

@@ -59,9 +59,8 @@ from stdnum.cn import ric, uscc
 
 from luhuituo.core.models import AuditEvent, Region, User
 from luhuituo.core.workdays import CHINA_TZ, WorkingDayCalendar
-
-from . import services
-from .models import (
+from registry import services
+from registry.models import (
     Centre,
     CentreMembership,
     ClassGroup,
@@ -74,7 +73,7 @@ from .models import (
     StaffTrainingRecord,
     required_material_kinds,
 )
-from .uploads import check_upload
+from registry.uploads import check_upload
 
 S = Filing.Status
 SEED = 2026
