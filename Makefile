@@ -41,6 +41,7 @@ serve: install
 
 lint: install-test
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-logo
 	LUHUITUO_DEV=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
 format: install-test

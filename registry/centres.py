@@ -2,7 +2,7 @@
 classes, staff, training records, accounts and photos.
 
 Every function takes keyword arguments with an explicit actor (``by``), runs in one
-transaction, refuses an actor without the right (``PermissionDenied``) and records an
+transaction, refuses an actor without the right (``NotPermitted``: 403) and records an
 AuditEvent. Profile and class changes are only possible while the filing can still be changed
 by the centre (draft, or returned for correction); afterwards they go through a change filing
 (变更备案), and ``CentreDataLocked`` is raised.
@@ -10,14 +10,18 @@ by the centre (draft, or returned for correction); afterwards they go through a 
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from luhuituo.core.audit import audit
+from luhuituo.core.exceptions import DomainError, NotPermitted
 from luhuituo.core.models import User
+from luhuituo.core.uploads import check_upload
 from luhuituo.core.validators import normalise_mobile
+from luhuituo.core.verbs import Verb
+from luhuituo.core.workflow import require
 
 from .models import (
     Centre,
@@ -29,9 +33,9 @@ from .models import (
     Staff,
     StaffTrainingRecord,
 )
-from .uploads import check_upload
+from .rules import require_centre_manager
 
-EDITABLE_FILING_STATUSES = frozenset({Filing.Status.DRAFT, Filing.Status.RETURNED})
+EDITABLE_FILING_STATUSES = Filing.EDITABLE_STATUSES
 
 PROFILE_FIELDS = (
     "name", "region", "legal_form", "uscc", "kind", "is_inclusive", "address", "latitude",
@@ -41,7 +45,7 @@ PROFILE_FIELDS = (
 )
 
 
-class CentreDataLocked(PermissionDenied):
+class CentreDataLocked(NotPermitted):
     """The filing has been submitted: the centre's registered data is frozen."""
 
     def __init__(self):
@@ -63,13 +67,6 @@ def lease_too_short(centre: Centre) -> bool:
                 and not centre.lease_is_long_enough())
 
 
-def _require_manager(user: User, centre: Centre) -> None:
-    if not CentreMembership.objects.active().filter(
-        user=user, centre=centre, role=CentreMembership.Role.MANAGER
-    ).exists():
-        raise PermissionDenied(_("Only the centre's manager can do this."))
-
-
 def _require_editable(centre: Centre) -> None:
     """Lock the filing row so a submission cannot slip in between the check and the write."""
     filing = Filing.objects.select_for_update().filter(centre=centre).first()
@@ -83,12 +80,12 @@ def _require_editable(centre: Centre) -> None:
 @transaction.atomic
 def register_centre(*, by: User, request=None, **fields) -> Centre:
     """Create a centre with its draft filing, and make ``by`` its manager."""
-    if not by.is_authenticated or not by.is_centre_account:
-        raise PermissionDenied(_("Only centre accounts can register a centre."))
+    require(by.is_authenticated and by.is_centre_account,
+            _("Only centre accounts can register a centre."))
     centre = Centre.objects.create(**fields)
     Filing.objects.create(centre=centre, status=Filing.Status.DRAFT)
     CentreMembership.objects.create(user=by, centre=centre, role=CentreMembership.Role.MANAGER)
-    audit("centre_registered", actor=by, target=centre, request=request,
+    audit(Verb.CENTRE_REGISTERED, actor=by, target=centre, request=request,
           region=centre.region.name, legal_form=centre.legal_form)
     return centre
 
@@ -96,7 +93,7 @@ def register_centre(*, by: User, request=None, **fields) -> Centre:
 @transaction.atomic
 def save_centre_profile(*, centre: Centre, by: User, data: dict, request=None) -> list[str]:
     """Write the profile fields in ``data`` to the centre; returns the names that changed."""
-    _require_manager(by, centre)
+    require_centre_manager(by, centre)
     _require_editable(centre)
     unknown = set(data) - set(PROFILE_FIELDS)
     if unknown:
@@ -106,7 +103,7 @@ def save_centre_profile(*, centre: Centre, by: User, data: dict, request=None) -
         setattr(centre, name, data[name])
     if changed:
         centre.save(update_fields=[*changed, "updated_at"])
-        audit("centre_profile_updated", actor=by, target=centre, request=request,
+        audit(Verb.CENTRE_PROFILE_UPDATED, actor=by, target=centre, request=request,
               fields=changed)
     return changed
 
@@ -117,9 +114,9 @@ def save_centre_profile(*, centre: Centre, by: User, data: dict, request=None) -
 @transaction.atomic
 def add_fee_schedule(*, centre: Centre, by: User, data: dict, request=None) -> FeeSchedule:
     """A new version of the fees from a date. Earlier versions are kept, never edited."""
-    _require_manager(by, centre)
+    require_centre_manager(by, centre)
     schedule = FeeSchedule.objects.create(centre=centre, **data)
-    audit("fee_schedule_added", actor=by, target=schedule, request=request,
+    audit(Verb.FEE_SCHEDULE_ADDED, actor=by, target=schedule, request=request,
           effective_from=schedule.effective_from)
     return schedule
 
@@ -130,20 +127,20 @@ def add_fee_schedule(*, centre: Centre, by: User, data: dict, request=None) -> F
 @transaction.atomic
 def save_class(*, class_group: ClassGroup, by: User, request=None) -> ClassGroup:
     """Create or update a class (already validated, with its centre set)."""
-    _require_manager(by, class_group.centre)
+    require_centre_manager(by, class_group.centre)
     _require_editable(class_group.centre)
     created = class_group.pk is None
     class_group.save()
-    audit("class_created" if created else "class_updated", actor=by, target=class_group,
+    audit(Verb.CLASS_CREATED if created else "class_updated", actor=by, target=class_group,
           request=request, class_type=class_group.class_type, capacity=class_group.capacity)
     return class_group
 
 
 @transaction.atomic
 def delete_class(*, class_group: ClassGroup, by: User, request=None) -> None:
-    _require_manager(by, class_group.centre)
+    require_centre_manager(by, class_group.centre)
     _require_editable(class_group.centre)
-    audit("class_deleted", actor=by, target=class_group, request=request,
+    audit(Verb.CLASS_DELETED, actor=by, target=class_group, request=request,
           class_type=class_group.class_type, capacity=class_group.capacity)
     class_group.delete()
 
@@ -155,12 +152,12 @@ def delete_class(*, class_group: ClassGroup, by: User, request=None) -> None:
 def save_staff(*, staff: Staff, by: User, request=None) -> Staff:
     """Create or update a staff record (already validated, with its centre set). The
     employment status follows the leaving date. The ID number never goes into the audit."""
-    _require_manager(by, staff.centre)
+    require_centre_manager(by, staff.centre)
     created = staff.pk is None
     staff.employment_status = (Staff.Employment.LEFT if staff.left_on
                                else Staff.Employment.ACTIVE)
     staff.save()
-    audit("staff_created" if created else "staff_updated", actor=by, target=staff,
+    audit(Verb.STAFF_CREATED if created else "staff_updated", actor=by, target=staff,
           request=request, role=staff.role, employment_status=staff.employment_status)
     return staff
 
@@ -168,9 +165,9 @@ def save_staff(*, staff: Staff, by: User, request=None) -> Staff:
 @transaction.atomic
 def add_training_record(*, staff: Staff, by: User, data: dict,
                         request=None) -> StaffTrainingRecord:
-    _require_manager(by, staff.centre)
+    require_centre_manager(by, staff.centre)
     record = StaffTrainingRecord.objects.create(staff=staff, **data)
-    audit("training_record_added", actor=by, target=staff, request=request,
+    audit(Verb.TRAINING_RECORD_ADDED, actor=by, target=staff, request=request,
           course=record.course, hours=record.hours, completed_on=record.completed_on)
     return record
 
@@ -178,7 +175,7 @@ def add_training_record(*, staff: Staff, by: User, data: dict,
 # --- accounts ----------------------------------------------------------------------------------
 
 
-class MembershipError(Exception):
+class MembershipError(DomainError):
     """An account change that is not possible, with the reason for the user."""
 
 
@@ -186,20 +183,21 @@ class MembershipError(Exception):
 def invite_member(*, centre: Centre, by: User, user: User, role: str,
                   request=None) -> CentreMembership:
     """Give an existing centre account access to the centre (again, if it was deactivated)."""
-    _require_manager(by, centre)
+    require_centre_manager(by, centre)
     if not user.is_centre_account or not user.is_active:
-        raise MembershipError(_("Only active centre accounts can be added to a centre."))
+        raise MembershipError(_("Only active centre accounts can be added to a centre."),
+                              field="account")
     membership = CentreMembership.objects.select_for_update().filter(
         user=user, centre=centre).first()
     if membership is not None and membership.is_active:
         raise MembershipError(_("%(name)s already has access to this centre.") % {
-            "name": user.get_full_name()})
+            "name": user.get_full_name()}, field="account")
     if membership is None:
         membership = CentreMembership.objects.create(user=user, centre=centre, role=role)
     else:
         membership.role, membership.is_active = role, True
         membership.save(update_fields=["role", "is_active"])
-    audit("member_invited", actor=by, target=membership, request=request,
+    audit(Verb.MEMBER_INVITED, actor=by, target=membership, request=request,
           user=user.username, role=role)
     return membership
 
@@ -209,13 +207,13 @@ def deactivate_member(*, membership: CentreMembership, by: User,
                       request=None) -> CentreMembership:
     """Take an account's access to the centre away. Nobody deactivates themselves, so a
     centre always keeps the manager who is acting."""
-    _require_manager(by, membership.centre)
+    require_centre_manager(by, membership.centre)
     if membership.user_id == by.pk:
         raise MembershipError(_("You cannot remove your own access."))
     if membership.is_active:
         membership.is_active = False
         membership.save(update_fields=["is_active"])
-        audit("member_deactivated", actor=by, target=membership, request=request,
+        audit(Verb.MEMBER_DEACTIVATED, actor=by, target=membership, request=request,
               user=membership.user.username, role=membership.role)
     return membership
 
@@ -233,7 +231,7 @@ def add_centre_photo(*, centre: Centre, by: User, uploaded, caption: str = "",
     material, so the filing's status does not matter. Raises ValidationError, with the reason
     for the user, for a file that is not a JPG or PNG image (by content), is empty or too big,
     or when the centre already has MAX_CENTRE_PHOTOS photos; nothing is saved then."""
-    _require_manager(by, centre)
+    require_centre_manager(by, centre)
     checked = check_upload(uploaded, allowed=PHOTO_TYPES)
     # Lock the centre row so two uploads at once cannot both take the last place.
     Centre.objects.select_for_update().filter(pk=centre.pk).first()
@@ -247,7 +245,7 @@ def add_centre_photo(*, centre: Centre, by: User, uploaded, caption: str = "",
                         caption=caption.strip(), uploaded_by=by)
     photo.image.save(uploaded.name, uploaded, save=False)
     photo.save()
-    audit("centre_photo_added", actor=by, target=centre, request=request, photo=photo.pk,
+    audit(Verb.CENTRE_PHOTO_ADDED, actor=by, target=centre, request=request, photo=photo.pk,
           file=photo.original_name, caption=photo.caption)
     return photo
 
@@ -255,9 +253,9 @@ def add_centre_photo(*, centre: Centre, by: User, uploaded, caption: str = "",
 @transaction.atomic
 def delete_centre_photo(*, photo: CentrePhoto, by: User, request=None) -> None:
     """Delete the photo; its file leaves storage once the deletion is committed."""
-    _require_manager(by, photo.centre)
+    require_centre_manager(by, photo.centre)
     storage, name = photo.image.storage, photo.image.name
-    audit("centre_photo_deleted", actor=by, target=photo.centre, request=request,
+    audit(Verb.CENTRE_PHOTO_DELETED, actor=by, target=photo.centre, request=request,
           photo=photo.pk, file=photo.original_name, caption=photo.caption)
     photo.delete()
     transaction.on_commit(lambda: storage.delete(name))
@@ -271,17 +269,17 @@ def create_staff_account(*, centre: Centre, by: User, name: str, mobile: str, ro
     their own; the manager passes it on."""
     from luhuituo.core.tokens import account_setup_path
 
-    _require_manager(by, centre)
+    require_centre_manager(by, centre)
     mobile = normalise_mobile(mobile)
     if User.objects.filter(Q(mobile=mobile) | Q(username=mobile)).exists():
         raise MembershipError(_("An account with this mobile number already exists: add it "
-                                "by its mobile number instead."))
+                                "by its mobile number instead."), field="mobile")
     user = User(username=mobile, mobile=mobile, name=name.strip(),
                 account_type=User.AccountType.CENTRE)
     user.set_unusable_password()
     user.save()
     membership = CentreMembership.objects.create(user=user, centre=centre, role=role)
-    audit("member_account_created", actor=by, target=membership, request=request,
+    audit(Verb.MEMBER_ACCOUNT_CREATED, actor=by, target=membership, request=request,
           user=user.username, role=role)
     return user, account_setup_path(user)
 
@@ -290,7 +288,7 @@ def setup_link_for(*, membership: CentreMembership, by: User) -> str:
     """A fresh one-time link for a member who has not set a password yet."""
     from luhuituo.core.tokens import account_setup_path
 
-    _require_manager(by, membership.centre)
+    require_centre_manager(by, membership.centre)
     if membership.user.has_usable_password():
         raise MembershipError(_("%(name)s has already set a password.") % {
             "name": membership.user.get_full_name()})

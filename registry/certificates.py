@@ -17,9 +17,8 @@ from django.utils import timezone
 from .models import Centre, Filing, FilingMaterial, MaterialKind, centre_material_kinds
 
 S = Filing.Status
-# Statuses under which a centre operates and so keeps its certificates up to date (the same
-# as supervision.models.FILED_STATUSES and registry.changes.CHANGEABLE).
-OPERATING = (S.FILED, S.UNDER_VERIFICATION, S.VERIFIED, S.NONCONFORMING, S.RECTIFYING)
+# A centre keeps its certificates up to date while it operates.
+OPERATING = Filing.OPERATING_STATUSES
 
 
 def renewable_kinds(centre: Centre) -> list[str]:

@@ -20,21 +20,17 @@ from django.utils.translation import gettext as _
 
 from luhuituo.core.audit import audit
 from luhuituo.core.models import Notification, User
+from luhuituo.core.notify import notify_later
+from luhuituo.core.verbs import Verb
+from luhuituo.core.workflow import lock, transition
 
 from .models import Centre, ChangeFiling, Filing, FilingMaterial, MaterialKind
-from .services import (
-    FilingError,
-    _notify_later,
-    _require_manager,
-    _require_regulator,
-    centre_managers,
-    responsible_regulators,
-)
+from .rules import centre_managers, require_centre_manager, require_decider, responsible_regulators
+from .services import FilingError
 
 C = ChangeFiling.Status
 # A centre can file a change once it is filed, and until it starts ending its service.
-CHANGEABLE = {Filing.Status.FILED, Filing.Status.UNDER_VERIFICATION, Filing.Status.VERIFIED,
-              Filing.Status.NONCONFORMING, Filing.Status.RECTIFYING}
+CHANGEABLE = Filing.OPERATING_STATUSES
 # Materials that must come with a change of this kind (DOMAIN §9.2: premises re-trigger the
 # lease and fire-safety checks; meals need the food business licence).
 REQUIRED_MATERIALS = {
@@ -76,7 +72,7 @@ def submit_change(*, centre: Centre, by: User, proposed: dict, reason: str,
     """File a change of the centre's filed details. ``materials`` maps a material kind to a
     checked upload: (uploaded file, CheckedUpload)."""
     filing = Filing.objects.select_for_update().get(centre=centre)
-    _require_manager(by, centre)
+    require_centre_manager(by, centre)
     if filing.status not in CHANGEABLE:
         raise FilingError(_("A change filing is possible once the centre has been filed, and "
                             "not while it is ending its service."))
@@ -103,27 +99,18 @@ def submit_change(*, centre: Centre, by: User, proposed: dict, reason: str,
         )
         material.file.save(uploaded.name, uploaded, save=False)
         material.save()
-    audit("change_submitted", actor=by, target=change, request=request, kinds=kinds,
+    audit(Verb.CHANGE_SUBMITTED, actor=by, target=change, request=request, kinds=kinds,
           fields=sorted(proposed))
-    _notify_later(responsible_regulators(centre),
+    notify_later(responsible_regulators(centre),
                   _("Change filing: %(centre)s") % {"centre": centre.name},
                   url=reverse("registry:review", args=[centre.pk]))
     return change
 
 
-def _lock(change: ChangeFiling) -> ChangeFiling:
-    return ChangeFiling.objects.select_for_update().select_related("centre__region").get(
-        pk=change.pk)
-
-
 def _decide(change: ChangeFiling, to: str, *, by: User, verb: str, note: str, request):
-    previous = change.status
-    change.status = to
     change.decided_by, change.decided_at = by, timezone.now()
     change.note = note
-    change.save()
-    audit(verb, actor=by, target=change, request=request, **{"from": previous, "to": to},
-          note=note)
+    transition(change, to, by=by, verb=verb, request=request, note=note)
 
 
 def _apply(change: ChangeFiling) -> None:
@@ -142,16 +129,16 @@ def _apply(change: ChangeFiling) -> None:
 @transaction.atomic
 def accept_change(*, change: ChangeFiling, by: User, note: str = "",
                   request=None) -> ChangeFiling:
-    change = _lock(change)
-    _require_regulator(by, change.centre)
+    change = lock(change, "centre__region")
+    require_decider(by, change.centre)
     if change.status != C.SUBMITTED:
         raise FilingError(_("Only a submitted change can be accepted."))
     _apply(change)
     change.materials.update(verdict=FilingMaterial.Verdict.ACCEPTED, reviewed_by=by,
                             reviewed_at=timezone.now())
     to = C.ACCEPTED if change.needs_verification else C.VERIFIED
-    _decide(change, to, by=by, verb="change_accepted", note=note, request=request)
-    _notify_later(centre_managers(change.centre),
+    _decide(change, to, by=by, verb=Verb.CHANGE_ACCEPTED, note=note, request=request)
+    notify_later(centre_managers(change.centre),
                   _("Change filing accepted: %(centre)s") % {"centre": change.centre.name},
                   url=reverse("registry:change-list", args=[change.centre_id]), body=note)
     return change
@@ -159,16 +146,16 @@ def accept_change(*, change: ChangeFiling, by: User, note: str = "",
 
 @transaction.atomic
 def return_change(*, change: ChangeFiling, by: User, note: str, request=None) -> ChangeFiling:
-    change = _lock(change)
-    _require_regulator(by, change.centre)
+    change = lock(change, "centre__region")
+    require_decider(by, change.centre)
     if change.status != C.SUBMITTED:
         raise FilingError(_("Only a submitted change can be returned."))
     if not note.strip():
         raise FilingError(_("Say why the change is returned."))
     change.materials.update(verdict=FilingMaterial.Verdict.RETURNED, return_reason=note,
                             reviewed_by=by, reviewed_at=timezone.now())
-    _decide(change, C.RETURNED, by=by, verb="change_returned", note=note, request=request)
-    _notify_later(centre_managers(change.centre),
+    _decide(change, C.RETURNED, by=by, verb=Verb.CHANGE_RETURNED, note=note, request=request)
+    notify_later(centre_managers(change.centre),
                   _("Change filing returned: %(centre)s") % {"centre": change.centre.name},
                   url=reverse("registry:change-list", args=[change.centre_id]), body=note,
                   level=Notification.Level.WARNING)
@@ -178,26 +165,26 @@ def return_change(*, change: ChangeFiling, by: User, note: str, request=None) ->
 @transaction.atomic
 def verify_change(*, change: ChangeFiling, by: User, note: str = "",
                   request=None) -> ChangeFiling:
-    change = _lock(change)
-    _require_regulator(by, change.centre)
+    change = lock(change, "centre__region")
+    require_decider(by, change.centre)
     if change.status != C.ACCEPTED:
         raise FilingError(_("Only an accepted change can be verified."))
-    _decide(change, C.VERIFIED, by=by, verb="change_verified", note=note, request=request)
+    _decide(change, C.VERIFIED, by=by, verb=Verb.CHANGE_VERIFIED, note=note, request=request)
     return change
 
 
 @transaction.atomic
 def find_change_nonconforming(*, change: ChangeFiling, by: User, note: str,
                               request=None) -> ChangeFiling:
-    change = _lock(change)
-    _require_regulator(by, change.centre)
+    change = lock(change, "centre__region")
+    require_decider(by, change.centre)
     if change.status != C.ACCEPTED:
         raise FilingError(_("Only an accepted change can be found non-conforming."))
     if not note.strip():
         raise FilingError(_("Write what does not meet the rules."))
-    _decide(change, C.NONCONFORMING, by=by, verb="change_nonconforming", note=note,
+    _decide(change, C.NONCONFORMING, by=by, verb=Verb.CHANGE_NONCONFORMING, note=note,
             request=request)
-    _notify_later(centre_managers(change.centre),
+    notify_later(centre_managers(change.centre),
                   _("Change filing found non-conforming: %(centre)s") % {
                       "centre": change.centre.name},
                   url=reverse("registry:change-list", args=[change.centre_id]), body=note,

@@ -10,8 +10,6 @@ from luhuituo.core.models import AuditEvent
 
 from .models import Centre, ChangeFiling, Filing, FilingMaterial
 
-S = Filing.Status
-
 
 def material_label(kind: str, staff_name: str = "") -> str:
     label = FilingMaterial(kind=kind).kind_label
@@ -21,8 +19,6 @@ def material_label(kind: str, staff_name: str = "") -> str:
 def decorate(events: list[AuditEvent]) -> list[AuditEvent]:
     for event in events:
         details = event.details or {}
-        to = details.get("to")
-        event.to_label = S(to).label if to in S.values else ""
         event.material_label = (material_label(details["kind"], details.get("staff", ""))
                                 if "kind" in details else "")
         event.returned = [

@@ -34,6 +34,8 @@ from stdnum.cn import uscc as uscc_code
 
 from luhuituo.core.audit import audit
 from luhuituo.core.models import Region, RegulatorScope, User
+from luhuituo.core.tasks import enqueue_on_commit
+from luhuituo.core.verbs import Verb
 
 from .models import Centre, Filing, FilingNumberSequence, ImportJob
 from .validators import normalise_uscc
@@ -204,13 +206,11 @@ def check_workbook_upload(uploaded) -> None:
 @transaction.atomic
 def start_import(*, by: User, uploaded, mode: str, language: str) -> ImportJob:
     """Store the file as a new job and queue the task once the job is committed."""
-    from .tasks import run_import
-
     job = ImportJob(created_by=by, mode=mode, language=language,
                     original_name=(uploaded.name or "")[:200])
     job.file.save(uploaded.name or "import.xlsx", uploaded, save=False)
     job.save()
-    transaction.on_commit(lambda: run_import.delay(job_id=job.pk))
+    enqueue_on_commit("registry.tasks.run_import", job_id=job.pk)
     return job
 
 
@@ -537,7 +537,7 @@ def _finish(job: ImportJob, status: str, *, errors: list[dict], valid_rows: int 
     job.errors = errors
     job.finished_at = timezone.now()
     job.save()
-    audit("centre_import", actor=job.created_by, target=job, mode=job.mode, status=status,
+    audit(Verb.CENTRE_IMPORT, actor=job.created_by, target=job, mode=job.mode, status=status,
           file=job.original_name, rows=job.total, valid_rows=valid_rows,
           rows_with_errors=len({e["row"] for e in errors if e["row"] is not None}),
           imported=job.imported)

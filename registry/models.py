@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from luhuituo.core.fields import BlindIndexField, EncryptedTextField
+from luhuituo.core.uploads import UploadPath
 from luhuituo.core.validators import validate_id_number
 
 from .validators import validate_phone, validate_uscc
@@ -522,6 +523,19 @@ class Filing(models.Model):
         TERMINATING = "terminating", _("Terminating")
         DEREGISTERED = "deregistered", _("Deregistered")
 
+    # The statuses, grouped by what they allow; every app asks these, none lists its own.
+    # The centre may still change its registered data itself (afterwards: change filing).
+    EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.RETURNED})
+    # Filed and operating: certificates are kept valid, changes go through a change filing,
+    # the centre is supervised as a filed centre.
+    OPERATING_STATUSES = frozenset({Status.FILED, Status.UNDER_VERIFICATION, Status.VERIFIED,
+                                    Status.NONCONFORMING, Status.RECTIFYING})
+    # The receipt is in effect (the public verification page says so).
+    IN_EFFECT_STATUSES = frozenset({Status.FILED, Status.UNDER_VERIFICATION, Status.VERIFIED})
+    # The centre may ask to end its service (管理规范 Art 7).
+    TERMINABLE_STATUSES = frozenset({Status.SUBMITTED, Status.RETURNED, *OPERATING_STATUSES,
+                                     Status.SUSPENDED})
+
     centre = models.OneToOneField(Centre, models.CASCADE, related_name="filing",
                                   verbose_name=_("centre"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices,
@@ -618,15 +632,6 @@ class FilingMaterialQuerySet(models.QuerySet):
         return self.filter(filing__centre__in=Centre.objects.visible_to(user))
 
 
-def material_upload_to(instance, filename: str) -> str:
-    """Random names only: the original name is kept in a field, never on disk."""
-    import uuid
-    from pathlib import PurePath
-
-    suffix = PurePath(filename).suffix.lower()
-    return f"materials/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
-
-
 class FilingMaterial(models.Model):
     """One uploaded filing material, with the regulator's verdict. A replacement is a new row."""
 
@@ -642,7 +647,7 @@ class FilingMaterial(models.Model):
                               related_name="materials", verbose_name=_("staff member"))
     change = models.ForeignKey("ChangeFiling", models.SET_NULL, null=True, blank=True,
                                related_name="materials", verbose_name=_("change filing"))
-    file = models.FileField(_("file"), upload_to=material_upload_to)
+    file = models.FileField(_("file"), upload_to=UploadPath("materials"))
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(max_length=50)
     size = models.PositiveIntegerField(_("size"))
@@ -702,13 +707,6 @@ class ImportJobQuerySet(models.QuerySet):
         return self.filter(created_by=user)
 
 
-def import_upload_to(instance, filename: str) -> str:
-    """Random names only, as for filing materials."""
-    import uuid
-
-    return f"imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.xlsx"
-
-
 class ImportJob(models.Model):
     """批量导入 — one Excel file of centres uploaded by a regulator, checked and imported by a
     Celery task (registry.imports), with its per-row error report."""
@@ -726,7 +724,7 @@ class ImportJob(models.Model):
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
                                    verbose_name=_("uploaded by"))
-    file = models.FileField(_("file"), upload_to=import_upload_to)
+    file = models.FileField(_("file"), upload_to=UploadPath("imports", suffix=".xlsx"))
     original_name = models.CharField(_("file name"), max_length=200, blank=True)
     mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices)
     # The report's messages are written in the uploader's language at the time.
@@ -891,16 +889,6 @@ class CentrePhotoQuerySet(models.QuerySet):
         return self.filter(centre__in=Centre.objects.listed_publicly())
 
 
-def photo_upload_to(instance, filename: str) -> str:
-    """Random names only, as for filing materials (check_upload has matched the suffix to the
-    content)."""
-    import uuid
-    from pathlib import PurePath
-
-    suffix = PurePath(filename).suffix.lower()
-    return f"photos/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
-
-
 class CentrePhoto(models.Model):
     """机构照片 — a photo of a centre's premises. Disclosure, not filing material: the manager
     changes the photos whatever the filing's status; the public sees them once the centre is
@@ -908,7 +896,7 @@ class CentrePhoto(models.Model):
 
     centre = models.ForeignKey(Centre, models.CASCADE, related_name="photos",
                                verbose_name=_("centre"))
-    image = models.FileField(_("photo"), upload_to=photo_upload_to)
+    image = models.FileField(_("photo"), upload_to=UploadPath("photos"))
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(max_length=50)
     size = models.PositiveIntegerField(_("size"))

@@ -40,7 +40,7 @@ def verification_url(filing: Filing, request=None) -> str:
 
 
 # What a receipt means now, for the public verification page.
-IN_EFFECT = {S.FILED, S.UNDER_VERIFICATION, S.VERIFIED}
+IN_EFFECT = Filing.IN_EFFECT_STATUSES
 WITH_FINDINGS = {S.NONCONFORMING, S.RECTIFYING}
 ENDED = {S.TERMINATING, S.DEREGISTERED}
 

@@ -1,8 +1,9 @@
 """The filing workflow (DOMAIN §9.1): one function per transition.
 
 Every function takes keyword arguments with an explicit actor (``by``), locks the filing row,
-refuses an illegal transition or an actor without the right with ``FilingError`` (a message for
-the user), records an AuditEvent, and notifies the other side after the commit.
+refuses an actor without the right with ``NotPermitted`` and an illegal transition with
+``FilingError`` (a message for the user), records an AuditEvent, and notifies the other side
+after the commit (``luhuituo.core.workflow`` / ``notify``).
 """
 
 from __future__ import annotations
@@ -16,107 +17,33 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from luhuituo.core.audit import audit, notify
-from luhuituo.core.models import Notification, RegulatorScope, User
+from luhuituo.core.audit import audit
+from luhuituo.core.exceptions import DomainError
+from luhuituo.core.models import Notification, User
+from luhuituo.core.notify import notify_later
+from luhuituo.core.verbs import Verb
 from luhuituo.core.workdays import deadline
+from luhuituo.core.workflow import lock, require_status, transition
 
 from .certificates import OPERATING, renewable_kinds
 from .models import (
     Centre,
-    CentreMembership,
     Filing,
     FilingMaterial,
     FilingNumberSequence,
     required_material_kinds,
 )
+from .rules import centre_managers, require_centre_manager, require_decider, responsible_regulators
 
 S = Filing.Status
 
 
-class FilingError(Exception):
-    """A transition that is not allowed now, with the reason for the user."""
+class FilingError(DomainError):
+    """A filing step that is not allowed now, with the reason for the user."""
 
 
-# status names for messages
 def _label(status: str) -> str:
     return str(S(status).label)
-
-
-# --- who may act -------------------------------------------------------------------------------
-
-
-def is_manager(user: User, centre: Centre) -> bool:
-    return CentreMembership.objects.active().filter(
-        user=user, centre=centre, role=CentreMembership.Role.MANAGER
-    ).exists()
-
-
-def can_decide(user: User, centre: Centre) -> bool:
-    """A regulator (not an assessor) whose scope covers the centre's district."""
-    if not user.is_authenticated or not user.is_regulator:
-        return False
-    return any(
-        scope.role == RegulatorScope.Role.REGULATOR
-        and (scope.region_id == centre.region_id or scope.region_id == centre.region.parent_id)
-        for scope in user.regulator_scopes
-    )
-
-
-def _require_manager(user: User, centre: Centre) -> None:
-    if not is_manager(user, centre):
-        raise FilingError(_("Only the centre's manager can do this."))
-
-
-def _require_regulator(user: User, centre: Centre) -> None:
-    if not can_decide(user, centre):
-        raise FilingError(_("Only the district health bureau responsible for this centre can "
-                            "do this."))
-
-
-def _require_status(filing: Filing, *allowed: str, action) -> None:
-    if filing.status not in allowed:
-        raise FilingError(_("A filing that is “%(status)s” cannot be %(action)s.") % {
-            "status": _label(filing.status), "action": action})
-
-
-def _lock(filing: Filing) -> Filing:
-    return Filing.objects.select_for_update().select_related("centre__region").get(pk=filing.pk)
-
-
-def _transition(filing: Filing, to: str, *, by: User, verb: str, request=None, **details):
-    previous = filing.status
-    filing.status = to
-    filing.save()
-    audit(verb, actor=by, target=filing, request=request, **{"from": previous, "to": to},
-          **details)
-
-
-# --- notifications -----------------------------------------------------------------------------
-
-
-def responsible_regulators(centre: Centre) -> list[User]:
-    """The district's regulators; the city's if the district has none."""
-    scopes = RegulatorScope.objects.filter(
-        role=RegulatorScope.Role.REGULATOR, user__is_active=True
-    ).select_related("user")
-    district = [s.user for s in scopes.filter(region_id=centre.region_id)]
-    return district or [s.user for s in scopes.filter(region_id=centre.region.parent_id)]
-
-
-def centre_managers(centre: Centre) -> list[User]:
-    return [m.user for m in CentreMembership.objects.active().filter(
-        centre=centre, role=CentreMembership.Role.MANAGER, user__is_active=True
-    ).select_related("user")]
-
-
-def _notify_later(users, title: str, *, url: str, body: str = "", level=Notification.Level.INFO):
-    users = list(users)
-
-    def send():
-        for user in users:
-            notify(user, title, body=body, url=url, level=level)
-
-    transaction.on_commit(send)
 
 
 def _review_url(filing: Filing) -> str:
@@ -168,9 +95,9 @@ def next_filing_number(centre: Centre, year: int) -> str:
 def submit_filing(*, filing: Filing, by: User, commitment: bool, request=None) -> Filing:
     """Draft or returned → submitted. The manager signs the commitment letter (备案承诺书);
     the 5-working-day receipt clock starts (备案办法 Art 9)."""
-    filing = _lock(filing)
-    _require_manager(by, filing.centre)
-    _require_status(filing, S.DRAFT, S.RETURNED, action=gettext_lazy("submitted"))
+    filing = lock(filing, "centre__region")
+    require_centre_manager(by, filing.centre)
+    require_status(filing, S.DRAFT, S.RETURNED, error=FilingError, action=gettext_lazy("submitted"))
     if not commitment:
         raise FilingError(_("Read and sign the commitment letter before submitting."))
     blockers = submission_blockers(filing)
@@ -183,26 +110,27 @@ def submit_filing(*, filing: Filing, by: User, commitment: bool, request=None) -
     filing.submitted_at = now
     filing.first_submitted_at = filing.first_submitted_at or now
     filing.receipt_due = deadline(now, settings.FILING_RECEIPT_WORKING_DAYS)
-    _transition(filing, S.SUBMITTED, by=by, request=request,
-                verb="filing_resubmitted" if resubmission else "filing_submitted")
+    transition(filing, S.SUBMITTED, by=by, request=request,
+                verb=Verb.FILING_RESUBMITTED if resubmission else Verb.FILING_SUBMITTED)
     title = (_("Filing resubmitted: %(centre)s") if resubmission
              else _("New filing: %(centre)s")) % {"centre": filing.centre.name}
-    _notify_later(responsible_regulators(filing.centre), title, url=_review_url(filing))
+    notify_later(responsible_regulators(filing.centre), title, url=_review_url(filing))
     return filing
 
 
 @transaction.atomic
 def submit_rectification(*, filing: Filing, by: User, note: str, request=None) -> Filing:
     """Non-conforming → rectifying: the centre reports what it has corrected."""
-    filing = _lock(filing)
-    _require_manager(by, filing.centre)
-    _require_status(filing, S.NONCONFORMING, action=gettext_lazy("reported as rectified"))
+    filing = lock(filing, "centre__region")
+    require_centre_manager(by, filing.centre)
+    require_status(filing, S.NONCONFORMING, error=FilingError,
+                   action=gettext_lazy("reported as rectified"))
     if not note.strip():
         raise FilingError(_("Describe what has been rectified."))
     filing.rectification_submitted_at = timezone.now()
-    _transition(filing, S.RECTIFYING, by=by, request=request, verb="filing_rectification",
+    transition(filing, S.RECTIFYING, by=by, request=request, verb=Verb.FILING_RECTIFICATION,
                 note=note)
-    _notify_later(responsible_regulators(filing.centre),
+    notify_later(responsible_regulators(filing.centre),
                   _("Rectification reported: %(centre)s") % {"centre": filing.centre.name},
                   url=_review_url(filing), body=note)
     return filing
@@ -213,11 +141,11 @@ def request_termination(*, filing: Filing, by: User, reason: str, children_settl
                         staff_settled: str, fees_refunded: str, request=None) -> Filing:
     """Any live filing → terminating (管理规范 Art 7): children, staff and prepaid fees must
     be settled first, and said how."""
-    filing = _lock(filing)
-    _require_manager(by, filing.centre)
-    _require_status(filing, S.SUBMITTED, S.RETURNED, S.FILED, S.UNDER_VERIFICATION, S.VERIFIED,
+    filing = lock(filing, "centre__region")
+    require_centre_manager(by, filing.centre)
+    require_status(filing, S.SUBMITTED, S.RETURNED, S.FILED, S.UNDER_VERIFICATION, S.VERIFIED,
                     S.NONCONFORMING, S.RECTIFYING, S.SUSPENDED,
-                    action=gettext_lazy("terminated"))
+                    error=FilingError, action=gettext_lazy("terminated"))
     if not all(text.strip() for text in (reason, children_settled, staff_settled, fees_refunded)):
         raise FilingError(_("Give the reason and say how the children, the staff and prepaid "
                             "fees were settled."))
@@ -226,9 +154,9 @@ def request_termination(*, filing: Filing, by: User, reason: str, children_settl
     filing.children_settled = children_settled
     filing.staff_settled = staff_settled
     filing.fees_refunded = fees_refunded
-    _transition(filing, S.TERMINATING, by=by, request=request, verb="filing_termination",
+    transition(filing, S.TERMINATING, by=by, request=request, verb=Verb.FILING_TERMINATION,
                 reason=reason)
-    _notify_later(responsible_regulators(filing.centre),
+    notify_later(responsible_regulators(filing.centre),
                   _("Termination requested: %(centre)s") % {"centre": filing.centre.name},
                   url=_review_url(filing), body=reason, level=Notification.Level.WARNING)
     return filing
@@ -241,9 +169,9 @@ def request_termination(*, filing: Filing, by: User, reason: str, children_settl
 def return_filing(*, filing: Filing, by: User, reasons: dict[int, str], note: str = "",
                   request=None) -> Filing:
     """Submitted → returned for correction, with a reason per material (退回补正)."""
-    filing = _lock(filing)
-    _require_regulator(by, filing.centre)
-    _require_status(filing, S.SUBMITTED, action=gettext_lazy("returned"))
+    filing = lock(filing, "centre__region")
+    require_decider(by, filing.centre)
+    require_status(filing, S.SUBMITTED, error=FilingError, action=gettext_lazy("returned"))
     reasons = {int(k): v.strip() for k, v in reasons.items() if v and v.strip()}
     if not reasons and not note.strip():
         raise FilingError(_("Say what must be corrected: a reason for at least one material, "
@@ -262,12 +190,12 @@ def return_filing(*, filing: Filing, by: User, reasons: dict[int, str], note: st
         material.save(update_fields=["verdict", "return_reason", "reviewed_by", "reviewed_at"])
     filing.returned_at = now
     filing.reviewer = by
-    _transition(filing, S.RETURNED, by=by, request=request, verb="filing_returned", note=note,
+    transition(filing, S.RETURNED, by=by, request=request, verb=Verb.FILING_RETURNED, note=note,
                 reasons=[{"kind": current[k].kind,
                           "staff": current[k].staff.name if current[k].staff else "",
                           "reason": v} for k, v in reasons.items()])
     body = "\n".join([note, *(f"{current[k].kind_label}：{v}" for k, v in reasons.items())])
-    _notify_later(centre_managers(filing.centre),
+    notify_later(centre_managers(filing.centre),
                   _("Filing returned for correction: %(centre)s") % {
                       "centre": filing.centre.name},
                   url=_centre_url(filing), body=body.strip(), level=Notification.Level.WARNING)
@@ -278,9 +206,9 @@ def return_filing(*, filing: Filing, by: User, reasons: dict[int, str], note: st
 def accept_filing(*, filing: Filing, by: User, request=None) -> Filing:
     """Submitted → filed: the filing number is issued with the receipt (备案回执), and the
     15-working-day clock for a non-conformity notice starts."""
-    filing = _lock(filing)
-    _require_regulator(by, filing.centre)
-    _require_status(filing, S.SUBMITTED, action=gettext_lazy("accepted"))
+    filing = lock(filing, "centre__region")
+    require_decider(by, filing.centre)
+    require_status(filing, S.SUBMITTED, error=FilingError, action=gettext_lazy("accepted"))
     current = filing.current_materials()
     if any(m.verdict == FilingMaterial.Verdict.RETURNED for m in current):
         raise FilingError(_("Some materials are marked for correction: return the filing "
@@ -297,9 +225,9 @@ def accept_filing(*, filing: Filing, by: User, request=None) -> Filing:
     filing.filed_at = now
     filing.notice_due = deadline(now, settings.FILING_NOTICE_WORKING_DAYS)
     filing.reviewer = by
-    _transition(filing, S.FILED, by=by, request=request, verb="filing_accepted",
+    transition(filing, S.FILED, by=by, request=request, verb=Verb.FILING_ACCEPTED,
                 filing_no=filing.filing_no)
-    _notify_later(centre_managers(filing.centre),
+    notify_later(centre_managers(filing.centre),
                   _("Filed: %(centre)s, filing number %(no)s") % {
                       "centre": filing.centre.name, "no": filing.filing_no},
                   url=_centre_url(filing))
@@ -309,13 +237,14 @@ def accept_filing(*, filing: Filing, by: User, request=None) -> Filing:
 @transaction.atomic
 def start_verification(*, filing: Filing, by: User, request=None) -> Filing:
     """Filed → under verification (情况核实: desk review and on-site visit)."""
-    filing = _lock(filing)
-    _require_regulator(by, filing.centre)
-    _require_status(filing, S.FILED, action=gettext_lazy("put under verification"))
+    filing = lock(filing, "centre__region")
+    require_decider(by, filing.centre)
+    require_status(filing, S.FILED, error=FilingError,
+                   action=gettext_lazy("put under verification"))
     filing.verification_started_at = timezone.now()
-    _transition(filing, S.UNDER_VERIFICATION, by=by, request=request,
-                verb="filing_verification_started")
-    _notify_later(centre_managers(filing.centre),
+    transition(filing, S.UNDER_VERIFICATION, by=by, request=request,
+                verb=Verb.FILING_VERIFICATION_STARTED)
+    notify_later(centre_managers(filing.centre),
                   _("Verification started: %(centre)s") % {"centre": filing.centre.name},
                   url=_centre_url(filing))
     return filing
@@ -324,13 +253,13 @@ def start_verification(*, filing: Filing, by: User, request=None) -> Filing:
 @transaction.atomic
 def verify_filing(*, filing: Filing, by: User, note: str = "", request=None) -> Filing:
     """Under verification or rectifying → verified: the centre is listed publicly."""
-    filing = _lock(filing)
-    _require_regulator(by, filing.centre)
-    _require_status(filing, S.UNDER_VERIFICATION, S.RECTIFYING,
-                    action=gettext_lazy("verified"))
+    filing = lock(filing, "centre__region")
+    require_decider(by, filing.centre)
+    require_status(filing, S.UNDER_VERIFICATION, S.RECTIFYING,
+                    error=FilingError, action=gettext_lazy("verified"))
     filing.verified_at = timezone.now()
-    _transition(filing, S.VERIFIED, by=by, request=request, verb="filing_verified", note=note)
-    _notify_later(centre_managers(filing.centre),
+    transition(filing, S.VERIFIED, by=by, request=request, verb=Verb.FILING_VERIFIED, note=note)
+    notify_later(centre_managers(filing.centre),
                   _("Verified and listed publicly: %(centre)s") % {"centre": filing.centre.name},
                   url=_centre_url(filing))
     return filing
@@ -340,17 +269,17 @@ def verify_filing(*, filing: Filing, by: User, note: str = "", request=None) -> 
 def find_nonconforming(*, filing: Filing, by: User, notice: str, request=None) -> Filing:
     """Under verification or rectifying → non-conforming, with a notice that is also
     disclosed publicly (备案办法 Art 9)."""
-    filing = _lock(filing)
-    _require_regulator(by, filing.centre)
-    _require_status(filing, S.UNDER_VERIFICATION, S.RECTIFYING,
-                    action=gettext_lazy("found non-conforming"))
+    filing = lock(filing, "centre__region")
+    require_decider(by, filing.centre)
+    require_status(filing, S.UNDER_VERIFICATION, S.RECTIFYING,
+                    error=FilingError, action=gettext_lazy("found non-conforming"))
     if not notice.strip():
         raise FilingError(_("Write the non-conformity notice: what does not meet the rules."))
     filing.nonconforming_at = timezone.now()
     filing.nonconformity_notice = notice
-    _transition(filing, S.NONCONFORMING, by=by, request=request, verb="filing_nonconforming",
+    transition(filing, S.NONCONFORMING, by=by, request=request, verb=Verb.FILING_NONCONFORMING,
                 notice=notice)
-    _notify_later(centre_managers(filing.centre),
+    notify_later(centre_managers(filing.centre),
                   _("Non-conformity notice: %(centre)s") % {"centre": filing.centre.name},
                   url=_centre_url(filing), body=notice, level=Notification.Level.DANGER)
     return filing
@@ -359,16 +288,16 @@ def find_nonconforming(*, filing: Filing, by: User, notice: str, request=None) -
 @transaction.atomic
 def suspend_filing(*, filing: Filing, by: User, reason: str, request=None) -> Filing:
     """Filed or verified → suspended (暂停/停业整顿, local practice)."""
-    filing = _lock(filing)
-    _require_regulator(by, filing.centre)
-    _require_status(filing, S.FILED, S.VERIFIED, action=gettext_lazy("suspended"))
+    filing = lock(filing, "centre__region")
+    require_decider(by, filing.centre)
+    require_status(filing, S.FILED, S.VERIFIED, error=FilingError, action=gettext_lazy("suspended"))
     if not reason.strip():
         raise FilingError(_("Give the reason for the suspension."))
     filing.suspended_at = timezone.now()
     filing.suspension_reason = reason
-    _transition(filing, S.SUSPENDED, by=by, request=request, verb="filing_suspended",
+    transition(filing, S.SUSPENDED, by=by, request=request, verb=Verb.FILING_SUSPENDED,
                 reason=reason)
-    _notify_later(centre_managers(filing.centre),
+    notify_later(centre_managers(filing.centre),
                   _("Suspended: %(centre)s") % {"centre": filing.centre.name},
                   url=_centre_url(filing), body=reason, level=Notification.Level.DANGER)
     return filing
@@ -377,13 +306,13 @@ def suspend_filing(*, filing: Filing, by: User, reason: str, request=None) -> Fi
 @transaction.atomic
 def lift_suspension(*, filing: Filing, by: User, note: str = "", request=None) -> Filing:
     """Suspended → verified."""
-    filing = _lock(filing)
-    _require_regulator(by, filing.centre)
-    _require_status(filing, S.SUSPENDED, action=gettext_lazy("reinstated"))
+    filing = lock(filing, "centre__region")
+    require_decider(by, filing.centre)
+    require_status(filing, S.SUSPENDED, error=FilingError, action=gettext_lazy("reinstated"))
     filing.verified_at = filing.verified_at or timezone.now()
-    _transition(filing, S.VERIFIED, by=by, request=request, verb="filing_suspension_lifted",
+    transition(filing, S.VERIFIED, by=by, request=request, verb=Verb.FILING_SUSPENSION_LIFTED,
                 note=note)
-    _notify_later(centre_managers(filing.centre),
+    notify_later(centre_managers(filing.centre),
                   _("Suspension lifted: %(centre)s") % {"centre": filing.centre.name},
                   url=_centre_url(filing))
     return filing
@@ -392,13 +321,13 @@ def lift_suspension(*, filing: Filing, by: User, note: str = "", request=None) -
 @transaction.atomic
 def deregister_filing(*, filing: Filing, by: User, note: str = "", request=None) -> Filing:
     """Terminating → deregistered (注销备案): terminal."""
-    filing = _lock(filing)
-    _require_regulator(by, filing.centre)
-    _require_status(filing, S.TERMINATING, action=gettext_lazy("deregistered"))
+    filing = lock(filing, "centre__region")
+    require_decider(by, filing.centre)
+    require_status(filing, S.TERMINATING, error=FilingError, action=gettext_lazy("deregistered"))
     filing.deregistered_at = timezone.now()
-    _transition(filing, S.DEREGISTERED, by=by, request=request, verb="filing_deregistered",
+    transition(filing, S.DEREGISTERED, by=by, request=request, verb=Verb.FILING_DEREGISTERED,
                 note=note)
-    _notify_later(centre_managers(filing.centre),
+    notify_later(centre_managers(filing.centre),
                   _("Filing deregistered: %(centre)s") % {"centre": filing.centre.name},
                   url=_centre_url(filing))
     return filing
@@ -412,9 +341,9 @@ def upload_material(*, filing: Filing, by: User, kind: str, uploaded, checked, s
                     issuer: str = "", number: str = "", valid_until=None,
                     request=None) -> FilingMaterial:
     """Add (or replace) one material while the centre may still change its filing."""
-    filing = _lock(filing)
-    _require_manager(by, filing.centre)
-    _require_status(filing, S.DRAFT, S.RETURNED, action=gettext_lazy("changed"))
+    filing = lock(filing, "centre__region")
+    require_centre_manager(by, filing.centre)
+    require_status(filing, S.DRAFT, S.RETURNED, error=FilingError, action=gettext_lazy("changed"))
     valid_kinds = {k for k, _s in required_material_kinds(filing.centre)} | {"other"}
     if kind not in valid_kinds:
         raise FilingError(_("This material is not part of this centre's checklist."))
@@ -427,7 +356,7 @@ def upload_material(*, filing: Filing, by: User, kind: str, uploaded, checked, s
     )
     material.file.save(uploaded.name, uploaded, save=False)
     material.save()
-    audit("filing_material_uploaded", actor=by, target=filing, request=request,
+    audit(Verb.FILING_MATERIAL_UPLOADED, actor=by, target=filing, request=request,
           kind=material.kind, staff=staff.name if staff else "", file=material.original_name)
     return material
 
@@ -440,9 +369,9 @@ def renew_certificate(*, filing: Filing, by: User, kind: str, uploaded, checked,
                       number: str, valid_until, request=None) -> FilingMaterial:
     """An operating centre uploads a renewed certificate (fire safety, food business licence,
     health evaluation): a new version of the material, pending the bureau's review — the
-    previous one stays as history. ``checked`` comes from ``registry.uploads.check_upload``."""
-    filing = _lock(filing)
-    _require_manager(by, filing.centre)
+    previous one stays as history. ``checked`` comes from ``luhuituo.core.uploads.check_upload``."""
+    filing = lock(filing, "centre__region")
+    require_centre_manager(by, filing.centre)
     if filing.status not in OPERATING:
         raise FilingError(_("Certificates can be renewed only while the centre is filed and "
                             "operating; this filing is “%(status)s”.") % {
@@ -465,12 +394,12 @@ def renew_certificate(*, filing: Filing, by: User, kind: str, uploaded, checked,
     )
     material.file.save(uploaded.name, uploaded, save=False)
     material.save()
-    audit("certificate_renewed", actor=by, target=filing, request=request, kind=kind,
+    audit(Verb.CERTIFICATE_RENEWED, actor=by, target=filing, request=request, kind=kind,
           file=material.original_name, material=material.pk, number=material.number,
           valid_until=valid_until.isoformat(),
           previous_valid_until=(previous.valid_until.isoformat()
                                 if previous and previous.valid_until else ""))
-    _notify_later(responsible_regulators(filing.centre),
+    notify_later(responsible_regulators(filing.centre),
                   _("Certificate renewed: %(centre)s — %(material)s") % {
                       "centre": filing.centre.name, "material": material.kind_label},
                   url=reverse("registry:centre-detail", args=[filing.centre_id]),
@@ -485,9 +414,9 @@ def review_certificate(*, material: FilingMaterial, by: User, verdict: str, reas
     """The bureau accepts a renewed certificate or returns it with what to correct. Only the
     latest, not yet reviewed version of a renewable certificate, outside any change filing
     (those are decided with the change)."""
-    filing = _lock(material.filing)
-    _require_regulator(by, filing.centre)
-    _require_status(filing, *OPERATING, action=gettext_lazy("reviewed"))
+    filing = lock(material.filing, "centre__region")
+    require_decider(by, filing.centre)
+    require_status(filing, *OPERATING, error=FilingError, action=gettext_lazy("reviewed"))
     material = FilingMaterial.objects.select_for_update().get(pk=material.pk)
     if (material.kind not in settings.RENEWABLE_MATERIALS or material.staff_id
             or material.change_id):
@@ -508,12 +437,12 @@ def review_certificate(*, material: FilingMaterial, by: User, verdict: str, reas
     material.reviewed_by, material.reviewed_at = by, timezone.now()
     material.save(update_fields=["verdict", "return_reason", "reviewed_by", "reviewed_at"])
     returned = verdict == FilingMaterial.Verdict.RETURNED
-    audit("certificate_returned" if returned else "certificate_accepted", actor=by,
+    audit(Verb.CERTIFICATE_RETURNED if returned else Verb.CERTIFICATE_ACCEPTED, actor=by,
           target=filing, request=request, kind=material.kind, file=material.original_name,
           material=material.pk, reason=material.return_reason)
     title = (_("Certificate returned: %(material)s") if returned
              else _("Certificate accepted: %(material)s")) % {"material": material.kind_label}
-    _notify_later(centre_managers(filing.centre), title, url=_centre_url(filing), body=reason,
+    notify_later(centre_managers(filing.centre), title, url=_centre_url(filing), body=reason,
                   level=Notification.Level.WARNING if returned else Notification.Level.INFO)
     return material
 

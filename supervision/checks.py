@@ -730,7 +730,7 @@ def notify_red(alert_ids: list[int], *, escalated: bool = False) -> None:
     """Red alerts: in-app to the centre's managers (unless about the bureau's deadlines) and
     the district's regulators. (SMS needs a gateway contract: not wired yet.)"""
     from luhuituo.core.audit import notify
-    from registry.services import centre_managers, responsible_regulators
+    from registry.rules import centre_managers, responsible_regulators
 
     alerts = Alert.objects.filter(pk__in=alert_ids).select_related("centre__region")
     for alert in alerts:

@@ -19,8 +19,9 @@ from django.utils.translation import gettext_lazy
 
 from luhuituo.core.audit import audit
 from luhuituo.core.models import Notification, User
+from luhuituo.core.notify import notify_later as _notify_later
 from registry.models import Centre
-from registry.services import _notify_later, can_decide, responsible_regulators
+from registry.rules import can_decide, responsible_regulators
 
 from .inspections import InspectionError, plan_inspection
 from .models import Complaint, Inspection

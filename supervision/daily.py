@@ -26,8 +26,9 @@ from django.utils.translation import gettext as _
 
 from luhuituo.core.audit import audit
 from luhuituo.core.models import Notification, User
+from luhuituo.core.notify import notify_later as _notify_later
 from registry.models import Centre, CentreMembership, ClassGroup, Staff
-from registry.services import _notify_later, centre_managers, responsible_regulators
+from registry.rules import centre_managers, responsible_regulators
 
 from .models import (
     Attendance,

@@ -42,8 +42,9 @@ from django.utils.translation import gettext_lazy
 
 from luhuituo.core.audit import audit
 from luhuituo.core.models import Notification, User
+from luhuituo.core.notify import notify_later as _notify_later
 from registry.models import Centre, CentreMembership
-from registry.services import _notify_later, can_decide, centre_managers, responsible_regulators
+from registry.rules import can_decide, centre_managers, responsible_regulators
 
 from .models import (
     Alert,

@@ -1,7 +1,9 @@
-"""The audit trail, the access log for sensitive reads, and in-app notifications.
+"""The audit trail and the access log for sensitive reads.
 
-Every consequential write calls ``audit(...)`` inside its transaction; every view that shows a
-sensitive record (a child, a guardian, a staff member's ID number) calls ``log_access(...)``.
+Every consequential write calls ``audit(Verb.…, …)`` inside its transaction (through
+``workflow.transition`` for status changes); every view that shows a sensitive record (a
+child, a guardian, a staff member's ID number) calls ``log_access(...)``. Notifications are in
+``notify``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.http import HttpRequest
 
-from .models import AccessLog, AuditEvent, Notification, User
+from .models import AccessLog, AuditEvent, User
+from .verbs import Verb
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -58,12 +61,15 @@ def audit(
     request: HttpRequest | None = None,
     **details: Any,
 ) -> AuditEvent:
-    """Record that ``actor`` did ``verb`` to ``target``. Append-only: never updated later."""
+    """Record that ``actor`` did ``verb`` (a ``Verb``) to ``target``. Append-only: never
+    updated later. An unlisted verb is a programming error (ValueError), not a new code."""
+    if verb not in Verb.values:
+        raise ValueError(f"unknown audit verb {verb!r}: add it to luhuituo.core.verbs.Verb")
     actor_user = actor if actor is not None and actor.is_authenticated else None
     return AuditEvent.objects.create(
         actor=actor_user,
         actor_repr=(actor_user.get_full_name() if actor_user else "")[:150],
-        verb=verb,
+        verb=str(verb),
         ip=client_ip(request),
         details=_jsonable(details),
         **_target(target),
@@ -79,16 +85,4 @@ def log_access(request: HttpRequest, obj: models.Model, reason: str = "") -> Acc
         ip=client_ip(request),
         **_target(obj),
     )
-
-
-def notify(
-    recipient: User,
-    title: str,
-    *,
-    body: str = "",
-    url: str = "",
-    level: str = Notification.Level.INFO,
-) -> Notification:
-    return Notification.objects.create(
-        recipient=recipient, title=str(title)[:200], body=str(body), url=url, level=level
-    )
+from .notify import notify  # noqa: E402,F401 — TEMP until supervision imports core.notify

@@ -15,9 +15,14 @@ from django.utils.translation import gettext_lazy as _
 
 from .fields import BlindIndexField, EncryptedTextField
 from .validators import normalise_mobile, validate_id_number, validate_mobile
+from .verbs import verb_choices
 
 
 class RegionQuerySet(models.QuerySet):
+    def districts(self) -> RegionQuerySet:
+        """Districts and counties: every region but the city, in code order."""
+        return self.exclude(level=Region.Level.CITY).order_by("code")
+
     def visible_to(self, user) -> RegionQuerySet:
         """The regions a regulator oversees; none for anyone else."""
         if not user.is_authenticated or not user.is_regulator:
@@ -201,7 +206,7 @@ class AuditEvent(models.Model):
         User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("actor")
     )
     actor_repr = models.CharField(_("actor name"), max_length=150, blank=True)
-    verb = models.CharField(_("action"), max_length=64, db_index=True)
+    verb = models.CharField(_("action"), max_length=64, db_index=True, choices=verb_choices)
     target_type, target_id, target_repr = _target_fields()
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
@@ -215,6 +220,20 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_repr} {self.verb} {self.target_repr}"
+
+    @property
+    def to_label(self) -> str:
+        """For a status transition, the label of the status it moved its object to, in the
+        reader's language ("" for other events). Codes never reach the page."""
+        to = (self.details or {}).get("to")
+        if not to or self.target_type_id is None:
+            return ""
+        model = ContentType.objects.get_for_id(self.target_type_id).model_class()
+        status = getattr(model, "Status", None)
+        try:
+            return str(status(to).label)
+        except (TypeError, ValueError):
+            return ""
 
 
 @pgtrigger.register(

@@ -9,12 +9,13 @@ fetch a remote address or read a local file. data: URLs are allowed (QR codes ar
 import mimetypes
 import posixpath
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import segno
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 from weasyprint import HTML
@@ -111,3 +112,10 @@ def qr_svg_data_uri(url: str) -> str:
     """
     qr = segno.make_qr(url, error="m", boost_error=False)
     return qr.svg_data_uri(border=2, scale=1, unit="mm")
+
+
+def pdf_response(content: bytes, filename: str) -> HttpResponse:
+    """A PDF download named ``filename`` (Chinese names survive: RFC 5987 encoding)."""
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response

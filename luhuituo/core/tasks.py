@@ -1,11 +1,16 @@
-"""Thin periodic tasks of the platform core."""
+"""Thin periodic tasks of the platform core, and how services queue work after a commit."""
 
-from celery import shared_task
+import logging
+
+from celery import current_app, shared_task
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
 
 HEARTBEAT_KEY = "luhuituo:worker-heartbeat"
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task
@@ -19,3 +24,23 @@ def heartbeat() -> str:
 @shared_task
 def clear_expired_sessions() -> None:
     call_command("clearsessions")
+
+
+def enqueue_on_commit(task_name: str, **kwargs) -> None:
+    """Queue the Celery task ``task_name`` with keyword arguments once the current transaction
+    commits. By name, so a service never imports its app's tasks module (no import cycle),
+    and guarded: a broker that is down is logged, never turned into an error for the user
+    whose work is already saved (what it should have started is recovered by the periodic
+    run that watches for it)."""
+
+    def send() -> None:
+        try:
+            task = current_app.tasks.get(task_name)  # registered here: honours eager mode
+            if task is not None:
+                task.apply_async(kwargs=kwargs)
+            else:
+                current_app.send_task(task_name, kwargs=kwargs)
+        except Exception:
+            logger.warning("could not queue %s(%r)", task_name, kwargs, exc_info=True)
+
+    transaction.on_commit(send)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from .audit import audit
 from .forms import LoginForm
 from .health import broker_status, database_status, last_heartbeat
+from .verbs import Verb
 
 HOME_BY_ACCOUNT_TYPE = {
     "regulator": "dashboard:home",
@@ -46,7 +47,7 @@ def login(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         user = form.get_user()
         auth_login(request, user)  # a new session key: no session fixation
-        audit("login", actor=user, target=user, request=request)
+        audit(Verb.LOGIN, actor=user, target=user, request=request)
         return redirect(_safe_next(request) or "core:home")
     return render(request, "core/login.html", {"form": form, "next": _safe_next(request) or ""})
 
@@ -66,7 +67,7 @@ def locked_out(request: HttpRequest, response=None, credentials=None) -> HttpRes
 @require_POST
 def logout(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        audit("logout", actor=request.user, target=request.user, request=request)
+        audit(Verb.LOGOUT, actor=request.user, target=request.user, request=request)
     auth_logout(request)
     messages.success(request, _("You have logged out."))
     return redirect("core:login")
@@ -90,7 +91,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         user = form.save()
         update_session_auth_hash(request, user)
-        audit("password_change", actor=user, target=user, request=request)
+        audit(Verb.PASSWORD_CHANGE, actor=user, target=user, request=request)
         messages.success(request, _("Your password has been changed."))
         return redirect("core:account")
     return render(request, "core/password_change.html", {"form": form})
@@ -157,7 +158,7 @@ def account_setup(request: HttpRequest, uidb64: str, token: str) -> HttpResponse
     form = SetPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         form.save()
-        audit("account_setup", actor=user, target=user, request=request)
+        audit(Verb.ACCOUNT_SETUP, actor=user, target=user, request=request)
         messages.success(request, _("Your password is set. Log in with your mobile number "
                                     "and the new password."))
         return redirect("core:login")

@@ -13,7 +13,7 @@ How the filing states are reached
 A representative subset, ``SERVICE_CENTRES_PER_STATE`` centres per state (about 25 of 215,
 every state, in several districts), goes through the real workflow in ``registry.services``:
 ``upload_material`` for every material (small generated PDFs checked by
-``registry.uploads.check_upload``), then ``submit_filing``, ``return_filing``,
+``luhuituo.core.uploads.check_upload``), then ``submit_filing``, ``return_filing``,
 ``accept_filing``, ``start_verification``, ``verify_filing``, ``find_nonconforming``,
 ``submit_rectification``, ``suspend_filing``, ``request_termination`` and
 ``deregister_filing``, with the district's demo regulator (``jiangyang``, ``naxi``, else the
@@ -58,6 +58,7 @@ from django.utils import timezone
 from stdnum.cn import ric, uscc
 
 from luhuituo.core.models import AuditEvent, Region, User
+from luhuituo.core.uploads import check_upload
 from luhuituo.core.workdays import CHINA_TZ, WorkingDayCalendar
 from registry import services
 from registry.models import (
@@ -73,7 +74,6 @@ from registry.models import (
     StaffTrainingRecord,
     required_material_kinds,
 )
-from registry.uploads import check_upload
 
 S = Filing.Status
 SEED = 2026

@@ -376,7 +376,7 @@ COMPLAINTS = (
 
 
 def _people(centre: Centre):
-    from registry.services import centre_managers, responsible_regulators
+    from registry.rules import centre_managers, responsible_regulators
 
     regulators = responsible_regulators(centre)
     managers = centre_managers(centre)
@@ -386,7 +386,7 @@ def _people(centre: Centre):
 def _evidence():
     from django.core.files.base import ContentFile
 
-    from registry.uploads import check_upload
+    from luhuituo.core.uploads import check_upload
 
     from .registry_data import PDF_TEMPLATE
 

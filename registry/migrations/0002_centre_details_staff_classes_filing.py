@@ -5,11 +5,11 @@ import django.contrib.postgres.fields
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
+import luhuituo.core.uploads
 import luhuituo.core.fields
 import luhuituo.core.validators
 import pgtrigger.compiler
 import pgtrigger.migrations
-import registry.models
 import registry.validators
 from django.conf import settings
 from django.db import migrations, models
@@ -210,7 +210,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(max_length=30, verbose_name='material')),
-                ('file', models.FileField(upload_to=registry.models.material_upload_to, verbose_name='file')),
+                ('file', models.FileField(upload_to=luhuituo.core.uploads.UploadPath('materials'), verbose_name='file')),
                 ('original_name', models.CharField(max_length=200, verbose_name='file name')),
                 ('content_type', models.CharField(max_length=50)),
                 ('size', models.PositiveIntegerField(verbose_name='size')),

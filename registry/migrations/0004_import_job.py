@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import registry.models
+import luhuituo.core.uploads
 from django.conf import settings
 from django.db import migrations, models
 
@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             name='ImportJob',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to=registry.models.import_upload_to, verbose_name='file')),
+                ('file', models.FileField(upload_to=luhuituo.core.uploads.UploadPath('imports', suffix='.xlsx'), verbose_name='file')),
                 ('original_name', models.CharField(blank=True, max_length=200, verbose_name='file name')),
                 ('mode', models.CharField(choices=[('validate', 'Check only, import nothing'), ('all', 'Import all rows, only if no row has errors'), ('valid_rows', 'Import the rows without errors, skip the others')], max_length=10, verbose_name='mode')),
                 ('language', models.CharField(default='zh-hans', max_length=10, verbose_name='language')),

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import registry.models
+import luhuituo.core.uploads
 from django.conf import settings
 from django.db import migrations, models
 
@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             name='CentrePhoto',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.FileField(upload_to=registry.models.photo_upload_to, verbose_name='photo')),
+                ('image', models.FileField(upload_to=luhuituo.core.uploads.UploadPath('photos'), verbose_name='photo')),
                 ('original_name', models.CharField(max_length=200, verbose_name='file name')),
                 ('content_type', models.CharField(max_length=50)),
                 ('size', models.PositiveIntegerField(verbose_name='size')),

@@ -27,12 +27,12 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from luhuituo.core.audit import log_access
+from luhuituo.core.exceptions import domain_errors
 from luhuituo.core.permissions import centre_account_required
 
 from ..centres import (
     PROFILE_FIELDS,
     CentreDataLocked,
-    MembershipError,
     add_fee_schedule,
     add_training_record,
     centre_data_editable,
@@ -422,12 +422,10 @@ def member_list(request: HttpRequest, centre_id: int) -> HttpResponse:
     form = InviteMemberForm(request.POST if action == "invite" else None)
     new_form = NewAccountForm(request.POST if action == "create" else None)
     if action == "create" and new_form.is_valid():
-        try:
+        with domain_errors(new_form) as call:
             user, link = create_staff_account(centre=centre, by=request.user, request=request,
                                               **new_form.cleaned_data)
-        except MembershipError as error:
-            new_form.add_error("mobile", str(error))
-        else:
+        if call.ok:
             request.session["setup_link"] = {"name": user.get_full_name(),
                                              "url": request.build_absolute_uri(link)}
             return redirect("registry:member-list", centre.pk)
@@ -437,22 +435,18 @@ def member_list(request: HttpRequest, centre_id: int) -> HttpResponse:
             raise Http404
         membership = get_object_or_404(centre.memberships.select_related("user", "centre"),
                                        pk=int(membership_id), is_active=True)
-        try:
+        with domain_errors(request=request) as call:
             link = setup_link_for(membership=membership, by=request.user)
-        except MembershipError as error:
-            messages.error(request, str(error))
-        else:
+        if call.ok:
             request.session["setup_link"] = {"name": membership.user.get_full_name(),
                                              "url": request.build_absolute_uri(link)}
         return redirect("registry:member-list", centre.pk)
     if action == "invite" and form.is_valid():
         user = form.cleaned_data["account"]
-        try:
+        with domain_errors(form) as call:
             invite_member(centre=centre, by=request.user, user=user,
                           role=form.cleaned_data["role"], request=request)
-        except MembershipError as error:
-            form.add_error("account", str(error))
-        else:
+        if call.ok:
             messages.success(request, _("%(name)s now has access to this centre.") % {
                 "name": user.get_full_name()})
             return redirect("registry:member-list", centre.pk)
@@ -462,11 +456,9 @@ def member_list(request: HttpRequest, centre_id: int) -> HttpResponse:
             raise Http404
         membership = get_object_or_404(centre.memberships.select_related("user"),
                                        pk=int(membership_id))
-        try:
+        with domain_errors(request=request) as call:
             deactivate_member(membership=membership, by=request.user, request=request)
-        except MembershipError as error:
-            messages.error(request, str(error))
-        else:
+        if call.ok:
             messages.success(request, _("%(name)s no longer has access to this centre.") % {
                 "name": membership.user.get_full_name()})
         return redirect("registry:member-list", centre.pk)

@@ -10,14 +10,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from luhuituo.core.exceptions import domain_errors
 from luhuituo.core.permissions import get_visible_or_404, regulator_required
+from luhuituo.core.uploads import check_upload
 
 from .. import changes
 from ..forms import ChangeFilingForm
 from ..models import Centre, ChangeFiling
 from ..permissions import centre_member_required
-from ..services import FilingError
-from ..uploads import check_upload
 
 
 def _can_file_change(centre: Centre) -> bool:
@@ -63,13 +63,11 @@ def change_create(request: HttpRequest, centre_id: int) -> HttpResponse:
         if not proposed:
             form.add_error(None, _("Nothing has changed: edit at least one detail."))
         if not form.errors:
-            try:
+            with domain_errors(form) as call:
                 changes.submit_change(centre=centre, by=request.user, proposed=proposed,
                                       reason=form.cleaned_data["reason"], materials=materials,
                                       request=request)
-            except FilingError as exc:
-                form.add_error(None, str(exc))
-            else:
+            if call.ok:
                 messages.success(request, _("Your change filing has been sent to the district "
                                             "health bureau."))
                 return redirect("registry:change-list", centre_id)
@@ -98,10 +96,8 @@ def change_decide(request: HttpRequest, pk: int) -> HttpResponse:
     if action not in DECISIONS:
         messages.error(request, _("Choose a decision."))
     else:
-        try:
+        with domain_errors(request=request) as call:
             DECISIONS[action](change, request.user, note, request)
-        except FilingError as exc:
-            messages.error(request, str(exc))
-        else:
+        if call.ok:
             messages.success(request, _("The change filing has been decided."))
     return redirect("registry:review", change.centre_id)

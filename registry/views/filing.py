@@ -13,7 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from luhuituo.core.audit import log_access
+from luhuituo.core.exceptions import domain_errors
+from luhuituo.core.pdf import pdf_response
 from luhuituo.core.permissions import get_visible_or_404
+from luhuituo.core.uploads import check_upload
 
 from .. import receipts, services
 from ..certificates import OPERATING, certificate_rows, renewable_kinds
@@ -27,12 +30,10 @@ from ..forms_filing import (
 from ..history import filing_history
 from ..models import Filing, FilingMaterial, required_material_kinds
 from ..permissions import centre_member_required
-from ..uploads import check_upload
 
 S = Filing.Status
-EDITABLE = {S.DRAFT, S.RETURNED}
-TERMINABLE = {S.SUBMITTED, S.RETURNED, S.FILED, S.UNDER_VERIFICATION, S.VERIFIED,
-              S.NONCONFORMING, S.RECTIFYING, S.SUSPENDED}
+EDITABLE = Filing.EDITABLE_STATUSES
+TERMINABLE = Filing.TERMINABLE_STATUSES
 
 
 def checklist(filing: Filing) -> list[dict]:
@@ -99,7 +100,7 @@ def material_upload(request: HttpRequest, centre_id: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error("file", exc)
         else:
-            try:
+            with domain_errors(form) as call:
                 services.upload_material(
                     filing=centre.filing, by=request.user, kind=form.cleaned_data["kind"],
                     staff=form.cleaned_data["staff"], uploaded=form.cleaned_data["file"],
@@ -107,9 +108,7 @@ def material_upload(request: HttpRequest, centre_id: int) -> HttpResponse:
                     number=form.cleaned_data["number"],
                     valid_until=form.cleaned_data["valid_until"], request=request,
                 )
-            except services.FilingError as exc:
-                form.add_error(None, str(exc))
-            else:
+            if call.ok:
                 messages.success(request, _("Uploaded: %(name)s") % {
                     "name": form.cleaned_data["file"].name})
                 return redirect("registry:filing-detail", centre_id)
@@ -129,16 +128,14 @@ def certificate_renew(request: HttpRequest, centre_id: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error("file", exc)
         else:
-            try:
+            with domain_errors(form) as call:
                 material = services.renew_certificate(
                     filing=filing, by=request.user, kind=form.cleaned_data["kind"],
                     uploaded=form.cleaned_data["file"], checked=checked,
                     issuer=form.cleaned_data["issuer"], number=form.cleaned_data["number"],
                     valid_until=form.cleaned_data["valid_until"], request=request,
                 )
-            except services.FilingError as exc:
-                form.add_error(None, str(exc))
-            else:
+            if call.ok:
                 messages.success(request, _("Renewed: %(material)s. The district health "
                                             "bureau has been told.") % {
                                                 "material": material.kind_label})
@@ -152,11 +149,10 @@ def certificate_renew(request: HttpRequest, centre_id: int) -> HttpResponse:
 def filing_submit(request: HttpRequest, centre_id: int) -> HttpResponse:
     form = SubmitForm(request.POST)
     commitment = form.is_valid() and form.cleaned_data["commitment"]
-    try:
+    with domain_errors(request=request) as call:
         services.submit_filing(filing=request.centre.filing, by=request.user,
                                commitment=commitment, request=request)
-    except services.FilingError as exc:
-        messages.error(request, str(exc))
+    if not call.ok:
         return render_filing(request, status=422)
     messages.success(request, _("Your filing has been submitted to the district health "
                                 "bureau. It must issue a receipt within 5 working days."))
@@ -168,12 +164,10 @@ def filing_submit(request: HttpRequest, centre_id: int) -> HttpResponse:
 def filing_rectification(request: HttpRequest, centre_id: int) -> HttpResponse:
     form = RectificationForm(request.POST)
     if form.is_valid():
-        try:
+        with domain_errors(form) as call:
             services.submit_rectification(filing=request.centre.filing, by=request.user,
                                           note=form.cleaned_data["note"], request=request)
-        except services.FilingError as exc:
-            form.add_error(None, str(exc))
-        else:
+        if call.ok:
             messages.success(request, _("Your rectification report has been sent."))
             return redirect("registry:filing-detail", centre_id)
     return render_filing(request, status=422, rectification_form=form)
@@ -184,12 +178,10 @@ def filing_rectification(request: HttpRequest, centre_id: int) -> HttpResponse:
 def filing_termination(request: HttpRequest, centre_id: int) -> HttpResponse:
     form = TerminationForm(request.POST)
     if form.is_valid():
-        try:
+        with domain_errors(form) as call:
             services.request_termination(filing=request.centre.filing, by=request.user,
                                          request=request, **form.cleaned_data)
-        except services.FilingError as exc:
-            form.add_error(None, str(exc))
-        else:
+        if call.ok:
             messages.success(request, _("Your termination request has been sent to the "
                                         "district health bureau."))
             return redirect("registry:filing-detail", centre_id)
@@ -222,19 +214,13 @@ def _filing_for_document(request, centre_id: int) -> Filing:
     )
 
 
-def _pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
-
-
 @require_GET
 def receipt_pdf(request: HttpRequest, centre_id: int) -> HttpResponse:
     """备案回执, for the centre's members and the responsible regulators."""
     filing = _filing_for_document(request, centre_id)
     if not filing.filing_no:
         raise Http404
-    return _pdf_response(receipts.receipt_pdf(filing, request),
+    return pdf_response(receipts.receipt_pdf(filing, request),
                          f"备案回执-{filing.filing_no}.pdf")
 
 
@@ -244,5 +230,5 @@ def notice_pdf(request: HttpRequest, centre_id: int) -> HttpResponse:
     filing = _filing_for_document(request, centre_id)
     if not filing.nonconforming_at:
         raise Http404
-    return _pdf_response(receipts.notice_pdf(filing, request),
+    return pdf_response(receipts.notice_pdf(filing, request),
                          f"告知书-{filing.filing_no or filing.centre.name}.pdf")

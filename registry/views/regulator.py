@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from luhuituo.core.audit import log_access
+from luhuituo.core.exceptions import domain_errors
 from luhuituo.core.models import Region
 from luhuituo.core.permissions import get_visible_or_404, regulator_required
 from luhuituo.core.workdays import WorkingDayCalendar
@@ -21,6 +22,7 @@ from .. import services
 from ..forms_filing import DecisionForm
 from ..history import filing_history
 from ..models import Filing
+from ..rules import can_decide
 from .filing import checklist
 
 S = Filing.Status
@@ -79,7 +81,7 @@ def render_review(request, filing: Filing, *, form=None, reasons=None, status=20
     rows = checklist(filing)
     context = {
         "filing": filing, "centre": filing.centre, "rows": rows,
-        "can_decide": services.can_decide(request.user, filing.centre),
+        "can_decide": can_decide(request.user, filing.centre),
         "form": form or DecisionForm(), "reasons": reasons or {},
         "history": filing_history(filing),
         "fees": filing.centre.fee_schedules.first(),
@@ -130,14 +132,13 @@ def filing_decide(request: HttpRequest, centre_id: int) -> HttpResponse:
     if not form.is_valid():
         return render_review(request, filing, form=form, reasons=reasons, status=422)
     action, note = form.cleaned_data["action"], form.cleaned_data["note"]
-    try:
+    with domain_errors(form) as call:
         if action == "return":
             services.return_filing(filing=filing, by=request.user, reasons=reasons, note=note,
                                    request=request)
         else:
             ACTIONS[action](filing, request.user, note, request)
-    except services.FilingError as exc:
-        form.add_error(None, str(exc))
+    if not call.ok:
         return render_review(request, filing, form=form, reasons=reasons, status=422)
     messages.success(request, _("Done: %(action)s — %(centre)s") % {
         "action": dict(DecisionForm.ACTIONS)[action], "centre": filing.centre.name})

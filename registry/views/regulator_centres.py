@@ -27,8 +27,10 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from luhuituo.core.audit import audit, log_access
+from luhuituo.core.exceptions import domain_errors
 from luhuituo.core.models import Region
 from luhuituo.core.permissions import get_visible_or_404, regulator_required
+from luhuituo.core.verbs import Verb
 
 from .. import services
 from ..certificates import OPERATING, certificate_rows
@@ -36,6 +38,7 @@ from ..forms_filing import CertificateReviewForm
 from ..history import centre_history
 from ..imports import XLSX_CONTENT_TYPE
 from ..models import Centre, ClassGroup, Filing, FilingMaterial, Staff
+from ..rules import can_decide
 from ..validators import normalise_uscc
 
 PER_PAGE = 25
@@ -225,7 +228,7 @@ def centre_export(request: HttpRequest) -> HttpResponse:
     form, centres = filtered_centres(request.user, request.GET)
     header, rows = export_table(centres)
     filters = {name: str(value) for name, value in form.cleaned_data.items() if value}
-    audit("centre_export", actor=request.user, request=request, format=export_format,
+    audit(Verb.CENTRE_EXPORT, actor=request.user, request=request, format=export_format,
           filters=filters, rows=len(rows))
     filename = f"centres-{timezone.localdate():%Y%m%d}.{export_format}"
     if export_format == "csv":
@@ -278,7 +281,7 @@ def render_centre_detail(request, centre: Centre, *, status: int = 200, review_f
         # the certificates kept valid while operating (registry.certificates)
         "certificates": certificate_rows(filing, today) if filing else [],
         "can_review_certificates": bool(filing) and filing.status in OPERATING
-        and services.can_decide(user, centre),
+        and can_decide(user, centre),
         "review_form": review_form, "review_material": review_material,
     }
     return render(request, "registry/regulator/centre_detail.html", context, status=status)
@@ -307,13 +310,11 @@ def certificate_review(request: HttpRequest, centre_id: int, pk: int) -> HttpRes
                                   request.user, pk=pk, filing__centre=centre)
     form = CertificateReviewForm(request.POST)
     if form.is_valid():
-        try:
+        with domain_errors(form) as call:
             services.review_certificate(
                 material=material, by=request.user, verdict=form.cleaned_data["verdict"],
                 reason=form.cleaned_data["reason"], request=request)
-        except services.FilingError as exc:
-            form.add_error(None, str(exc))
-        else:
+        if call.ok:
             messages.success(request, _("Certificate reviewed: %(material)s") % {
                 "material": material.kind_label})
             return redirect("registry:centre-detail", centre_id)

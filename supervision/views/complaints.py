@@ -17,7 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from luhuituo.core.audit import log_access
 from luhuituo.core.permissions import regulator_required
-from registry.services import can_decide
+from registry.rules import can_decide
 
 from .. import complaints as svc
 from ..forms_inspections import (

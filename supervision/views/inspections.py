@@ -23,7 +23,7 @@ from django.views.decorators.vary import vary_on_headers
 from luhuituo.core.audit import audit
 from luhuituo.core.permissions import get_visible_or_404, regulator_required
 from registry.models import Centre
-from registry.services import can_decide
+from registry.rules import can_decide
 
 from .. import inspections as svc
 from ..forms_inspections import (

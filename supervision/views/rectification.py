@@ -19,8 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from luhuituo.core.audit import log_access
 from luhuituo.core.permissions import get_visible_or_404
+from luhuituo.core.uploads import check_upload
 from registry.permissions import centre_member_required
-from registry.uploads import check_upload
 
 from .. import inspections as svc
 from ..forms_inspections import RectificationAnswerForm

@@ -14,11 +14,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
+from luhuituo.core.exceptions import NotPermitted
 from luhuituo.core.models import AuditEvent, Notification
+from luhuituo.core.uploads import check_upload
 from registry import services
 from registry.certificates import certificate_rows
 from registry.models import Centre, Filing, FilingMaterial, MaterialKind
-from registry.uploads import check_upload
 from tests.conftest import PERSONAS
 from tests.factories import CentreUserFactory, MembershipFactory, RegulatorFactory, filing_for
 from tests.rolematrix import (
@@ -132,7 +133,7 @@ def test_only_the_centres_manager_can_renew(verified, staff, district_regulator,
     other_manager = CentreUserFactory()
     MembershipFactory(user=other_manager, centre=centre_b, role="manager")
     for user in (staff, district_regulator, other_staff, other_manager):
-        with pytest.raises(services.FilingError, match="manager"):
+        with pytest.raises(NotPermitted, match="manager"):
             renew(verified, user)
     assert len(fire_versions(verified)) == 1
 
@@ -388,7 +389,7 @@ def test_only_the_responsible_regulator_gets_the_review_form(client_for, city_re
     body = client_for(assessor).get(detail_url(verified)).content.decode()
     assert 'id="certificates"' in body and review_url(verified, new) not in body
     response = client_for(assessor).post(review_url(verified, new), {"verdict": "accepted"})
-    assert response.status_code == 422
+    assert response.status_code == 403  # a wrong actor is refused, not a form error
     new.refresh_from_db()
     assert new.verdict == FilingMaterial.Verdict.PENDING
 

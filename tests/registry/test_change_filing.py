@@ -4,10 +4,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from luhuituo.core.exceptions import NotPermitted
+from luhuituo.core.uploads import check_upload
 from registry import changes
 from registry.models import Centre, ChangeFiling, Filing, FilingMaterial
 from registry.services import FilingError
-from registry.uploads import check_upload
 from tests.rolematrix import FORBIDDEN, LOGIN, NOT_FOUND, OK, assert_role_matrix, redirect_to
 
 from .test_filing_workflow import PDF, complete, to_status, upload_all
@@ -110,10 +111,10 @@ def test_changes_need_a_filed_centre(centre_a, manager, district_regulator, stat
 
 
 def test_who_may_act(filed, manager, staff, other_regulator, district_regulator):
-    with pytest.raises(FilingError):
+    with pytest.raises(NotPermitted):
         changes.submit_change(centre=filed, by=staff, proposed={"name": "x"}, reason="x")
     change = changes.submit_change(centre=filed, by=manager, proposed={"name": "x"}, reason="x")
-    with pytest.raises(FilingError):
+    with pytest.raises(NotPermitted):
         changes.accept_change(change=change, by=other_regulator)
     with pytest.raises(FilingError):
         changes.verify_change(change=change, by=district_regulator)  # not accepted yet

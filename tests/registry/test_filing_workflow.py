@@ -8,7 +8,9 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from stdnum.cn import uscc
 
+from luhuituo.core.exceptions import NotPermitted
 from luhuituo.core.models import AuditEvent, Notification, RegulatorScope
+from luhuituo.core.uploads import check_upload
 from registry import services
 from registry.models import (
     Centre,
@@ -19,7 +21,6 @@ from registry.models import (
     Staff,
     required_material_kinds,
 )
-from registry.uploads import check_upload
 from tests.factories import RegulatorFactory, region
 
 pytestmark = pytest.mark.django_db
@@ -264,14 +265,14 @@ def test_every_illegal_transition_is_refused_and_changes_nothing(
 
 
 def test_staff_cannot_submit(filing, staff):
-    with pytest.raises(services.FilingError, match=r"manager|负责人"):
+    with pytest.raises(NotPermitted, match=r"manager|负责人"):
         submit(filing, staff)
 
 
 @pytest.mark.parametrize("persona", ["other_regulator", "manager", "staff"])
 def test_only_the_responsible_bureau_accepts(request, filing, manager, persona):
     submit(filing, manager)
-    with pytest.raises(services.FilingError):
+    with pytest.raises(NotPermitted):
         services.accept_filing(filing=filing, by=request.getfixturevalue(persona))
     filing.refresh_from_db()
     assert filing.status == S.SUBMITTED
@@ -281,7 +282,7 @@ def test_an_assessor_cannot_decide_but_the_city_can(filing, manager, city_regula
     assessor = RegulatorFactory(region_code="510502")
     RegulatorScope.objects.filter(user=assessor).update(role=RegulatorScope.Role.ASSESSOR)
     submit(filing, manager)
-    with pytest.raises(services.FilingError):
+    with pytest.raises(NotPermitted):
         services.accept_filing(filing=filing, by=assessor)
     assert services.accept_filing(filing=filing, by=city_regulator).status == S.FILED
 

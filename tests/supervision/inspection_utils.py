@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from pypdf import PdfReader
 
-from registry.uploads import check_upload
+from luhuituo.core.uploads import check_upload
 from supervision import inspections as svc
 from supervision.models import Alert, ChecklistTemplate, Inspection
 

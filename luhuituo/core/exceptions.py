@@ -1,0 +1,73 @@
+"""One error type for every rule a workflow enforces, and one way for views to show it.
+
+Services raise ``DomainError(message, field=None)`` (or an app's subclass of it) when a rule
+refuses the change: the message is for the user, in their language; ``field`` names the form
+field it belongs to, if any. ``NotPermitted`` says the actor may not do this at all: views
+answer 403 for it, never a form error, so a wrong actor is treated the same way everywhere.
+
+In a view::
+
+    with domain_errors(form) as call:
+        filing = submit_filing(filing=filing, by=request.user)
+    if call.ok:
+        return redirect(...)
+    # else the form carries the message; render it again
+
+Without a form (a button), ``domain_errors(request=request)`` puts the message in the
+messages framework instead.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+
+
+class DomainError(Exception):
+    """A rule refuses the change. ``message`` is for the user; ``field`` is the form field it
+    belongs to (None: the whole form)."""
+
+    def __init__(self, message, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+class NotPermitted(DomainError, PermissionDenied):
+    """The actor may not do this at all. Views let it through, and Django answers 403."""
+
+
+class domain_errors:  # a statement, like contextlib.suppress
+    """Turn a ``DomainError`` raised inside the block into an error on ``form`` (on its field
+    when the form has that field, else on the whole form), or into an error message on the
+    request when there is no form. ``NotPermitted`` is not caught: it becomes a 403.
+
+    After the block, ``.ok`` says whether the call went through and ``.error`` holds the
+    error when it did not.
+    """
+
+    def __init__(self, form=None, *, request=None):
+        if form is None and request is None:
+            raise TypeError("domain_errors needs a form or a request")
+        self.form = form
+        self.request = request
+        self.ok = True
+        self.error: DomainError | None = None
+
+    def __enter__(self) -> domain_errors:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc is None or not isinstance(exc, DomainError) or isinstance(exc, NotPermitted):
+            return False
+        self.ok = False
+        self.error = exc
+        if self.form is not None:
+            field = exc.field if exc.field in self.form.fields else None
+            self.form.add_error(field, exc.message)
+        else:
+            messages.error(self.request, str(exc.message))
+        return True

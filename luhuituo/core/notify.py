@@ -1,0 +1,32 @@
+"""In-app notifications. ``notify_later`` is what services call: the messages are written
+only once the transaction commits, so a refused or rolled-back change tells nobody anything."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from .models import Notification, User
+
+
+def notify(recipient: User, title: str, *, body: str = "", url: str = "",
+           level: str = Notification.Level.INFO) -> Notification:
+    return Notification.objects.create(
+        recipient=recipient, title=str(title)[:200], body=str(body), url=url, level=level
+    )
+
+
+def notify_later(users: Iterable[User], title: str, *, url: str, body: str = "",
+                 level: str = Notification.Level.INFO) -> None:
+    """Notify each of ``users`` after the current transaction commits (at once outside one)."""
+    users = list(users)
+    title, body = str(title), str(body)
+
+    def send() -> None:
+        Notification.objects.bulk_create([
+            Notification(recipient=user, title=title[:200], body=body, url=url, level=level)
+            for user in users
+        ])
+
+    transaction.on_commit(send)
