@@ -9,15 +9,14 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from luhuituo.core.crypto import blind_index
+from luhuituo.core.forms import DateInput, IDNumberField, TimeInput, not_in_future
 from luhuituo.core.masking import mask_id_number
 from luhuituo.core.models import Region, User
 from luhuituo.core.validators import (
-    normalise_id_number,
     normalise_mobile,
     validate_id_number,
     validate_mobile,
@@ -39,32 +38,11 @@ from .validators import normalise_uscc
 # --- widgets and fields --------------------------------------------------------------------------
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%H:%M")
-
-
 class USCCField(forms.CharField):
     """A credit code typed with spaces or lower-case letters is the same code."""
 
     def to_python(self, value):
         return normalise_uscc(super().to_python(value))
-
-
-class IDNumberField(forms.CharField):
-    """A resident ID number, without spaces and with an upper-case X."""
-
-    def to_python(self, value):
-        return normalise_id_number(super().to_python(value))
 
 
 def city_districts():
@@ -81,12 +59,6 @@ def clean_unique_uscc(form: forms.ModelForm) -> str:
         raise forms.ValidationError(
             _("A centre with this credit code is already registered."), code="duplicate")
     return code
-
-
-def not_in_future(value, message):
-    if value and value > timezone.localdate():
-        raise forms.ValidationError(message, code="future")
-    return value
 
 
 # --- the centre ----------------------------------------------------------------------------------

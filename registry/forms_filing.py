@@ -4,6 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from luhuituo.core.forms import DateInput
+
 from .models import Staff, required_material_kinds
 
 
@@ -15,7 +17,7 @@ class MaterialUploadForm(forms.Form):
     issuer = forms.CharField(label=_("Issued by"), max_length=100, required=False)
     number = forms.CharField(label=_("Certificate number"), max_length=100, required=False)
     valid_until = forms.DateField(label=_("Valid until"), required=False,
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+                                  widget=DateInput)
 
     def __init__(self, *args, centre, **kwargs):
         super().__init__(*args, **kwargs)
@@ -87,7 +89,7 @@ class CertificateRenewalForm(forms.Form):
     issuer = forms.CharField(label=_("Issued by"), max_length=100)
     number = forms.CharField(label=_("Certificate number"), max_length=100, required=False)
     valid_until = forms.DateField(label=_("Valid until"),
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+                                  widget=DateInput)
 
     def __init__(self, *args, kinds, **kwargs):
         super().__init__(*args, **kwargs)

@@ -161,7 +161,7 @@ class RegionLookup:
         direct_ids = {s.region_id for s in scopes}
         self.by_key: dict[str, Region] = {}
         self.allowed: list[Region] = []
-        for region in Region.objects.exclude(level=Region.Level.CITY).order_by("code"):
+        for region in Region.objects.districts():
             self.by_key[region.name] = region
             self.by_key[region.code] = region
             if region.pk in direct_ids or region.parent_id in city_ids:

@@ -117,7 +117,8 @@ def file_response(fieldfile, *, content_type: str, name: str = "", public: bool 
     response["X-Content-Type-Options"] = "nosniff"
     if public or max_age:
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        patch_cache_control(response, public=public, private=not public, max_age=max_age)
+        patch_cache_control(response, max_age=max_age,
+                            **({"public": True} if public else {"private": True}))
     else:
         response["X-Frame-Options"] = "SAMEORIGIN"
         response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"

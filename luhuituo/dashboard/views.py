@@ -16,10 +16,8 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     visible = Centre.objects.visible_to(user)
     regions = (
-        Region.objects.visible_to(user)
-        .exclude(level=Region.Level.CITY)
+        Region.objects.visible_to(user).districts()
         .annotate(centre_count=Count("centres", filter=Q(centres__in=visible)))
-        .order_by("code")
     )
     queue = Filing.objects.visible_to(user).awaiting_bureau().with_due()
     alert_counts = dict(Alert.objects.visible_to(user).open().values_list("severity")

@@ -3,11 +3,9 @@ termination; the permission-checked material download and the receipt/notice PDF
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -16,7 +14,7 @@ from luhuituo.core.audit import log_access
 from luhuituo.core.exceptions import domain_errors
 from luhuituo.core.pdf import pdf_response
 from luhuituo.core.permissions import get_visible_or_404
-from luhuituo.core.uploads import check_upload
+from luhuituo.core.uploads import check_upload, file_response
 
 from .. import receipts, services
 from ..certificates import OPERATING, certificate_rows, renewable_kinds
@@ -196,13 +194,8 @@ def material_file(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     material = get_visible_or_404(FilingMaterial, request.user, pk=pk)
     log_access(request, material, reason="filing material")
-    response = FileResponse(material.file.open("rb"), content_type=material.content_type)
-    response["Content-Disposition"] = (
-        f"inline; filename*=UTF-8''{quote(material.original_name)}")
-    response["X-Frame-Options"] = "SAMEORIGIN"
-    response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(material.file, content_type=material.content_type,
+                         name=material.original_name)
 
 
 def _filing_for_document(request, centre_id: int) -> Filing:

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+
+from luhuituo.core.uploads import file_response
 
 from ..centres import MAX_CENTRE_PHOTOS, add_centre_photo, delete_centre_photo
 from ..forms_photos import CentrePhotoForm
@@ -77,12 +78,5 @@ def photo_file(request: HttpRequest, pk: int) -> HttpResponse:
     public = photo is not None
     if not public:
         photo = get_object_or_404(CentrePhoto.objects.visible_to(request.user), pk=pk)
-    response = FileResponse(photo.image.open("rb"), content_type=photo.content_type)
-    response["Content-Disposition"] = "inline"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    if public:
-        patch_cache_control(response, public=True, max_age=PHOTO_MAX_AGE)
-    else:
-        patch_cache_control(response, private=True, max_age=PHOTO_MAX_AGE)
-    return response
+    return file_response(photo.image, content_type=photo.content_type, public=public,
+                         max_age=PHOTO_MAX_AGE)

@@ -27,8 +27,8 @@ def verified_centres(request: HttpRequest) -> HttpResponse:
         centres = centres.filter(Q(name__icontains=q) | Q(address__icontains=q))
     page = Paginator(centres.order_by("region__code", "name"), 30).get_page(
         request.GET.get("page"))
-    context = {"page": page, "region": region, "q": q, "query": request.GET.copy(),
-               "regions": Region.objects.exclude(level=Region.Level.CITY)}
+    context = {"page": page, "region": region, "q": q,
+               "regions": Region.objects.districts()}
     template = "registry/public/centre_list.html"
     if request.htmx:
         template += "#results"
@@ -56,6 +56,6 @@ def disclosures(request: HttpRequest) -> HttpResponse:
         filings = filings.filter(centre__region__code=region)
     page = Paginator(filings, 20).get_page(request.GET.get("page"))
     return render(request, "registry/public/disclosures.html", {
-        "page": page, "region": region, "query": request.GET.copy(),
-        "regions": Region.objects.exclude(level=Region.Level.CITY),
+        "page": page, "region": region,
+        "regions": Region.objects.districts(),
     })

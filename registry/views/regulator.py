@@ -68,8 +68,7 @@ def filing_queue(request: HttpRequest) -> HttpResponse:
         "page": page, "rows": rows, "params": params,
         "statuses": [(s, S(s).label) for s in WAITING] + [
             (s, S(s).label) for s in S.values if s not in WAITING],
-        "regions": Region.objects.visible_to(request.user).exclude(level=Region.Level.CITY),
-        "query": request.GET.copy(),
+        "regions": Region.objects.visible_to(request.user).districts(),
     }
     template = "registry/regulator/filing_queue.html"
     if request.htmx:

@@ -86,7 +86,7 @@ class CentreFilterForm(forms.Form):
 
     def __init__(self, data, *, user, **kwargs):
         super().__init__(data, **kwargs)
-        regions = Region.objects.visible_to(user).exclude(level=Region.Level.CITY)
+        regions = Region.objects.visible_to(user).districts()
         self.fields["district"].choices = [ALL, *((r.code, r.name) for r in regions)]
 
     def value(self, name: str) -> str:
