@@ -21,6 +21,8 @@ from .factories import (
     UserFactory,
 )
 
+pytest_plugins = ["tests.urlcoverage"]
+
 PERSONAS = [
     "city_regulator", "district_regulator", "other_regulator",
     "manager", "staff", "other_staff", "parent", "anonymous",

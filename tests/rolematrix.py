@@ -20,8 +20,10 @@ from urllib.parse import urlparse
 
 from django.conf import settings
 from django.shortcuts import resolve_url
+from django.urls import resolve
 
 from .conftest import PERSONAS
+from .urlcoverage import COVERED
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ def assert_role_matrix(
             f"role matrix for {url}: no expectation for {sorted(missing)}; "
             f"unknown personas {sorted(unknown)}"
         )
+    COVERED.add(resolve(urlparse(url).path).view_name)
     problems: list[str] = []
     for name in PERSONAS:
         client = client_for(personas[name])
