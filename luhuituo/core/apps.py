@@ -8,4 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform core")
 
     def ready(self) -> None:
+        from django.utils.module_loading import autodiscover_modules
+
         from . import checks  # noqa: F401 — registers the system checks
+
+        autodiscover_modules("sections")  # page sections each app contributes

@@ -91,7 +91,7 @@ EXPIRY_WARNING_DAYS = 30
 
 
 def _centre_context(request: HttpRequest, **extra) -> dict:
-    """What registry/centre/base.html needs, plus the page's own context."""
+    """What layouts/centre.html needs, plus the page's own context."""
     return {"centre": request.centre, "membership": request.membership, **extra}
 
 

@@ -1,6 +1,7 @@
 from django import template
 from django.http import QueryDict
 
+from luhuituo.core import sections
 from luhuituo.core.masking import mask_id_number, mask_phone
 
 register = template.Library()
@@ -18,3 +19,9 @@ def page_url(context, number, name="page") -> str:
     query = request.GET.copy() if request is not None else QueryDict(mutable=True)
     query[name] = number
     return "?" + query.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def section_links(context, place: str, obj) -> list[dict]:
+    """The links every app contributes to ``place`` for ``obj`` (luhuituo.core.sections)."""
+    return sections.links(place, context.get("request"), obj)
