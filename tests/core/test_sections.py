@@ -36,7 +36,8 @@ def test_each_app_contributes_to_the_centre_navigation(centre_a, manager):
 
 def test_a_link_for_managers_only_is_not_shown_to_staff(centre_a, staff):
     path = reverse("registry:centre-overview", args=[centre_a.pk])
-    items = sections.links("centre-nav", request_for(path, staff.centre_memberships.get()), centre_a)
+    membership = staff.centre_memberships.get()
+    items = sections.links("centre-nav", request_for(path, membership), centre_a)
     assert "Accounts" not in [str(item["label"]) for item in items]
 
 
