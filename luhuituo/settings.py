@@ -468,7 +468,7 @@ RISK_WEIGHTS = {
 # Days to rectify when an order names no finding (the inspector may change the deadline).
 RECTIFICATION_DAYS_WITHOUT_FINDINGS = env_int("RECTIFICATION_DAYS_WITHOUT_FINDINGS", 15)
 
-# --- Daily and safety records (issue 4, supervision.daily) ------------------------------------
+# --- Daily and safety records (issue 4, supervision.services.daily and .safety) ---------------
 # A class's day is edited on the day itself (0 = same day only); a centre manager may also
 # correct this many earlier days [proposal, UNVERIFIED: agree with the bureau]. Future days
 # are never recorded.

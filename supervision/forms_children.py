@@ -18,8 +18,8 @@ from registry.forms import DateInput, IDNumberField
 from registry.models import Centre, ClassGroup
 from registry.validators import validate_phone
 
-from .children import PRIVACY_RULES_SUMMARY, placement_problem
 from .models import Child, Guardian, GuardianConsent, HealthCheck, VaccinationCheck
+from .services.children import PRIVACY_RULES_SUMMARY, placement_problem
 
 
 def _not_in_future(value, message=None):

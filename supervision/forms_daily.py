@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from luhuituo.core.models import Region
 from registry.forms import DateInput
 
-from .daily import clean_row
 from .models import Attendance, Drill, Hazard, Incident, SafetyCheck, SymptomGroup
+from .services.daily import clean_row
 
 A = Attendance
 NONE = ("", "—")

@@ -12,13 +12,13 @@ from luhuituo.core.models import Region, RegulatorScope, User
 from registry.models import Centre
 from registry.validators import validate_phone
 
-from .inspections import active_checklists, inspections_visible_to
 from .models import (
     Complaint,
     Finding,
     Inspection,
     InspectionAnswer,
 )
+from .services.inspections import active_checklists, inspections_visible_to
 
 ALL = ("", _("All"))
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -21,7 +21,7 @@ from .inspections import Inspection
 @pghistory.track()
 class Complaint(models.Model):
     """投诉 — received by a regulator (phone, letter, 12345 hotline, visit) or, later, filed by
-    a parent through the portal, through the same service (``supervision.complaints``)."""
+    a parent through the portal, through the same service (``supervision.services.complaints``)."""
 
     class Channel(models.TextChoices):
         PHONE = "phone", _("Phone")

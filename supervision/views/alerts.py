@@ -27,9 +27,9 @@ from luhuituo.core.permissions import (
 )
 from registry.permissions import centre_member_required
 
-from .. import alerts as service
 from ..checks import RULES, rule_title
 from ..models import Alert, Severity
+from ..services import alerts as service
 
 PER_PAGE = 30
 

@@ -25,7 +25,6 @@ from luhuituo.core.permissions import get_visible_or_404, regulator_required
 from registry.models import Centre
 from registry.services import can_decide
 
-from .. import inspections as svc
 from ..forms_inspections import (
     AnswersForm,
     CloseForm,
@@ -42,6 +41,8 @@ from ..models import (
     Inspection,
     RectificationOrder,
 )
+from ..services import inspections as svc
+from ..services import rectification as rsvc
 
 PER_PAGE = 25
 IS = Inspection.Status
@@ -308,7 +309,7 @@ def _order(request, inspection):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            order = svc.issue_rectification_order(
+            order = rsvc.issue_rectification_order(
                 inspection=inspection, by=request.user, findings=data["findings"],
                 requirements=data["requirements"], deadline=data["deadline"],
                 request=request)
@@ -346,7 +347,7 @@ def rectification_list(request: HttpRequest) -> HttpResponse:
     shown = request.GET.get("status", "open")
     if shown not in {*ORDER_STATUS_FILTERS, "overdue", "all"}:
         shown = "open"
-    orders = svc.orders_for_list(request.user).select_related("centre__region")
+    orders = rsvc.orders_for_list(request.user).select_related("centre__region")
     if shown == "overdue":
         orders = orders.overdue()
     elif shown != "all":
@@ -399,8 +400,8 @@ def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            svc.verify_order(order=order, by=request.user, close=data["decision"] == "close",
-                             note=data["note"], deadline=data["deadline"], request=request)
+            rsvc.verify_order(order=order, by=request.user, close=data["decision"] == "close",
+                              note=data["note"], deadline=data["deadline"], request=request)
         except svc.InspectionError as exc:
             form.add_error(None, str(exc))
         else:
@@ -426,7 +427,7 @@ def rectification_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                order = svc.issue_rectification_order(
+                order = rsvc.issue_rectification_order(
                     centre=centre, by=request.user,
                     requirements=form.cleaned_data["requirements"],
                     deadline=form.cleaned_data["deadline"], request=request)

@@ -22,9 +22,10 @@ from luhuituo.core.permissions import get_visible_or_404
 from registry.permissions import centre_member_required
 from registry.uploads import check_upload
 
-from .. import inspections as svc
 from ..forms_inspections import RectificationAnswerForm
 from ..models import Finding, Inspection, RectificationEvidence, RectificationOrder
+from ..services import inspections as svc
+from ..services import rectification as rsvc
 
 IS = Inspection.Status
 OS = RectificationOrder.Status
@@ -79,7 +80,7 @@ def centre_rectification(request: HttpRequest, centre_id: int, pk: int) -> HttpR
     action = request.POST.get("action")
     if action == "acknowledge":
         try:
-            svc.acknowledge_order(order=order, by=request.user, request=request)
+            rsvc.acknowledge_order(order=order, by=request.user, request=request)
         except svc.InspectionError as exc:
             messages.error(request, str(exc))
         else:
@@ -99,9 +100,9 @@ def centre_rectification(request: HttpRequest, centre_id: int, pk: int) -> HttpR
                                                    "error": " ".join(exc.messages)}))
         if form.is_valid():
             try:
-                svc.submit_rectification(order=order, by=request.user,
-                                         response=form.cleaned_data["response"], files=files,
-                                         request=request)
+                rsvc.submit_rectification(order=order, by=request.user,
+                                          response=form.cleaned_data["response"], files=files,
+                                          request=request)
             except svc.InspectionError as exc:
                 form.add_error(None, str(exc))
             else:

@@ -676,7 +676,7 @@ def test_acknowledged_orange_alert_does_not_escalate(centre, centre_manager):
     Hazard.objects.create(centre=centre, found_on=TODAY - dt.timedelta(10), location="楼梯",
                           description="护栏松动", deadline=TODAY - dt.timedelta(days=1))
     run("A34")
-    from supervision import alerts
+    from supervision.services import alerts
 
     alerts.acknowledge(open_alerts("A34")[0], user=centre_manager, note="已安排维修")
     assert checks.escalate(NOW + dt.timedelta(days=2)) == 0

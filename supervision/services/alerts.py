@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from luhuituo.core.audit import audit
 from luhuituo.core.models import User
 
-from .models import Alert
+from ..models import Alert
 
 
 class AlertError(Exception):

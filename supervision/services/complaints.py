@@ -22,8 +22,8 @@ from luhuituo.core.models import Notification, User
 from registry.models import Centre
 from registry.services import _notify_later, can_decide, responsible_regulators
 
+from ..models import Complaint, Inspection
 from .inspections import InspectionError, plan_inspection
-from .models import Complaint, Inspection
 
 CS = Complaint.Status
 
