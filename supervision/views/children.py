@@ -35,7 +35,7 @@ from luhuituo.core.permissions import get_visible_or_404, parent_required, regul
 from registry.models import Centre, ClassType
 from registry.permissions import centre_member_required
 
-from ..forms_children import (
+from ..forms.children import (
     AccessReasonForm,
     ChildEditForm,
     ChildFilterForm,

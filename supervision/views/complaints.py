@@ -19,7 +19,7 @@ from luhuituo.core.audit import log_access
 from luhuituo.core.permissions import regulator_required
 from registry.services import can_decide
 
-from ..forms_inspections import (
+from ..forms.complaints import (
     AnswerForm,
     AssignForm,
     ComplaintFilterForm,

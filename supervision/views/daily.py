@@ -27,7 +27,7 @@ from luhuituo.core.audit import log_access
 from luhuituo.core.workdays import is_working_day
 from registry.permissions import centre_member_required
 
-from ..forms_daily import ClassDaySheet
+from ..forms.daily import ClassDaySheet
 from ..models import Attendance, ClassDay
 from ..services.daily import (
     RecordError,

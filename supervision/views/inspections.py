@@ -25,17 +25,16 @@ from luhuituo.core.permissions import get_visible_or_404, regulator_required
 from registry.models import Centre
 from registry.services import can_decide
 
-from ..forms_inspections import (
+from ..forms.inspections import (
     AnswersForm,
     CloseForm,
     FindingForm,
     InspectionFilterForm,
-    OrderForm,
     PlanFilterForm,
     PlanForm,
     SummaryForm,
-    VerifyForm,
 )
+from ..forms.rectification import OrderForm, VerifyForm
 from ..models import (
     ChecklistItem,
     Inspection,

@@ -22,7 +22,7 @@ from luhuituo.core.permissions import get_visible_or_404
 from registry.permissions import centre_member_required
 from registry.uploads import check_upload
 
-from ..forms_inspections import RectificationAnswerForm
+from ..forms.rectification import RectificationAnswerForm
 from ..models import Finding, Inspection, RectificationEvidence, RectificationOrder
 from ..services import inspections as svc
 from ..services import rectification as rsvc

@@ -24,7 +24,7 @@ from luhuituo.core.audit import log_access
 from luhuituo.core.permissions import get_visible_or_404, regulator_required
 from registry.permissions import centre_member_required
 
-from ..forms_daily import (
+from ..forms.safety import (
     DrillForm,
     HazardFixForm,
     HazardForm,
