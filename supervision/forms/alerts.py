@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from luhuituo.core.models import Region
 
-from ..checks import RULES
+from ..checks.registry import all_rules
 from ..models import Alert, Severity
 
 
@@ -39,7 +39,7 @@ class AlertFilterForm(forms.Form):
     def __init__(self, *args, user=None, regulator=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["rule"].choices = [("", _("All rules"))] + [
-            (code, f"{code} {rule.title}") for code, rule in RULES.items()
+            (rule.code, f"{rule.code} {rule.title}") for rule in all_rules()
             if regulator or not rule.for_regulator]
         if regulator:
             self.fields["district"].queryset = Region.objects.filter(

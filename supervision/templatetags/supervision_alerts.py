@@ -4,7 +4,7 @@ read here, where the title is shown.)"""
 
 from django import template
 
-from ..checks import rule_title as _rule_title
+from ..checks.registry import rule_title as _rule_title
 
 register = template.Library()
 

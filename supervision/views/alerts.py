@@ -22,7 +22,8 @@ from luhuituo.core.permissions import (
 )
 from registry.permissions import centre_member_required
 
-from ..checks import RULES, rule_title
+from ..checks.registry import get as get_rule
+from ..checks.registry import rule_title
 from ..forms.alerts import ActionForm, AlertFilterForm
 from ..models import Alert, Severity
 from ..services import alerts as service
@@ -107,7 +108,7 @@ def subject_url(alert: Alert, user) -> str:
 
 
 def _render_detail(request, alert: Alert, form: ActionForm, status: int = 200):
-    spec = RULES.get(alert.rule)
+    spec = get_rule(alert.rule)
     context = {
         "subject_url": subject_url(alert, request.user),
         "alert": alert, "form": form, "rule_title": rule_title(alert.rule),
