@@ -21,5 +21,6 @@ class CentreRecordQuerySet(models.QuerySet):
         scope = _centre_scope(user)
         return self.filter(scope) if scope is not None and not user.is_parent else self.none()
 
+
 FILED_STATUSES = ("filed", "under_verification", "verified", "nonconforming", "rectifying")
 """Filing statuses under which a centre may operate (备案办法 Art 8: filed before operating)."""

@@ -31,6 +31,7 @@ def age_in_months(birth_date: date, on: date) -> int:
     delta = relativedelta(on, birth_date)
     return delta.years * 12 + delta.months
 
+
 class ChildQuerySet(models.QuerySet):
     def visible_to(self, user) -> ChildQuerySet:
         """Centre accounts: their centres' children. Regulators: children of centres in their

@@ -1,3 +1,3 @@
 """Supervision's services, one module per area: ``children``, ``daily``, ``safety``,
-``inspections``, ``rectification``, ``complaints``, ``alerts``. Every write goes through them
-(views, forms and the demo data call them; nothing else changes the records)."""
+``inspections``, ``rectification``, ``complaints``, ``alerts``. Each action on the records is a
+function taking its actor explicitly; the views and the demo data's follow-up call them."""

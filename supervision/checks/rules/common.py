@@ -16,6 +16,7 @@ from ...models import FILED_STATUSES, Alert, Child, Severity
 
 S = Severity
 
+
 def _today(now: datetime) -> date:
     return timezone.localdate(now)
 
