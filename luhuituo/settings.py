@@ -479,6 +479,8 @@ RATIO_CARER_ROLES = env_list("RATIO_CARER_ROLES", ["carer"])
 # A36: attendance recorded within this many days counts as operating.
 UNFILED_OPERATION_LOOKBACK_DAYS = env_int("UNFILED_OPERATION_LOOKBACK_DAYS", 7)
 # When each rule runs (DOMAIN §8 "Frequency"): beat entries in CELERY_BEAT_SCHEDULE below.
+# Each rule also names its group where it is registered (supervision.checks.registry); this
+# mapping wins, and a rule it does not name (another app's) runs in the group the rule names.
 CHECK_SCHEDULES = {
     "A1": "hourly", "A9": "hourly", "A10": "quarter_hourly", "A11": "quarter_hourly",
     "A7": "morning", "A12": "morning",
