@@ -468,7 +468,7 @@ RISK_WEIGHTS = {
 # Days to rectify when an order names no finding (the inspector may change the deadline).
 RECTIFICATION_DAYS_WITHOUT_FINDINGS = env_int("RECTIFICATION_DAYS_WITHOUT_FINDINGS", 15)
 
-# --- Daily and safety records (issue 4, supervision.daily) ------------------------------------
+# --- Daily and safety records (issue 4, supervision.services.daily and .safety) ---------------
 # A class's day is edited on the day itself (0 = same day only); a centre manager may also
 # correct this many earlier days [proposal, UNVERIFIED: agree with the bureau]. Future days
 # are never recorded.
@@ -479,6 +479,8 @@ RATIO_CARER_ROLES = env_list("RATIO_CARER_ROLES", ["carer"])
 # A36: attendance recorded within this many days counts as operating.
 UNFILED_OPERATION_LOOKBACK_DAYS = env_int("UNFILED_OPERATION_LOOKBACK_DAYS", 7)
 # When each rule runs (DOMAIN §8 "Frequency"): beat entries in CELERY_BEAT_SCHEDULE below.
+# Each rule also names its group where it is registered (supervision.checks.registry); this
+# mapping wins, and a rule it does not name (another app's) runs in the group the rule names.
 CHECK_SCHEDULES = {
     "A1": "hourly", "A9": "hourly", "A10": "quarter_hourly", "A11": "quarter_hourly",
     "A7": "morning", "A12": "morning",

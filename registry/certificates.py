@@ -1,7 +1,8 @@
 """Certificates a filed centre keeps valid while it operates (fire safety, food business
 licence, health evaluation; settings.RENEWABLE_MATERIALS). A renewal is a new FilingMaterial
 version of the same kind — older versions stay as history — so the latest upload per kind is
-the certificate in force, as alert A18 (supervision.checks.fire_certificate) reads it.
+the certificate in force, as alert A18 (supervision.checks.rules.registry.fire_certificate)
+reads it.
 
 The write side is ``registry.services.renew_certificate`` / ``review_certificate``; this
 module only reads."""

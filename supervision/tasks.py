@@ -1,34 +1,36 @@
 """Thin Celery tasks: the scheduled checks and the escalation of unacknowledged alerts.
 
 Each run holds a lock (the cache: Redis in production) so two workers never evaluate the same
-group at once; the checks are idempotent anyway, the lock only saves work.
+group at once; the checks are idempotent anyway, the lock only saves work. The task names
+(``supervision.tasks.run_checks``, ``supervision.tasks.escalate_alerts``) are what Celery beat
+and queued messages refer to: keep them.
 """
 
 from celery import shared_task
 from django.core.cache import cache
 
-from . import checks
+from .checks import engine, registry
 
 LOCK_TTL = 15 * 60
 
 
 @shared_task
 def run_checks(*, schedule: str | None = None, rules: list[str] | None = None) -> dict:
-    """Run the rules of one schedule group (settings.CHECK_SCHEDULES), or the given rules.
+    """Run the rules of one schedule group (``registry.rules_for_schedule``), or the given rules.
     A scheduled group holds a lock; a run for given rules (after a save) never waits for one,
     so the latest data is always looked at."""
     if rules:
-        return {r.rule: [r.created, r.seen_again, r.resolved] for r in checks.run_rules(rules)}
-    codes = checks.rules_for_schedule(schedule or "daily")
+        return {r.rule: [r.created, r.seen_again, r.resolved] for r in engine.run_rules(rules)}
+    codes = registry.rules_for_schedule(schedule or "daily")
     lock = f"luhuituo:checks:{schedule or 'daily'}"
     if not cache.add(lock, "1", timeout=LOCK_TTL):
         return {"skipped": "another run holds the lock"}
     try:
-        return {r.rule: [r.created, r.seen_again, r.resolved] for r in checks.run_rules(codes)}
+        return {r.rule: [r.created, r.seen_again, r.resolved] for r in engine.run_rules(codes)}
     finally:
         cache.delete(lock)
 
 
 @shared_task
 def escalate_alerts() -> int:
-    return checks.escalate()
+    return engine.escalate()

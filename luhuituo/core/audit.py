@@ -85,4 +85,3 @@ def log_access(request: HttpRequest, obj: models.Model, reason: str = "") -> Acc
         ip=client_ip(request),
         **_target(obj),
     )
-from .notify import notify  # noqa: E402,F401 — TEMP until supervision imports core.notify

@@ -4,7 +4,8 @@ children with guardians and consent in about two dozen operating centres across 
 hazards, children reports, then the checks once so the alert inbox is realistic.
 
 Inspections, rectification orders and complaints go through the services
-(``supervision.inspections`` / ``supervision.complaints``) in ``seed_follow_up``.
+(``supervision.services.inspections`` / ``.rectification`` / ``.complaints``) in
+``seed_follow_up``.
 
 Idempotent: a centre that already has children gets nothing new. Deterministic: the data comes
 from ``random.Random(2030)``. Records are written with bulk inserts (tens of thousands of
@@ -405,9 +406,10 @@ def seed_follow_up(centres: list[Centre], rng: random.Random) -> dict:
     """Inspections in each state, rectification orders (open, overdue, answered, closed),
     planned visits and complaints — written through the services by the district's demo
     regulator and the centre's manager, then back-dated."""
-    from supervision import complaints as complaint_service
-    from supervision import inspections as service
     from supervision.models import Complaint, Inspection, RectificationOrder
+    from supervision.services import complaints as complaint_service
+    from supervision.services import inspections as service
+    from supervision.services import rectification as rectification_service
 
     if not centres or Inspection.objects.filter(centre__in=centres).exists():
         return {"inspections": 0, "complaints": 0}
@@ -439,20 +441,20 @@ def seed_follow_up(centres: list[Centre], rng: random.Random) -> dict:
         if not findings:
             service.close_inspection(inspection=inspection, by=regulator)
         else:
-            order = service.issue_rectification_order(
+            order = rectification_service.issue_rectification_order(
                 by=regulator, inspection=inspection, findings=findings,
                 requirements="；".join(f.description for f in findings)
                 + "请限期整改并上传整改照片。")
             if variant in (2, 3):
-                service.acknowledge_order(order=order, by=manager)
-                service.submit_rectification(order=order, by=manager, response=(
+                rectification_service.acknowledge_order(order=order, by=manager)
+                rectification_service.submit_rectification(order=order, by=manager, response=(
                     "已于检查次日完成整改：清理通道杂物，更换指示灯，附整改后照片。"),
                     files=_evidence())
                 if variant == 3:
-                    service.verify_order(order=order, by=regulator, close=True,
-                                         note="复查确认已整改到位。")
+                    rectification_service.verify_order(order=order, by=regulator, close=True,
+                                                       note="复查确认已整改到位。")
             elif index % 8 == 1:
-                service.acknowledge_order(order=order, by=manager)
+                rectification_service.acknowledge_order(order=order, by=manager)
             # Back-date the visit and the order; the overdue ones' deadlines have passed.
             _back_date(RectificationOrder, order.pk, age, "issued_at", "acknowledged_at",
                        "submitted_at", "closed_at", "deadline")

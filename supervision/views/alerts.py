@@ -4,9 +4,6 @@ with acknowledge / assign / note / resolve. Every alert is fetched through
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -16,10 +13,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from luhuituo.core.models import Region
 from luhuituo.core.permissions import (
     account_type_required,
     get_visible_or_404,
@@ -27,67 +22,13 @@ from luhuituo.core.permissions import (
 )
 from registry.permissions import centre_member_required
 
-from .. import alerts as service
-from ..checks import RULES, rule_title
+from ..checks.registry import get as get_rule
+from ..checks.registry import rule_title
+from ..forms.alerts import ActionForm, AlertFilterForm
 from ..models import Alert, Severity
+from ..services import alerts as service
 
 PER_PAGE = 30
-
-
-class AlertFilterForm(forms.Form):
-    AGE_CHOICES = [("", gettext_lazy("Any age")), ("1", gettext_lazy("Older than 1 day")),
-                   ("7", gettext_lazy("Older than 7 days")),
-                   ("30", gettext_lazy("Older than 30 days"))]
-    STATUS_CHOICES = [("active", gettext_lazy("Open or acknowledged")),
-                      *Alert.Status.choices, ("all", gettext_lazy("All"))]
-
-    q = forms.CharField(label=gettext_lazy("Centre"), required=False, max_length=100)
-    status = forms.ChoiceField(label=gettext_lazy("Status"), choices=STATUS_CHOICES,
-                               required=False)
-    severity = forms.ChoiceField(label=gettext_lazy("Severity"), required=False,
-                                 choices=[("", gettext_lazy("All severities")),
-                                          *Severity.choices])
-    rule = forms.ChoiceField(label=gettext_lazy("Rule"), required=False)
-    district = forms.ModelChoiceField(label=gettext_lazy("District/county"), required=False,
-                                      queryset=Region.objects.none(),
-                                      empty_label=gettext_lazy("All districts"))
-    age = forms.ChoiceField(label=gettext_lazy("Age"), choices=AGE_CHOICES, required=False)
-    mine = forms.BooleanField(label=gettext_lazy("Assigned to me"), required=False)
-
-    def __init__(self, *args, user=None, regulator=True, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["rule"].choices = [("", _("All rules"))] + [
-            (code, f"{code} {rule.title}") for code, rule in RULES.items()
-            if regulator or not rule.for_regulator]
-        if regulator:
-            self.fields["district"].queryset = Region.objects.filter(
-                pk__in=user.scope_region_ids).exclude(level=Region.Level.CITY).order_by("code")
-        else:
-            del self.fields["district"], self.fields["mine"], self.fields["q"]
-
-    def apply(self, alerts, user):
-        if not self.is_valid():
-            return alerts.open()
-        data = self.cleaned_data
-        status = data.get("status") or "active"
-        if status == "active":
-            alerts = alerts.open()
-        elif status != "all":
-            alerts = alerts.filter(status=status)
-        if data.get("severity"):
-            alerts = alerts.filter(severity=data["severity"])
-        if data.get("rule"):
-            alerts = alerts.filter(rule=data["rule"])
-        if data.get("district"):
-            alerts = alerts.filter(centre__region=data["district"])
-        if data.get("age"):
-            alerts = alerts.filter(
-                first_seen__lte=timezone.now() - timedelta(days=int(data["age"])))
-        if data.get("q"):
-            alerts = alerts.filter(centre__name__icontains=data["q"])
-        if data.get("mine"):
-            alerts = alerts.filter(assignee=user)
-        return alerts
 
 
 def _inbox(request: HttpRequest, alerts, *, regulator: bool, template: str, extra: dict):
@@ -121,14 +62,6 @@ def centre_inbox(request: HttpRequest, centre_id: int) -> HttpResponse:
     return _inbox(request, alerts, regulator=False,
                   template="supervision/alerts/centre_inbox.html",
                   extra={"centre": request.centre, "membership": request.membership})
-
-
-class ActionForm(forms.Form):
-    ACTIONS = ["acknowledge", "resolve", "note", "assign"]
-    action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
-    note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 3}))
-    assignee = forms.IntegerField(required=False)
 
 
 @account_type_required("regulator", "centre")
@@ -175,7 +108,7 @@ def subject_url(alert: Alert, user) -> str:
 
 
 def _render_detail(request, alert: Alert, form: ActionForm, status: int = 200):
-    spec = RULES.get(alert.rule)
+    spec = get_rule(alert.rule)
     context = {
         "subject_url": subject_url(alert, request.user),
         "alert": alert, "form": form, "rule_title": rule_title(alert.rule),

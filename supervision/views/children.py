@@ -35,7 +35,22 @@ from luhuituo.core.permissions import get_visible_or_404, parent_required, regul
 from registry.models import Centre, ClassType
 from registry.permissions import centre_member_required
 
-from ..children import (
+from ..forms.children import (
+    AccessReasonForm,
+    ChildEditForm,
+    ChildFilterForm,
+    ConsentForm,
+    EnrolmentForm,
+    GuardianEditForm,
+    GuardianForm,
+    HealthCheckForm,
+    MoveClassForm,
+    ReadmitForm,
+    VaccinationCheckForm,
+    WithdrawForm,
+)
+from ..models import Attendance, Child
+from ..services.children import (
     AGE_BANDS,
     ChildError,
     MissingCheck,
@@ -58,21 +73,6 @@ from ..children import (
     withdraw_child,
     withdraw_consent,
 )
-from ..forms_children import (
-    AccessReasonForm,
-    ChildEditForm,
-    ChildFilterForm,
-    ConsentForm,
-    EnrolmentForm,
-    GuardianEditForm,
-    GuardianForm,
-    HealthCheckForm,
-    MoveClassForm,
-    ReadmitForm,
-    VaccinationCheckForm,
-    WithdrawForm,
-)
-from ..models import Attendance, Child
 
 PER_PAGE = 25
 REPORT_HISTORY = 10

@@ -1,7 +1,7 @@
 """The regulator's complaint desk: the list (overdue and urgent first), intake, and one
 complaint's page (triage and assignment, answer, close, link to an inspection). Complaints are
 the bureau's: centre accounts and parents have no page here. Writes go through
-``supervision.complaints``."""
+``supervision.services.complaints``."""
 
 from __future__ import annotations
 
@@ -19,16 +19,16 @@ from luhuituo.core.audit import log_access
 from luhuituo.core.permissions import regulator_required
 from registry.rules import can_decide
 
-from .. import complaints as svc
-from ..forms_inspections import (
+from ..forms.complaints import (
     AnswerForm,
     AssignForm,
     ComplaintFilterForm,
     ComplaintForm,
     LinkForm,
 )
-from ..inspections import InspectionError
 from ..models import Complaint
+from ..services import complaints as svc
+from ..services.inspections import InspectionError
 
 CS = Complaint.Status
 PER_PAGE = 25

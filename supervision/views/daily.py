@@ -1,8 +1,9 @@
 """A centre's daily records: today's classes at a glance, and one class's day on one screen.
 
 The class-day sheet is one form with a row per child and the staff on duty, validated as a
-whole and saved in one request through ``supervision.daily.save_class_day`` (a bounded number
-of queries, whatever the class size). Days outside the edit window are shown read-only.
+whole and saved in one request through ``supervision.services.daily.save_class_day`` (a
+bounded number of queries, whatever the class size). Days outside the edit window are shown
+read-only.
 """
 
 from __future__ import annotations
@@ -26,15 +27,15 @@ from luhuituo.core.audit import log_access
 from luhuituo.core.workdays import is_working_day
 from registry.permissions import centre_member_required
 
-from ..daily import (
+from ..forms.daily import ClassDaySheet
+from ..models import Attendance, ClassDay
+from ..services.daily import (
     RecordError,
     children_in_class,
     edit_refusal,
     ratio_summary,
     save_class_day,
 )
-from ..forms_daily import ClassDaySheet
-from ..models import Attendance, ClassDay
 
 ATTENDS = [Attendance.Status.PRESENT, Attendance.Status.LEFT_EARLY]
 

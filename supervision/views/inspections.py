@@ -1,19 +1,21 @@
-"""The regulator's side of inspections and rectification orders: the plan list (centres by
-risk score), the inspection list and page (checklists, findings, transitions), the
-rectification list and page (verification). Everything goes through ``visible_to``: an object
-outside the regulator's districts is not listed and 404 on its page. Writes go through
-``supervision.inspections``."""
+"""Inspections: the regulator's side — the plan list (centres by risk score), the inspection
+list and page (checklists, findings, transitions, an order for the findings) — the centre's list
+of its inspections, and the inspection report (PDF). Everything goes through ``visible_to``: an
+object outside the user's districts or centres is not listed and 404 on its page; an
+unannounced inspection that has not started does not exist for the centre. Writes go through
+``supervision.services.inspections`` (and ``.rectification`` for an order)."""
 
 from __future__ import annotations
 
 import csv
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.db.models import Count, OuterRef, Subquery
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -23,25 +25,22 @@ from django.views.decorators.vary import vary_on_headers
 from luhuituo.core.audit import audit
 from luhuituo.core.permissions import get_visible_or_404, regulator_required
 from registry.models import Centre
+from registry.permissions import centre_member_required
 from registry.rules import can_decide
 
-from .. import inspections as svc
-from ..forms_inspections import (
+from ..forms.inspections import (
     AnswersForm,
     CloseForm,
     FindingForm,
     InspectionFilterForm,
-    OrderForm,
     PlanFilterForm,
     PlanForm,
     SummaryForm,
-    VerifyForm,
 )
-from ..models import (
-    ChecklistItem,
-    Inspection,
-    RectificationOrder,
-)
+from ..forms.rectification import OrderForm
+from ..models import ChecklistItem, Finding, Inspection, RectificationOrder
+from ..services import inspections as svc
+from ..services import rectification as rsvc
 
 PER_PAGE = 25
 IS = Inspection.Status
@@ -308,7 +307,7 @@ def _order(request, inspection):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            order = svc.issue_rectification_order(
+            order = rsvc.issue_rectification_order(
                 inspection=inspection, by=request.user, findings=data["findings"],
                 requirements=data["requirements"], deadline=data["deadline"],
                 request=request)
@@ -327,117 +326,64 @@ INSPECTION_ACTIONS = {
 }
 
 
-# --- rectification orders ------------------------------------------------------------------------
-
-ORDER_STATUS_FILTERS = {
-    "open": Q(status__in=[OS.ISSUED, OS.ACKNOWLEDGED, OS.SUBMITTED]),
-    "submitted": Q(status=OS.SUBMITTED),
-    "closed": Q(status=OS.CLOSED),
-}
+# --- the centre's side ---------------------------------------------------------------------------
 
 
 @require_GET
-@regulator_required
-@vary_on_headers("HX-Request")
-def rectification_list(request: HttpRequest) -> HttpResponse:
-    """Orders in scope: overdue first, then those waiting for verification, then open ones."""
-    filters = InspectionFilterForm(request.GET, user=request.user)
-    filters.is_valid()
-    shown = request.GET.get("status", "open")
-    if shown not in {*ORDER_STATUS_FILTERS, "overdue", "all"}:
-        shown = "open"
-    orders = svc.orders_for_list(request.user).select_related("centre__region")
-    if shown == "overdue":
-        orders = orders.overdue()
-    elif shown != "all":
-        orders = orders.filter(ORDER_STATUS_FILTERS[shown])
-    if q := filters.value("q").strip():
-        orders = orders.filter(Q(centre__name__icontains=q) | Q(number__icontains=q))
-    if district := filters.value("district"):
-        orders = orders.filter(centre__region__code=district)
-    template = "supervision/inspections/rectification_list.html"
-    if request.htmx:
-        template += "#results"
-    return render(request, template, {
-        "filters": filters, "shown": shown, "page": _page(request, orders),
-        "today": timezone.localdate(),
-        "statuses": [("open", _("Open")), ("overdue", _("Overdue")),
-                     ("submitted", _("Waiting for verification")), ("closed", _("Closed")),
-                     ("all", _("All"))],
+@centre_member_required
+def centre_inspections(request: HttpRequest, centre_id: int) -> HttpResponse:
+    """The centre's inspections (not the unannounced ones still planned), the findings once
+    issued, and every rectification order."""
+    centre = request.centre
+    inspections = list(
+        svc.inspections_visible_to(request.user).filter(centre=centre)
+        .select_related("lead").prefetch_related("findings", "orders")
+        .order_by("-planned_on", "-id"))
+    for inspection in inspections:
+        inspection.released = svc.findings_released(inspection)
+    orders = list(centre.rectification_orders.select_related("inspection")
+                  .order_by("status", "deadline", "-id"))
+    order_rank = {OS.ISSUED: 0, OS.ACKNOWLEDGED: 1, OS.SUBMITTED: 2, OS.CLOSED: 3}
+    orders.sort(key=lambda o: (order_rank[o.status], o.deadline))
+    return render(request, "supervision/inspections/centre_inspections.html", {
+        "centre": centre, "membership": request.membership, "inspections": inspections,
+        "orders": orders, "today": timezone.localdate(),
     })
 
 
-def render_order(request, order: RectificationOrder, *, form=None, status=200):
-    return render(request, "supervision/inspections/rectification_detail.html", {
-        "order": order, "centre": order.centre,
-        "findings": list(order.findings.select_related("item")),
-        "evidence": list(order.evidence.all()),
-        "can_decide": can_decide(request.user, order.centre),
-        "form": form or VerifyForm(), "today": timezone.localdate(),
-        "history": _order_history(order),
-    }, status=status)
+# --- documents -----------------------------------------------------------------------------------
 
 
-def _order_history(order: RectificationOrder):
-    from luhuituo.core.models import AuditEvent
-
-    return list(AuditEvent.objects.filter(
-        target_type__model="rectificationorder", target_type__app_label="supervision",
-        target_id=str(order.pk)).order_by("created_at", "id"))
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
 
 
-@require_http_methods(["GET", "POST"])
-@regulator_required
-def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    order = get_visible_or_404(
-        RectificationOrder.objects.select_related("centre__region", "inspection", "issued_by",
-                                                  "verified_by"),
-        request.user, pk=pk)
-    if request.method == "GET":
-        return render_order(request, order)
-    form = VerifyForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            svc.verify_order(order=order, by=request.user, close=data["decision"] == "close",
-                             note=data["note"], deadline=data["deadline"], request=request)
-        except svc.InspectionError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Order %(no)s is closed.") % {"no": order.number}
-                             if data["decision"] == "close" else
-                             _("Order %(no)s is re-opened.") % {"no": order.number})
-            return redirect("supervision:rectification-detail", order.pk)
-    return render_order(request, order, form=form, status=422)
+@require_GET
+def inspection_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """检查报告: the checklist answers and findings. The centre reads it once the inspection is
+    visible to it, and its findings once they are issued; a regulator's copy before then is
+    marked as a draft."""
+    from luhuituo.core.pdf import render_pdf
 
-
-@require_http_methods(["GET", "POST"])
-@regulator_required
-def rectification_create(request: HttpRequest) -> HttpResponse:
-    """An order for a centre without an inspection (after an alert, a complaint):
-    ``?centre=<id>``."""
-    centre_id = request.GET.get("centre", "")
-    if not centre_id.isdigit():
-        return redirect("supervision:inspection-plan")
-    centre = get_visible_or_404(Centre.objects.select_related("region"), request.user,
-                                pk=int(centre_id))
-    form = OrderForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                order = svc.issue_rectification_order(
-                    centre=centre, by=request.user,
-                    requirements=form.cleaned_data["requirements"],
-                    deadline=form.cleaned_data["deadline"], request=request)
-            except svc.InspectionError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, _("Rectification order %(no)s is issued.") % {
-                    "no": order.number})
-                return redirect("supervision:rectification-detail", order.pk)
-        status = 422
-    return render(request, "supervision/inspections/rectification_create.html", {
-        "centre": centre, "form": form, "can_decide": can_decide(request.user, centre),
-    }, status=status)
-
+    if not request.user.is_authenticated:
+        raise Http404
+    inspection = get_object_or_404(
+        svc.inspections_visible_to(request.user).select_related("centre__region__parent",
+                                                                "lead"), pk=pk)
+    released = svc.findings_released(inspection)
+    show_findings = released or request.user.is_regulator
+    answers = list(inspection.answers.select_related("item__template")
+                   .order_by("item__template__category", "item__template__code",
+                             "item__number")) if show_findings else []
+    findings: list[Finding] = (list(inspection.findings.select_related("item"))
+                               if show_findings else [])
+    content = render_pdf("pdf/inspection_report.html", {
+        "inspection": inspection, "centre": inspection.centre, "answers": answers,
+        "findings": findings, "draft": not released,
+        "checklists": list(inspection.checklists.all()),
+        "orders": list(inspection.orders.all()) if released else [],
+        "printed_at": timezone.now(),
+    })
+    return _pdf_response(content, f"检查报告-{inspection.centre.name}-{inspection.planned_on}.pdf")

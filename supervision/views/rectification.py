@@ -1,9 +1,12 @@
-"""The centre's side of inspections and rectification orders, the permission-checked evidence
-download, and the two documents (整改通知书, inspection report).
+"""Rectification orders: the regulator's side — the list (overdue first), an order's page
+(verification), an order for a centre without an inspection — the centre's side — an order's
+page (acknowledge, answer with evidence) — the permission-checked evidence download, and the
+整改通知书 (PDF).
 
-Centre pages are guarded by ``centre_member_required`` (non-members: 404) and fetch through the
-centre; an unannounced inspection that has not started does not exist for the centre. Only the
-centre's manager acknowledges and answers an order; staff read."""
+Regulator pages go through ``visible_to``: an order outside the regulator's districts is not
+listed and 404 on its page. Centre pages are guarded by ``centre_member_required``
+(non-members: 404) and fetch through the centre. Only the centre's manager acknowledges and
+answers an order; staff read. Writes go through ``supervision.services.rectification``."""
 
 from __future__ import annotations
 
@@ -11,49 +14,152 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
 
 from luhuituo.core.audit import log_access
-from luhuituo.core.permissions import get_visible_or_404
+from luhuituo.core.permissions import get_visible_or_404, regulator_required
 from luhuituo.core.uploads import check_upload
+from registry.models import Centre
 from registry.permissions import centre_member_required
+from registry.rules import can_decide
 
-from .. import inspections as svc
-from ..forms_inspections import RectificationAnswerForm
-from ..models import Finding, Inspection, RectificationEvidence, RectificationOrder
+from ..forms.inspections import InspectionFilterForm
+from ..forms.rectification import OrderForm, RectificationAnswerForm, VerifyForm
+from ..models import RectificationEvidence, RectificationOrder
+from ..services import rectification as svc
+from ..services.inspections import InspectionError, findings_released
+from .inspections import _page, _pdf_response
 
-IS = Inspection.Status
 OS = RectificationOrder.Status
 
 
+# --- the regulator's side ------------------------------------------------------------------------
+
+
+ORDER_STATUS_FILTERS = {
+    "open": Q(status__in=[OS.ISSUED, OS.ACKNOWLEDGED, OS.SUBMITTED]),
+    "submitted": Q(status=OS.SUBMITTED),
+    "closed": Q(status=OS.CLOSED),
+}
+
+
 @require_GET
-@centre_member_required
-def centre_inspections(request: HttpRequest, centre_id: int) -> HttpResponse:
-    """The centre's inspections (not the unannounced ones still planned), the findings once
-    issued, and every rectification order."""
-    centre = request.centre
-    inspections = list(
-        svc.inspections_visible_to(request.user).filter(centre=centre)
-        .select_related("lead").prefetch_related("findings", "orders")
-        .order_by("-planned_on", "-id"))
-    for inspection in inspections:
-        inspection.released = svc.findings_released(inspection)
-    orders = list(centre.rectification_orders.select_related("inspection")
-                  .order_by("status", "deadline", "-id"))
-    order_rank = {OS.ISSUED: 0, OS.ACKNOWLEDGED: 1, OS.SUBMITTED: 2, OS.CLOSED: 3}
-    orders.sort(key=lambda o: (order_rank[o.status], o.deadline))
-    return render(request, "supervision/inspections/centre_inspections.html", {
-        "centre": centre, "membership": request.membership, "inspections": inspections,
-        "orders": orders, "today": timezone.localdate(),
+@regulator_required
+@vary_on_headers("HX-Request")
+def rectification_list(request: HttpRequest) -> HttpResponse:
+    """Orders in scope: overdue first, then those waiting for verification, then open ones."""
+    filters = InspectionFilterForm(request.GET, user=request.user)
+    filters.is_valid()
+    shown = request.GET.get("status", "open")
+    if shown not in {*ORDER_STATUS_FILTERS, "overdue", "all"}:
+        shown = "open"
+    orders = svc.orders_for_list(request.user).select_related("centre__region")
+    if shown == "overdue":
+        orders = orders.overdue()
+    elif shown != "all":
+        orders = orders.filter(ORDER_STATUS_FILTERS[shown])
+    if q := filters.value("q").strip():
+        orders = orders.filter(Q(centre__name__icontains=q) | Q(number__icontains=q))
+    if district := filters.value("district"):
+        orders = orders.filter(centre__region__code=district)
+    template = "supervision/inspections/rectification_list.html"
+    if request.htmx:
+        template += "#results"
+    return render(request, template, {
+        "filters": filters, "shown": shown, "page": _page(request, orders),
+        "today": timezone.localdate(),
+        "statuses": [("open", _("Open")), ("overdue", _("Overdue")),
+                     ("submitted", _("Waiting for verification")), ("closed", _("Closed")),
+                     ("all", _("All"))],
     })
 
 
+def render_order(request, order: RectificationOrder, *, form=None, status=200):
+    return render(request, "supervision/inspections/rectification_detail.html", {
+        "order": order, "centre": order.centre,
+        "findings": list(order.findings.select_related("item")),
+        "evidence": list(order.evidence.all()),
+        "can_decide": can_decide(request.user, order.centre),
+        "form": form or VerifyForm(), "today": timezone.localdate(),
+        "history": _order_history(order),
+    }, status=status)
+
+
+def _order_history(order: RectificationOrder):
+    from luhuituo.core.models import AuditEvent
+
+    return list(AuditEvent.objects.filter(
+        target_type__model="rectificationorder", target_type__app_label="supervision",
+        target_id=str(order.pk)).order_by("created_at", "id"))
+
+
+@require_http_methods(["GET", "POST"])
+@regulator_required
+def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    order = get_visible_or_404(
+        RectificationOrder.objects.select_related("centre__region", "inspection", "issued_by",
+                                                  "verified_by"),
+        request.user, pk=pk)
+    if request.method == "GET":
+        return render_order(request, order)
+    form = VerifyForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            svc.verify_order(order=order, by=request.user, close=data["decision"] == "close",
+                             note=data["note"], deadline=data["deadline"], request=request)
+        except InspectionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Order %(no)s is closed.") % {"no": order.number}
+                             if data["decision"] == "close" else
+                             _("Order %(no)s is re-opened.") % {"no": order.number})
+            return redirect("supervision:rectification-detail", order.pk)
+    return render_order(request, order, form=form, status=422)
+
+
+@require_http_methods(["GET", "POST"])
+@regulator_required
+def rectification_create(request: HttpRequest) -> HttpResponse:
+    """An order for a centre without an inspection (after an alert, a complaint):
+    ``?centre=<id>``."""
+    centre_id = request.GET.get("centre", "")
+    if not centre_id.isdigit():
+        return redirect("supervision:inspection-plan")
+    centre = get_visible_or_404(Centre.objects.select_related("region"), request.user,
+                                pk=int(centre_id))
+    form = OrderForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                order = svc.issue_rectification_order(
+                    centre=centre, by=request.user,
+                    requirements=form.cleaned_data["requirements"],
+                    deadline=form.cleaned_data["deadline"], request=request)
+            except InspectionError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Rectification order %(no)s is issued.") % {
+                    "no": order.number})
+                return redirect("supervision:rectification-detail", order.pk)
+        status = 422
+    return render(request, "supervision/inspections/rectification_create.html", {
+        "centre": centre, "form": form, "can_decide": can_decide(request.user, centre),
+    }, status=status)
+
+
+# --- the centre's side ---------------------------------------------------------------------------
+
+
 def _render_centre_order(request, order, *, form=None, status=200):
-    released = order.inspection is None or svc.findings_released(order.inspection)
+    released = order.inspection is None or findings_released(order.inspection)
     return render(request, "supervision/inspections/centre_rectification.html", {
         "centre": request.centre, "membership": request.membership, "order": order,
         "findings": list(order.findings.select_related("item")) if released else [],
@@ -80,7 +186,7 @@ def centre_rectification(request: HttpRequest, centre_id: int, pk: int) -> HttpR
     if action == "acknowledge":
         try:
             svc.acknowledge_order(order=order, by=request.user, request=request)
-        except svc.InspectionError as exc:
+        except InspectionError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, _("The order is acknowledged."))
@@ -102,7 +208,7 @@ def centre_rectification(request: HttpRequest, centre_id: int, pk: int) -> HttpR
                 svc.submit_rectification(order=order, by=request.user,
                                          response=form.cleaned_data["response"], files=files,
                                          request=request)
-            except svc.InspectionError as exc:
+            except InspectionError as exc:
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, _("Your answer has been sent to the district health "
@@ -132,12 +238,6 @@ def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
 # --- documents -----------------------------------------------------------------------------------
 
 
-def _pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
-
-
 @require_GET
 def rectification_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """整改通知书, for the centre's members and the regulators responsible."""
@@ -154,32 +254,3 @@ def rectification_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         "printed_at": timezone.now(),
     })
     return _pdf_response(content, f"整改通知书-{order.number}.pdf")
-
-
-@require_GET
-def inspection_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """检查报告: the checklist answers and findings. The centre reads it once the inspection is
-    visible to it, and its findings once they are issued; a regulator's copy before then is
-    marked as a draft."""
-    from luhuituo.core.pdf import render_pdf
-
-    if not request.user.is_authenticated:
-        raise Http404
-    inspection = get_object_or_404(
-        svc.inspections_visible_to(request.user).select_related("centre__region__parent",
-                                                                "lead"), pk=pk)
-    released = svc.findings_released(inspection)
-    show_findings = released or request.user.is_regulator
-    answers = list(inspection.answers.select_related("item__template")
-                   .order_by("item__template__category", "item__template__code",
-                             "item__number")) if show_findings else []
-    findings: list[Finding] = (list(inspection.findings.select_related("item"))
-                               if show_findings else [])
-    content = render_pdf("pdf/inspection_report.html", {
-        "inspection": inspection, "centre": inspection.centre, "answers": answers,
-        "findings": findings, "draft": not released,
-        "checklists": list(inspection.checklists.all()),
-        "orders": list(inspection.orders.all()) if released else [],
-        "printed_at": timezone.now(),
-    })
-    return _pdf_response(content, f"检查报告-{inspection.centre.name}-{inspection.planned_on}.pdf")

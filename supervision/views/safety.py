@@ -24,8 +24,19 @@ from luhuituo.core.audit import log_access
 from luhuituo.core.permissions import get_visible_or_404, regulator_required
 from registry.permissions import centre_member_required
 
-from ..daily import (
-    RecordError,
+from ..forms.safety import (
+    DrillForm,
+    HazardFixForm,
+    HazardForm,
+    IncidentCloseForm,
+    IncidentFilterForm,
+    IncidentForm,
+    IncidentTimeForm,
+    SafetyCheckForm,
+)
+from ..models import Hazard, Incident, SafetyCheck
+from ..services.daily import RecordError
+from ..services.safety import (
     close_incident,
     drill_due,
     fix_hazard,
@@ -38,17 +49,6 @@ from ..daily import (
     report_incident,
     start_investigation,
 )
-from ..forms_daily import (
-    DrillForm,
-    HazardFixForm,
-    HazardForm,
-    IncidentCloseForm,
-    IncidentFilterForm,
-    IncidentForm,
-    IncidentTimeForm,
-    SafetyCheckForm,
-)
-from ..models import Hazard, Incident, SafetyCheck
 
 PER_PAGE = 25
 SAFETY_PER_PAGE = 10

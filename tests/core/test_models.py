@@ -1,8 +1,9 @@
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
-from luhuituo.core.audit import audit, log_access, notify
+from luhuituo.core.audit import audit, log_access
 from luhuituo.core.models import AccessLog, AuditEvent, Notification, Region
+from luhuituo.core.notify import notify
 from registry.models import Centre
 
 pytestmark = pytest.mark.django_db

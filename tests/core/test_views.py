@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from luhuituo.core.audit import notify
+from luhuituo.core.notify import notify
 from tests.factories import CentreFactory, region
 from tests.rolematrix import (
     FORBIDDEN,

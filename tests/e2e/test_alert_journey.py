@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from playwright.sync_api import expect
 
 from registry.models import CentreMembership
-from supervision import checks
+from supervision.checks import engine
 from supervision.models import Alert, ClassDay, RectificationOrder
 from tests.factories import (
     PASSWORD,
@@ -303,7 +303,7 @@ def test_too_few_carers_raise_a_red_alert_followed_by_a_closed_rectification(
     # 2. The checks run — as at noon of the recorded day, so that a run across midnight
     # (Luzhou time) still looks at that day.
     recorded = ClassDay.objects.get(class_group=group).date
-    checks.run_rules(["A1"], now=timezone.make_aware(datetime.combine(recorded, time(12))))
+    engine.run_rules(["A1"], now=timezone.make_aware(datetime.combine(recorded, time(12))))
     alert = Alert.objects.get(centre=centre)
     assert (alert.rule, alert.severity, alert.status) == ("A1", "red", "open")
     other_alert = Alert.objects.get(centre=other)

@@ -493,17 +493,17 @@ def test_review_url_role_matrix(client_for, personas, manager, verified):
 
 
 def test_renewal_clears_the_fire_certificate_alert(verified, manager):
-    from supervision import checks
+    from supervision.checks import engine
     from supervision.models import Alert, Severity
 
     FilingMaterial.objects.filter(filing=verified, kind=MaterialKind.FIRE_SAFETY).update(
         valid_until=TODAY - dt.timedelta(days=5))
-    checks.run_rule("A18", NOW)
+    engine.run_rule("A18", NOW)
     [alert] = Alert.objects.open().filter(rule="A18", centre=verified.centre)
     assert alert.severity == Severity.RED
 
     renew(verified, manager, valid_until=TODAY + relativedelta(years=1))
-    checks.run_rule("A18", NOW)
+    engine.run_rule("A18", NOW)
     assert not Alert.objects.open().filter(rule="A18", centre=verified.centre).exists()
     alert.refresh_from_db()
     assert alert.status == Alert.Status.RESOLVED

@@ -1,6 +1,6 @@
 """Factories for supervision data. ``ChildFactory`` creates the guardian and the guardian's
-consent with the child, as ``supervision.children`` requires; ``enrolled_child`` also places
-the child in a class."""
+consent with the child, as ``supervision.services.children`` requires; ``enrolled_child`` also
+places the child in a class."""
 
 import datetime as _dt
 

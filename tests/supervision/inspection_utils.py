@@ -11,8 +11,9 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from luhuituo.core.uploads import check_upload
-from supervision import inspections as svc
 from supervision.models import Alert, ChecklistTemplate, Inspection
+from supervision.services import inspections as svc
+from supervision.services import rectification as rsvc
 
 PDF = b"%PDF-1.4\n% evidence\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -42,7 +43,7 @@ def ordered(centre, by, *, severities=("major",), requirements="立即清理疏�
             deadline=None):
     """A rectification order for an issued inspection's findings."""
     inspection = issued(centre, by, severities=severities)
-    return svc.issue_rectification_order(
+    return rsvc.issue_rectification_order(
         inspection=inspection, by=by, findings=inspection.findings.all(),
         requirements=requirements, deadline=deadline)
 

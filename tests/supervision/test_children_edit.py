@@ -15,8 +15,13 @@ from django.utils import translation
 
 from luhuituo.core.crypto import blind_index
 from luhuituo.core.models import AccessLog, AuditEvent
-from supervision.children import ChildError, update_child, update_guardian, withdraw_consent
 from supervision.models import Child, Guardian
+from supervision.services.children import (
+    ChildError,
+    update_child,
+    update_guardian,
+    withdraw_consent,
+)
 from tests.factories import ClassGroupFactory, id_number
 from tests.rolematrix import FORBIDDEN, LOGIN, NOT_FOUND, Outcome, assert_role_matrix
 

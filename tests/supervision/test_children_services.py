@@ -1,4 +1,4 @@
-"""supervision.children: enrolment with consent, placement rules, checks, class moves,
+"""supervision.services.children: enrolment with consent, placement rules, checks, class moves,
 withdrawal, readmission after a long absence, consents, and what a child lacks to attend."""
 
 import datetime as dt
@@ -10,7 +10,15 @@ from django.core.exceptions import PermissionDenied
 from django.utils import translation
 
 from luhuituo.core.models import AuditEvent
-from supervision.children import (
+from supervision.models import (
+    Child,
+    ChildrenReport,
+    Enrolment,
+    Guardian,
+    GuardianConsent,
+    HealthCheck,
+)
+from supervision.services.children import (
     ChildError,
     MissingCheck,
     child_can_attend,
@@ -26,14 +34,6 @@ from supervision.children import (
     with_checks,
     withdraw_child,
     withdraw_consent,
-)
-from supervision.models import (
-    Child,
-    ChildrenReport,
-    Enrolment,
-    Guardian,
-    GuardianConsent,
-    HealthCheck,
 )
 from tests.factories import ClassGroupFactory, id_number
 

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from luhuituo.core.models import AccessLog
-from supervision import complaints as svc
 from supervision.models import Complaint, Inspection
+from supervision.services import complaints as svc
 from tests.rolematrix import FORBIDDEN, LOGIN, NOT_FOUND, OK, assert_role_matrix
 
 from .inspection_utils import fire_checklist, plan

@@ -9,8 +9,8 @@ import time_machine
 from django.utils import timezone
 
 from luhuituo.core.models import AuditEvent, Notification
-from supervision import complaints as svc
 from supervision.models import Complaint, Inspection
+from supervision.services import complaints as svc
 from tests.factories import RegulatorFactory
 
 from .inspection_utils import fire_checklist, plan

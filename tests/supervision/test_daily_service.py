@@ -1,5 +1,5 @@
-"""supervision.daily.save_class_day: one class's day in one transaction, a bounded number of
-queries whatever the class size, the attendance rules, the edit window, and re-saving.
+"""supervision.services.daily.save_class_day: one class's day in one transaction, a bounded
+number of queries whatever the class size, the attendance rules, the edit window, and re-saving.
 
 "Now" is Saturday 2026-11-28 10:00 in Luzhou."""
 
@@ -14,8 +14,8 @@ from django.utils import translation
 
 from luhuituo.core.models import AuditEvent
 from registry.models import Staff
-from supervision.daily import RecordError, children_in_class, edit_refusal, save_class_day
 from supervision.models import Attendance, ClassDay, Enrolment
+from supervision.services.daily import RecordError, children_in_class, edit_refusal, save_class_day
 
 from ..factories import ClassGroupFactory, StaffFactory
 from .factories import enrolled_child

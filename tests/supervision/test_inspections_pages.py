@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from luhuituo.core.models import AccessLog
-from supervision import inspections as svc
 from supervision.models import (
     ChecklistItem,
     Finding,
@@ -19,6 +18,8 @@ from supervision.models import (
     RectificationEvidence,
     RectificationOrder,
 )
+from supervision.services import inspections as svc
+from supervision.services import rectification as rsvc
 from tests.rolematrix import FORBIDDEN, LOGIN, NOT_FOUND, OK, assert_role_matrix
 
 from .inspection_utils import PDF, PNG, evidence, fire_checklist, issued, ordered, pdf_text, plan
@@ -49,8 +50,8 @@ def both(personas, centre_a, centre_b, district_regulator, other_regulator, mana
                                       (centre_b, other_regulator, None)):
         order = ordered(centre, regulator, requirements=f"{centre.name}：清理通道")
         if member is not None:
-            svc.submit_rectification(order=order, by=member, response="已整改",
-                                     files=[evidence()])
+            rsvc.submit_rectification(order=order, by=member, response="已整改",
+                                      files=[evidence()])
         orders[centre.name] = order
     return orders[A], orders[B]
 
@@ -261,7 +262,7 @@ def test_rectification_list_filters(client_for, centre_a, district_regulator, ma
     RectificationOrder.objects.filter(pk=late.pk).update(
         deadline=timezone.localdate() - timedelta(days=1))
     answered = ordered(centre_a, district_regulator)
-    svc.submit_rectification(order=answered, by=manager, response="已整改", files=[evidence()])
+    rsvc.submit_rectification(order=answered, by=manager, response="已整改", files=[evidence()])
     client = client_for(district_regulator)
     url = reverse("supervision:rectification-list")
     numbers = lambda r: [o.number for o in r.context["page"].object_list]  # noqa: E731

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registry.models import Centre
-from supervision import inspections as svc
 from supervision.models import Alert, Finding, Incident, RectificationOrder
+from supervision.services import inspections as svc
 from tests.factories import CentreFactory, region
 
 from .factories import ComplaintFactory, RectificationOrderFactory

@@ -11,7 +11,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from luhuituo.core.models import AuditEvent, Notification
-from supervision import inspections as svc
 from supervision.models import (
     ChecklistItem,
     Finding,
@@ -19,6 +18,8 @@ from supervision.models import (
     InspectionAnswer,
     RectificationOrder,
 )
+from supervision.services import inspections as svc
+from supervision.services import rectification as rsvc
 from tests.factories import CentreFactory, region
 
 from .inspection_utils import evidence, fire_checklist, issued, ordered, plan
@@ -65,7 +66,7 @@ def test_full_workflow(centre_a, district_regulator, manager, staff,
     assert inspection.status == IS.FINDINGS_ISSUED and inspection.finished_at
 
     with time_machine.travel(datetime(2026, 11, 2, 9, tzinfo=SHANGHAI), tick=False):
-        order = svc.issue_rectification_order(
+        order = rsvc.issue_rectification_order(
             inspection=inspection, by=district_regulator, findings=inspection.findings.all(),
             requirements="清理通道，更换灭火器。")
     assert order.number == "ZG-510502-2026-0001"
@@ -73,10 +74,10 @@ def test_full_workflow(centre_a, district_regulator, manager, staff,
     inspection.refresh_from_db()
     assert inspection.status == IS.RECTIFICATION_ORDERED
 
-    svc.acknowledge_order(order=order, by=manager)
+    rsvc.acknowledge_order(order=order, by=manager)
     with django_capture_on_commit_callbacks(execute=True):
-        svc.submit_rectification(order=order, by=manager, response="已清理并更换",
-                                 files=[evidence()])
+        rsvc.submit_rectification(order=order, by=manager, response="已清理并更换",
+                                  files=[evidence()])
     order.refresh_from_db()
     assert order.status == OS.SUBMITTED and order.evidence.count() == 1
     assert Notification.objects.filter(recipient=district_regulator,
@@ -84,16 +85,16 @@ def test_full_workflow(centre_a, district_regulator, manager, staff,
 
     new_deadline = timezone.localdate() + timedelta(days=7)
     with django_capture_on_commit_callbacks(execute=True):
-        svc.verify_order(order=order, by=district_regulator, close=False,
-                         note="灭火器仍未更换", deadline=new_deadline)
+        rsvc.verify_order(order=order, by=district_regulator, close=False,
+                          note="灭火器仍未更换", deadline=new_deadline)
     order.refresh_from_db()
     assert (order.status, order.reopened_count, order.deadline) == (
         OS.ACKNOWLEDGED, 1, new_deadline)
     assert Notification.objects.filter(recipient=manager, body="灭火器仍未更换").exists()
 
-    svc.submit_rectification(order=order, by=manager, response="已全部更换",
-                             files=[evidence("receipt.pdf", b"%PDF-1.4 receipt")])
-    svc.verify_order(order=order, by=district_regulator, close=True, note="复查通过")
+    rsvc.submit_rectification(order=order, by=manager, response="已全部更换",
+                              files=[evidence("receipt.pdf", b"%PDF-1.4 receipt")])
+    rsvc.verify_order(order=order, by=district_regulator, close=True, note="复查通过")
     order.refresh_from_db()
     inspection.refresh_from_db()
     assert order.status == OS.CLOSED and order.closed_at and order.verified_by == district_regulator
@@ -132,7 +133,7 @@ def test_numbering_takes_a_district_lock(centre_a, district_regulator):
 ])
 def test_default_deadline_by_worst_finding(centre_a, district_regulator, severities, days):
     inspection = issued(centre_a, district_regulator, severities=severities)
-    order = svc.issue_rectification_order(
+    order = rsvc.issue_rectification_order(
         inspection=inspection, by=district_regulator, findings=inspection.findings.all(),
         requirements="整改")
     assert order.deadline == timezone.localdate() + timedelta(days=days)
@@ -145,8 +146,8 @@ def test_deadline_days_come_from_settings(settings, centre_a, district_regulator
 
 
 def test_order_for_a_centre_without_inspection(centre_a, district_regulator):
-    order = svc.issue_rectification_order(centre=centre_a, by=district_regulator,
-                                          requirements="补充监控录像保存记录")
+    order = rsvc.issue_rectification_order(centre=centre_a, by=district_regulator,
+                                           requirements="补充监控录像保存记录")
     assert order.inspection is None and order.number.startswith("ZG-510502-")
     assert order.deadline == timezone.localdate() + timedelta(days=15)
 
@@ -165,10 +166,10 @@ def test_other_district_cannot_plan_or_act(centre_a, district_regulator, other_r
         svc.start_inspection(inspection=inspection, by=manager)
     order = ordered(centre_a, district_regulator)
     with pytest.raises(svc.InspectionError):
-        svc.acknowledge_order(order=order, by=district_regulator)
-    svc.submit_rectification(order=order, by=manager, response="已整改", files=[evidence()])
+        rsvc.acknowledge_order(order=order, by=district_regulator)
+    rsvc.submit_rectification(order=order, by=manager, response="已整改", files=[evidence()])
     with pytest.raises(svc.InspectionError):
-        svc.verify_order(order=order, by=other_regulator, close=True)
+        rsvc.verify_order(order=order, by=other_regulator, close=True)
 
 
 def test_city_regulator_may_act_in_every_district(centre_a, city_regulator):
@@ -179,9 +180,9 @@ def test_city_regulator_may_act_in_every_district(centre_a, city_regulator):
 def test_staff_cannot_acknowledge_or_answer(centre_a, district_regulator, staff):
     order = ordered(centre_a, district_regulator)
     with pytest.raises(svc.InspectionError):
-        svc.acknowledge_order(order=order, by=staff)
+        rsvc.acknowledge_order(order=order, by=staff)
     with pytest.raises(svc.InspectionError):
-        svc.submit_rectification(order=order, by=staff, response="x", files=[evidence()])
+        rsvc.submit_rectification(order=order, by=staff, response="x", files=[evidence()])
 
 
 def test_illegal_transitions_are_refused(centre_a, district_regulator, manager):
@@ -192,14 +193,14 @@ def test_illegal_transitions_are_refused(centre_a, district_regulator, manager):
         svc.add_finding(inspection=inspection, by=district_regulator, severity="minor",
                         description="x")
     with pytest.raises(svc.InspectionError):
-        svc.issue_rectification_order(inspection=inspection, by=district_regulator,
-                                      requirements="x")
+        rsvc.issue_rectification_order(inspection=inspection, by=district_regulator,
+                                       requirements="x")
     order = ordered(centre_a, district_regulator)
     with pytest.raises(svc.InspectionError):
-        svc.verify_order(order=order, by=district_regulator, close=True)  # not answered yet
-    svc.acknowledge_order(order=order, by=manager)
+        rsvc.verify_order(order=order, by=district_regulator, close=True)  # not answered yet
+    rsvc.acknowledge_order(order=order, by=manager)
     with pytest.raises(svc.InspectionError):
-        svc.acknowledge_order(order=order, by=manager)
+        rsvc.acknowledge_order(order=order, by=manager)
 
 
 def test_close_needs_orders_for_serious_findings(centre_a, district_regulator):
@@ -232,20 +233,20 @@ def test_bad_input_to_services(centre_a, centre_b, district_regulator, other_reg
     other = issued(centre_b, other_regulator)
     svc.issue_findings(inspection=inspection, by=district_regulator)
     with pytest.raises(svc.InspectionError):  # another centre's finding
-        svc.issue_rectification_order(inspection=inspection, by=district_regulator,
-                                      findings=other.findings.all(), requirements="x")
+        rsvc.issue_rectification_order(inspection=inspection, by=district_regulator,
+                                       findings=other.findings.all(), requirements="x")
     with pytest.raises(svc.InspectionError):
-        svc.issue_rectification_order(inspection=inspection, by=district_regulator,
-                                      requirements="x",
-                                      deadline=timezone.localdate() - timedelta(days=1))
+        rsvc.issue_rectification_order(inspection=inspection, by=district_regulator,
+                                       requirements="x",
+                                       deadline=timezone.localdate() - timedelta(days=1))
     order = ordered(centre_a, district_regulator)
     with pytest.raises(svc.InspectionError):  # no evidence
-        svc.submit_rectification(order=order, by=manager, response="已整改")
+        rsvc.submit_rectification(order=order, by=manager, response="已整改")
     with pytest.raises(svc.InspectionError):  # no answer
-        svc.submit_rectification(order=order, by=manager, response=" ", files=[evidence()])
-    svc.submit_rectification(order=order, by=manager, response="已整改", files=[evidence()])
+        rsvc.submit_rectification(order=order, by=manager, response=" ", files=[evidence()])
+    rsvc.submit_rectification(order=order, by=manager, response="已整改", files=[evidence()])
     with pytest.raises(svc.InspectionError):  # re-opening needs a reason
-        svc.verify_order(order=order, by=district_regulator, close=False, note="")
+        rsvc.verify_order(order=order, by=district_regulator, close=False, note="")
     assert RectificationOrder.objects.get(pk=order.pk).status == OS.SUBMITTED
 
 
@@ -299,12 +300,12 @@ def test_orders_list_puts_overdue_first(centre_a, district_regulator, manager):
     RectificationOrder.objects.filter(pk=late.pk).update(
         deadline=timezone.localdate() - timedelta(days=1))
     waiting = ordered(centre_a, district_regulator)
-    svc.submit_rectification(order=waiting, by=manager, response="已整改", files=[evidence()])
+    rsvc.submit_rectification(order=waiting, by=manager, response="已整改", files=[evidence()])
     fresh = ordered(centre_a, district_regulator)
     closed = ordered(centre_a, district_regulator)
-    svc.submit_rectification(order=closed, by=manager, response="已整改", files=[evidence()])
-    svc.verify_order(order=closed, by=district_regulator, close=True)
-    assert list(svc.orders_for_list(district_regulator)) == [late, waiting, fresh, closed]
+    rsvc.submit_rectification(order=closed, by=manager, response="已整改", files=[evidence()])
+    rsvc.verify_order(order=closed, by=district_regulator, close=True)
+    assert list(rsvc.orders_for_list(district_regulator)) == [late, waiting, fresh, closed]
 
 
 def test_other_centre_in_same_district_is_another_scope_for_centres(
@@ -328,8 +329,8 @@ def test_concurrent_orders_get_distinct_numbers(centre_a, district_regulator):
     def issue():
         try:
             barrier.wait(timeout=10)
-            svc.issue_rectification_order(centre=centre_a, by=district_regulator,
-                                          requirements="并发整改")
+            rsvc.issue_rectification_order(centre=centre_a, by=district_regulator,
+                                           requirements="并发整改")
         except Exception as exc:
             errors.append(exc)
         finally:

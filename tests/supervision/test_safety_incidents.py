@@ -15,15 +15,15 @@ from django.urls import reverse
 from django.utils import translation
 
 from luhuituo.core.models import AccessLog, AuditEvent, Notification
-from supervision.daily import (
-    RecordError,
+from supervision.models import Incident
+from supervision.services.daily import RecordError
+from supervision.services.safety import (
     close_incident,
     mark_guardian_notified,
     mark_reported_to_authority,
     report_incident,
     start_investigation,
 )
-from supervision.models import Incident
 
 from ..factories import ClassGroupFactory
 from ..rolematrix import FORBIDDEN, LOGIN, NOT_FOUND, OK, assert_role_matrix, redirect_to

@@ -15,14 +15,14 @@ from django.urls import reverse
 from django.utils import translation
 
 from luhuituo.core.models import AuditEvent
-from supervision.daily import (
-    RecordError,
+from supervision.models import Drill, Hazard, SafetyCheck
+from supervision.services.daily import RecordError
+from supervision.services.safety import (
     fix_hazard,
     record_drill,
     record_safety_check,
     report_hazard,
 )
-from supervision.models import Drill, Hazard, SafetyCheck
 
 from ..rolematrix import FORBIDDEN, LOGIN, NOT_FOUND, OK, assert_role_matrix, redirect_to
 

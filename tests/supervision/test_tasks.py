@@ -21,7 +21,7 @@ def test_a_schedule_group_runs_its_rules_and_holds_a_lock():
 
 
 def test_saving_attendance_queues_the_ratio_check(monkeypatch, django_capture_on_commit_callbacks):
-    from supervision import daily
+    from supervision.services import daily
 
     centre = CentreFactory(filing=Filing.Status.VERIFIED)
     group = ClassGroupFactory(centre=centre)
@@ -41,7 +41,7 @@ def test_saving_attendance_queues_the_ratio_check(monkeypatch, django_capture_on
 
 
 def test_a_broker_failure_does_not_break_saving(monkeypatch, django_capture_on_commit_callbacks):
-    from supervision import daily
+    from supervision.services import daily
 
     def broken(**kwargs):
         raise ConnectionError("broker down")

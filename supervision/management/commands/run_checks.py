@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from supervision import checks
+from supervision.checks import engine, registry
 
 
 class Command(BaseCommand):
@@ -15,12 +15,13 @@ class Command(BaseCommand):
                             help="Also escalate unacknowledged orange alerts.")
 
     def handle(self, *args, rules=None, escalate=False, **options):
-        unknown = [code for code in rules or [] if code.upper() not in checks.RULES]
+        known = [rule.code for rule in registry.all_rules()]
+        unknown = [code for code in rules or [] if code.upper() not in known]
         if unknown:
             raise CommandError(f"Unknown rule(s): {', '.join(unknown)}. "
-                               f"Known: {', '.join(checks.RULES)}")
-        for result in checks.run_rules([c.upper() for c in rules] if rules else None):
+                               f"Known: {', '.join(known)}")
+        for result in engine.run_rules([c.upper() for c in rules] if rules else None):
             self.stdout.write(f"{result.rule}: {result.created} new, {result.seen_again} still "
                               f"open, {result.resolved} resolved")
         if escalate:
-            self.stdout.write(f"escalated: {checks.escalate()}")
+            self.stdout.write(f"escalated: {engine.escalate()}")

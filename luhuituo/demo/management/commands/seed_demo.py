@@ -27,7 +27,7 @@ from luhuituo.core.models import Region, RegulatorScope, User
 from luhuituo.demo import registry_data as demo
 from luhuituo.demo import supervision_data as supervision_demo
 from registry.models import Centre, CentreMembership
-from supervision import checks
+from supervision.checks import engine as checks_engine
 from supervision.models import Alert
 
 # (username, name, mobile, account type, what they are)
@@ -75,8 +75,8 @@ class Command(BaseCommand):
         # First as at the end of the last open day (the seed may run on a weekend or early in
         # the morning), then now: the day's alerts stay open, as they would have.
         last = supervision_demo.last_open_day()
-        checks.run_rules(now=timezone.make_aware(datetime.combine(last, time(16, 0))))
-        checks.run_rules()
+        checks_engine.run_rules(now=timezone.make_aware(datetime.combine(last, time(16, 0))))
+        checks_engine.run_rules()
         open_alerts = Counter(Alert.objects.open().values_list("rule", flat=True))
         self.stdout.write("Open alerts after the checks: " + (", ".join(
             f"{rule} {n}" for rule, n in sorted(open_alerts.items(),

@@ -23,8 +23,8 @@ from luhuituo.core.notify import notify_later as _notify_later
 from registry.models import Centre
 from registry.rules import can_decide, responsible_regulators
 
+from ..models import Complaint, Inspection
 from .inspections import InspectionError, plan_inspection
-from .models import Complaint, Inspection
 
 CS = Complaint.Status
 

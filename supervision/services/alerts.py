@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from luhuituo.core.audit import audit
 from luhuituo.core.models import User
 
-from .models import Alert
+from ..models import Alert
 
 
 class AlertError(Exception):
@@ -103,7 +103,7 @@ def assign(alert: Alert, *, user: User, assignee: User, request=None) -> Alert:
         audit("alert.assign", actor=user, target=alert, request=request,
               assignee=assignee.get_full_name())
     if assignee != user:
-        from luhuituo.core.audit import notify
+        from luhuituo.core.notify import notify
 
         transaction.on_commit(lambda: notify(
             assignee, _("An alert was assigned to you: %(alert)s") % {"alert": alert},

@@ -1,7 +1,7 @@
 """Forms for children's records. Choices of classes, guardians and consents come from the
 child's own centre only, so an id from another centre is a form error, never a leak or a 500.
-The rules themselves live in ``supervision.children``; forms repeat the simple ones so the
-message lands on the right field."""
+The rules themselves live in ``supervision.services.children``; forms repeat the simple ones
+so the message lands on the right field."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from registry.forms import DateInput, IDNumberField
 from registry.models import Centre, ClassGroup
 from registry.validators import validate_phone
 
-from .children import PRIVACY_RULES_SUMMARY, placement_problem
-from .models import Child, Guardian, GuardianConsent, HealthCheck, VaccinationCheck
+from ..models import Child, Guardian, GuardianConsent, HealthCheck, VaccinationCheck
+from ..services.children import PRIVACY_RULES_SUMMARY, placement_problem
 
 
 def _not_in_future(value, message=None):

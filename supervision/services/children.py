@@ -40,7 +40,7 @@ from luhuituo.core.validators import normalise_id_number, validate_id_number
 from registry.models import Centre, CentreMembership, ClassGroup, ClassType
 from registry.validators import validate_phone
 
-from .models import (
+from ..models import (
     Child,
     ChildrenReport,
     Enrolment,

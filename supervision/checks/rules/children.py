@@ -1,0 +1,153 @@
+"""Rules on children (设置标准 Art 19; 管理规范 Art 11, 12; 76号令 Art 15, 18): class sizes,
+ages that fit the class and the under-3 range, entry and return health checks, the periodic
+report of enrolled children."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import datetime
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from registry.models import ClassGroup
+
+from ...models import Child, Enrolment, HealthCheck, VaccinationCheck, age_in_months
+from ..registry import Hit, register
+from .common import S, _child, _date, _since_filed_or, _today, operating_centres
+
+
+def _enrolled_children():
+    """Children with an open placement in a class at an operating centre, with the class."""
+    return (Enrolment.objects.filter(
+        ended_on__isnull=True, child__status=Child.Status.ENROLLED,
+        class_group__centre__in=operating_centres(),
+    ).select_related("child", "class_group"))
+
+
+@register("A2", S.ORANGE, gettext_lazy("Class larger than its class type allows"),
+          "设置标准 Art 19", schedule="daily")
+def class_size(now: datetime) -> Iterator[Hit]:
+    classes = (ClassGroup.objects.filter(centre__in=operating_centres())
+               .annotate(enrolled=Count("enrolments", filter=Q(
+                   enrolments__ended_on__isnull=True,
+                   enrolments__child__status=Child.Status.ENROLLED))))
+    for group in classes:
+        if group.enrolled > group.max_size:
+            yield Hit(group.centre_id, group, _(
+                "%(class)s has %(n)d children enrolled; a %(type)s has at most %(max)d."
+            ) % {"class": group.name, "n": group.enrolled, "type": group.get_class_type_display(),
+                 "max": group.max_size})
+
+
+@register("A3", S.YELLOW, gettext_lazy("Child's age does not fit the class"),
+          "设置标准 Art 19", schedule="daily")
+def age_fits_class(now: datetime) -> Iterator[Hit]:
+    today = _today(now)
+    tolerance = settings.CLASS_AGE_TOLERANCE_MONTHS
+    for enrolment in _enrolled_children():
+        child, group = enrolment.child, enrolment.class_group
+        months = age_in_months(child.birth_date, today)
+        rules = group.rules
+        if group.class_type == "mixed" and months < rules["min_months"]:
+            yield Hit(group.centre_id, child, _(
+                "%(child)s is %(months)d months old, in the mixed-age class %(class)s, which "
+                "takes children of 18 months and over."
+            ) % {"child": _child(child), "months": months, "class": group.name})
+        elif group.class_type != "mixed" and (
+                months < rules["min_months"] - tolerance
+                or months > rules["max_months"] + tolerance):
+            yield Hit(group.centre_id, child, _(
+                "%(child)s is %(months)d months old, in %(class)s (%(min)d–%(max)d months)."
+            ) % {"child": _child(child), "months": months, "class": group.name,
+                 "min": rules["min_months"], "max": rules["max_months"]})
+
+
+@register("A4", S.YELLOW, gettext_lazy("Child outside the under-3 age range"),
+          "托育机构设置标准", schedule="daily")
+def under_three(now: datetime) -> Iterator[Hit]:
+    today = _today(now)
+    limit = 36 + settings.AGED_OUT_GRACE_MONTHS
+    for enrolment in _enrolled_children():
+        child = enrolment.child
+        months = age_in_months(child.birth_date, today)
+        if months > limit:
+            yield Hit(enrolment.class_group.centre_id, child, _(
+                "%(child)s is %(months)d months old, past 36 months and the %(grace)d-month "
+                "grace period."
+            ) % {"child": _child(child), "months": months, "grace": settings.AGED_OUT_GRACE_MONTHS})
+        elif months < 6 and not settings.ALLOW_UNDER_SIX_MONTHS:
+            yield Hit(enrolment.class_group.centre_id, child, _(
+                "%(child)s is %(months)d months old; no class type takes children under 6 "
+                "months.") % {"child": _child(child), "months": months})
+
+
+@register("A5", S.ORANGE, gettext_lazy("Child without an entry health check or vaccination check"),
+          "管理规范 Art 11; 76号令 Art 15, 18", schedule="daily")
+def entry_checks(now: datetime) -> Iterator[Hit]:
+    passed = HealthCheck.objects.filter(
+        child=OuterRef("child"), kind__in=[HealthCheck.Kind.ENTRY, HealthCheck.Kind.RETURN],
+        result=HealthCheck.Result.PASSED)
+    vaccination = VaccinationCheck.objects.filter(child=OuterRef("child"), certificate_seen=True)
+    enrolments = _enrolled_children().annotate(
+        has_check=Exists(passed), has_vaccination=Exists(vaccination)
+    ).filter(Q(has_check=False) | Q(has_vaccination=False))
+    for enrolment in enrolments:
+        missing = []
+        if not enrolment.has_check:
+            missing.append(_("a passed entry health check"))
+        if not enrolment.has_vaccination:
+            missing.append(_("a vaccination-certificate check"))
+        yield Hit(enrolment.class_group.centre_id, enrolment.child, _(
+            "%(child)s attends without %(missing)s."
+        ) % {"child": _child(enrolment.child), "missing": _(" and ").join(missing)})
+
+
+@register("A6", S.ORANGE, gettext_lazy("Child back after 3 months away without a new health check"),
+          "管理规范 Art 11", schedule="daily")
+def return_check(now: datetime) -> Iterator[Hit]:
+    months = settings.RETURN_HEALTH_CHECK_MONTHS
+    previous_end = Enrolment.objects.filter(
+        child=OuterRef("child"), ended_on__isnull=False, ended_on__lte=OuterRef("started_on"),
+    ).order_by("-ended_on").values("ended_on")[:1]
+    enrolments = _enrolled_children().annotate(previous_end=models.Subquery(previous_end)).filter(
+        previous_end__isnull=False)
+    candidates = [e for e in enrolments
+                  if e.previous_end + relativedelta(months=months) <= e.started_on]
+    if not candidates:
+        return
+    checks = defaultdict(list)
+    for check in HealthCheck.objects.filter(
+            child__in=[e.child_id for e in candidates], result=HealthCheck.Result.PASSED):
+        checks[check.child_id].append(check.checked_on)
+    for enrolment in candidates:
+        if not any(day > enrolment.previous_end for day in checks[enrolment.child_id]):
+            yield Hit(enrolment.class_group.centre_id, enrolment.child, _(
+                "%(child)s came back on %(back)s after leaving on %(left)s, without a new "
+                "health check."
+            ) % {"child": _child(enrolment.child), "back": _date(enrolment.started_on),
+                 "left": _date(enrolment.previous_end)})
+
+
+@register("A31", S.YELLOW, gettext_lazy("Children's information not reported"),
+          "管理规范 Art 12", schedule="daily")
+def children_report(now: datetime) -> Iterator[Hit]:
+    today = _today(now)
+    days = settings.KID_REPORT_INTERVAL_DAYS
+    centres = _since_filed_or(
+        operating_centres().annotate(latest=Max("children_reports__submitted_at__date")),
+        days, today)
+    for centre in centres:
+        if centre.latest:
+            text = _("Children's information was last reported on %(date)s, more than "
+                     "%(days)d days ago.")
+        else:
+            text = _("Children's information has not been reported in the %(days)d days since "
+                     "filing.")
+        yield Hit(centre.pk, centre, text % {"date": _date(centre.latest) if centre.latest
+                                             else "", "days": days})

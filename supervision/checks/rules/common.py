@@ -1,0 +1,51 @@
+"""What the rules share: the operating centres, today, how a child and a date appear in an
+alert message."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+from django.utils import timezone
+
+from luhuituo.core.masking import mask_name
+from registry.models import Centre
+
+from ...models import FILED_STATUSES, Alert, Child, Severity
+
+S = Severity
+
+
+def _today(now: datetime) -> date:
+    return timezone.localdate(now)
+
+
+def operating_centres():
+    """Centres whose filing allows them to operate (备案办法 Art 8)."""
+    return Centre.objects.filter(filing__status__in=FILED_STATUSES)
+
+
+def _open_subject_ids(code: str, model) -> list[int]:
+    ct = ContentType.objects.get_for_model(model)
+    return list(Alert.objects.open().filter(rule=code, subject_type=ct)
+                .values_list("subject_id", flat=True))
+
+
+def _child(child: Child) -> str:
+    """A child in an alert: masked name (alerts reach regulators, who see names of children
+    only for a stated purpose, DOMAIN §7); the centre opens the record from the alert."""
+    return mask_name(child.name)
+
+
+def _date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _since_filed_or(centres, days: int, today: date):
+    """Centres whose latest record (annotated as ``latest``) — or, with none, their filing —
+    is more than ``days`` old."""
+    cutoff = today - timedelta(days=days)
+    return centres.filter(
+        Q(latest__lt=cutoff) | Q(latest__isnull=True, filing__filed_at__date__lt=cutoff)
+    ).select_related("filing")

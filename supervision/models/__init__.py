@@ -1,0 +1,89 @@
+"""Supervision (运营中全程监管): children and their guardians, daily records, safety records,
+inspections with rectification orders, complaints, and the alerts raised by the scheduled
+checks (DOMAIN §2, §6, §7, §8, §9.5).
+
+Children's data is sensitive (PIPL Art 28/31): a child exists only after a guardian's consent
+is recorded (``supervision.services.children.enrol_child``), ID numbers are encrypted with a
+blind index, every read of a child's record goes to the access log, and every model holding
+child, health or incident data is tracked by pghistory.
+
+The models live in one module per area (``children``, ``daily``, ``safety``, ``inspections``,
+``rectification``, ``complaints``, ``alerts``; ``base`` holds what they share). This package
+re-exports every one of them: Django finds the app's models through it, and
+``from supervision.models import Child`` is the way to import them. The pghistory event models
+(``ChildEvent`` …) are generated into this package too.
+"""
+
+# The area modules are imported in the order the models were declared before the split (children
+# → alerts), so the app registry lists them in the same order as before.
+# isort: off
+from .base import FILED_STATUSES, CentreRecordQuerySet
+from .children import (
+    Child,
+    ChildQuerySet,
+    ChildrenReport,
+    Enrolment,
+    Guardian,
+    GuardianConsent,
+    GuardianQuerySet,
+    HealthCheck,
+    VaccinationCheck,
+    age_in_months,
+)
+from .daily import Attendance, ClassDay, ClassDayQuerySet, SymptomGroup
+from .safety import Drill, Hazard, Incident, SafetyCheck
+from .inspections import (
+    ChecklistCategory,
+    ChecklistItem,
+    ChecklistTemplate,
+    Finding,
+    Inspection,
+    InspectionAnswer,
+)
+from .rectification import (
+    RectificationEvidence,
+    RectificationOrder,
+    RectificationOrderQuerySet,
+    evidence_upload_to,
+)
+from .complaints import Complaint
+from .alerts import SEVERITY_RANK, Alert, AlertQuerySet, Severity
+# isort: on
+
+__all__ = [
+    "FILED_STATUSES",
+    "SEVERITY_RANK",
+    "Alert",
+    "AlertQuerySet",
+    "Attendance",
+    "CentreRecordQuerySet",
+    "ChecklistCategory",
+    "ChecklistItem",
+    "ChecklistTemplate",
+    "Child",
+    "ChildQuerySet",
+    "ChildrenReport",
+    "ClassDay",
+    "ClassDayQuerySet",
+    "Complaint",
+    "Drill",
+    "Enrolment",
+    "Finding",
+    "Guardian",
+    "GuardianConsent",
+    "GuardianQuerySet",
+    "Hazard",
+    "HealthCheck",
+    "Incident",
+    "Inspection",
+    "InspectionAnswer",
+    "RectificationEvidence",
+    "RectificationOrder",
+    "RectificationOrderQuerySet",
+    "SafetyCheck",
+    "Severity",
+    "SymptomGroup",
+    "VaccinationCheck",
+    "age_in_months",
+    "evidence_upload_to",
+]

@@ -1,0 +1,26 @@
+"""What the area modules share: the centre scope of records a user may see, and the filing
+statuses under which a centre operates."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from registry.models import Centre
+
+
+def _centre_scope(user, field: str = "centre") -> Q | None:
+    """Q for objects of the centres ``user`` may see, or None when they may see none."""
+    if not user.is_authenticated:
+        return None
+    return Q(**{f"{field}__in": Centre.objects.visible_to(user)})
+
+
+class CentreRecordQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        scope = _centre_scope(user)
+        return self.filter(scope) if scope is not None and not user.is_parent else self.none()
+
+
+FILED_STATUSES = ("filed", "under_verification", "verified", "nonconforming", "rectifying")
+"""Filing statuses under which a centre may operate (备案办法 Art 8: filed before operating)."""

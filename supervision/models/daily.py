@@ -1,0 +1,114 @@
+"""Daily records: one class on one day — staff on duty, each child's attendance
+and the morning and midday health checks."""
+
+from __future__ import annotations
+
+import pghistory
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from registry.models import ClassGroup, Staff
+
+from .base import _centre_scope
+from .children import Child
+
+
+class ClassDayQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ClassDayQuerySet:
+        scope = _centre_scope(user, "class_group__centre")
+        return self.filter(scope) if scope is not None and not user.is_parent else self.none()
+
+
+@pghistory.track()
+class ClassDay(models.Model):
+    """One class on one day: who was on duty, and (through ``attendance``) each child's day."""
+
+    class_group = models.ForeignKey(ClassGroup, models.CASCADE, related_name="days",
+                                    verbose_name=_("class"))
+    date = models.DateField(_("date"))
+    staff_on_duty = models.ManyToManyField(Staff, related_name="duty_days", blank=True,
+                                           verbose_name=_("staff on duty"))
+    morning_check_at = models.DateTimeField(_("morning check recorded at"), null=True,
+                                            blank=True)
+    midday_check_at = models.DateTimeField(_("midday check recorded at"), null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
+                                    blank=True, related_name="+", verbose_name=_("recorded by"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ClassDayQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "class_group"]
+        verbose_name = _("class day")
+        verbose_name_plural = _("class days")
+        constraints = [
+            models.UniqueConstraint(fields=["class_group", "date"],
+                                    name="supervision_one_record_per_class_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.class_group.name} · {self.date:%Y-%m-%d}"
+
+
+class SymptomGroup(models.TextChoices):
+    """Symptom groups of the 托幼 epidemic-reporting rules (DOMAIN §2.8)."""
+
+    FEVER = "fever", _("Fever")
+    RASH = "rash", _("Rash")
+    DIARRHOEA = "diarrhoea", _("Diarrhoea")
+    VOMITING = "vomiting", _("Vomiting")
+    JAUNDICE = "jaundice", _("Jaundice")
+    RESPIRATORY = "respiratory", _("Cough or other respiratory symptoms")
+    OTHER = "other", _("Other symptoms")
+
+
+@pghistory.track()
+class Attendance(models.Model):
+    """A child's day in a class: present / absent (why) / left early, and the health checks."""
+
+    class Status(models.TextChoices):
+        PRESENT = "present", _("Present")
+        ABSENT = "absent", _("Absent")
+        LEFT_EARLY = "left_early", _("Left early")
+
+    class AbsenceReason(models.TextChoices):
+        SICK = "sick", _("Ill")
+        PERSONAL = "personal", _("Personal or family reasons")
+        UNKNOWN = "unknown", _("Not known yet (follow up)")
+
+    class Check(models.TextChoices):
+        NOT_DONE = "", _("Not recorded")
+        NORMAL = "normal", _("Normal")
+        ABNORMAL = "abnormal", _("Abnormal")
+
+    class_day = models.ForeignKey(ClassDay, models.CASCADE, related_name="attendance",
+                                  verbose_name=_("class day"))
+    child = models.ForeignKey(Child, models.CASCADE, related_name="attendance",
+                              verbose_name=_("child"))
+    status = models.CharField(_("attendance"), max_length=10, choices=Status.choices)
+    absence_reason = models.CharField(_("reason for absence"), max_length=10,
+                                      choices=AbsenceReason.choices, blank=True)
+    symptom_group = models.CharField(_("symptoms"), max_length=12, choices=SymptomGroup.choices,
+                                     blank=True)
+    morning_check = models.CharField(_("morning check"), max_length=10, choices=Check.choices,
+                                     blank=True)
+    midday_check = models.CharField(_("midday check"), max_length=10, choices=Check.choices,
+                                    blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["class_day", "child__name"]
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [
+            models.UniqueConstraint(fields=["class_day", "child"],
+                                    name="supervision_one_attendance_per_child_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child} · {self.class_day.date:%Y-%m-%d} · {self.get_status_display()}"
+
+    @property
+    def attends(self) -> bool:
+        return self.status in {self.Status.PRESENT, self.Status.LEFT_EARLY}
