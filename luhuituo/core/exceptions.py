@@ -14,7 +14,8 @@ In a view::
     # else the form carries the message; render it again
 
 Without a form (a button), ``domain_errors(request=request)`` puts the message in the
-messages framework instead.
+messages framework instead; ``domain_errors()`` only catches it, for a page that shows
+``call.error`` in place.
 """
 
 from __future__ import annotations
@@ -43,15 +44,14 @@ class NotPermitted(DomainError, PermissionDenied):
 class domain_errors:  # a statement, like contextlib.suppress
     """Turn a ``DomainError`` raised inside the block into an error on ``form`` (on its field
     when the form has that field, else on the whole form), or into an error message on the
-    request when there is no form. ``NotPermitted`` is not caught: it becomes a 403.
+    request when there is no form (neither: only caught). ``NotPermitted`` is not caught: it
+    becomes a 403.
 
     After the block, ``.ok`` says whether the call went through and ``.error`` holds the
     error when it did not.
     """
 
     def __init__(self, form=None, *, request=None):
-        if form is None and request is None:
-            raise TypeError("domain_errors needs a form or a request")
         self.form = form
         self.request = request
         self.ok = True
@@ -68,6 +68,6 @@ class domain_errors:  # a statement, like contextlib.suppress
         if self.form is not None:
             field = exc.field if exc.field in self.form.fields else None
             self.form.add_error(field, exc.message)
-        else:
+        elif self.request is not None:
             messages.error(self.request, str(exc.message))
         return True

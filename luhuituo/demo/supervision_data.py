@@ -480,10 +480,10 @@ def seed_follow_up(centres: list[Centre], rng: random.Random) -> dict:
             continue
         received = timezone.now() - timedelta(days=(3, 20, 8, 30, 1, 12)[index])
         complaint = complaint_service.receive_complaint(
-            centre, channel=channel, category=category, summary=summary, details=details,
+            centre=centre, channel=channel, category=category, summary=summary, details=details,
             priority=Complaint.Priority.URGENT if category == "safety"
             else Complaint.Priority.NORMAL, complainant_name=rng.choice(SURNAMES) + "女士",
-            complainant_phone=f"138{rng.randint(0, 99999999):08d}", received_by=regulator,
+            complainant_phone=f"138{rng.randint(0, 99999999):08d}", by=regulator,
             received_at=received)
         if index in (1, 2, 3, 5):
             complaint_service.assign_complaint(complaint=complaint, by=regulator,

@@ -13,7 +13,7 @@ from registry.models import Centre
 from registry.validators import validate_phone
 
 from ..models import Complaint, Inspection
-from ..services.inspections import active_checklists, inspections_visible_to
+from ..services.inspections import active_checklists
 from .inspections import ALL, DATE, FilterForm, _districts
 
 
@@ -101,7 +101,7 @@ class LinkForm(forms.Form):
 
     def __init__(self, *args, complaint: Complaint, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["inspection"].queryset = inspections_visible_to(user).filter(
+        self.fields["inspection"].queryset = Inspection.objects.visible_to(user).filter(
             centre=complaint.centre).exclude(status=Inspection.Status.CLOSED)
         self.fields["inspection"].label_from_instance = (
             lambda i: f"{i.planned_on:%Y-%m-%d} · {i.get_kind_display()} · "

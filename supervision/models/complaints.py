@@ -18,6 +18,15 @@ from .base import CentreRecordQuerySet
 from .inspections import Inspection
 
 
+class ComplaintQuerySet(CentreRecordQuerySet):
+    def visible_to(self, user):
+        """Regulators: complaints about centres in their regions. Nobody else — not the
+        centre complained about, not (yet) the parent who complained."""
+        if not user.is_authenticated or not user.is_regulator:
+            return self.none()
+        return super().visible_to(user)
+
+
 @pghistory.track()
 class Complaint(models.Model):
     """投诉 — received by a regulator (phone, letter, 12345 hotline, visit) or, later, filed by
@@ -77,7 +86,7 @@ class Complaint(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
                                    blank=True, related_name="+", verbose_name=_("recorded by"))
 
-    objects = CentreRecordQuerySet.as_manager()
+    objects = ComplaintQuerySet.as_manager()
 
     class Meta:
         ordering = ["-received_at", "-id"]

@@ -14,6 +14,18 @@ from registry.models import Centre
 from .base import CentreRecordQuerySet
 
 
+class InspectionQuerySet(CentreRecordQuerySet):
+    def visible_to(self, user):
+        """Regulators: the inspections of centres in their regions. Centre accounts: their
+        centres' inspections, except unannounced ones not yet started (双随机: the centre must
+        not be warned). Parents: none."""
+        inspections = super().visible_to(user)
+        if user.is_authenticated and user.is_centre_account:
+            inspections = inspections.exclude(kind=Inspection.Kind.UNANNOUNCED,
+                                              status=Inspection.Status.PLANNED)
+        return inspections
+
+
 class ChecklistCategory(models.TextChoices):
     FIRE = "fire", _("Fire safety")
     FOOD = "food", _("Food safety")
@@ -101,7 +113,7 @@ class Inspection(models.Model):
     summary = models.TextField(_("summary"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
-    objects = CentreRecordQuerySet.as_manager()
+    objects = InspectionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-planned_on", "-id"]
@@ -110,6 +122,17 @@ class Inspection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.centre.name} · {self.planned_on} · {self.get_kind_display()}"
+
+    @property
+    def is_hidden_from_centre(self) -> bool:
+        """Unannounced and not started: the centre must not see it yet."""
+        return self.kind == self.Kind.UNANNOUNCED and self.status == self.Status.PLANNED
+
+    @property
+    def findings_released(self) -> bool:
+        """Findings are the centre's to read once issued."""
+        return self.status in {self.Status.FINDINGS_ISSUED, self.Status.RECTIFICATION_ORDERED,
+                               self.Status.CLOSED}
 
 
 class InspectionAnswer(models.Model):

@@ -7,25 +7,29 @@ condition that is still there is raised again, as a new alert, by the next check
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luhuituo.core.audit import audit
+from luhuituo.core.exceptions import DomainError
 from luhuituo.core.models import User
+from luhuituo.core.notify import notify_later
+from luhuituo.core.verbs import Verb
+from luhuituo.core.workflow import require
 
 from ..models import Alert
 
 
-class AlertError(Exception):
+class AlertError(DomainError):
     """An action that does not fit the alert's state; the message is for the user."""
 
 
-def _locked(alert: Alert, user: User) -> Alert:
-    locked = Alert.objects.visible_to(user).select_for_update().filter(pk=alert.pk).first()
-    if locked is None:
-        raise PermissionDenied
+def _locked(alert: Alert, by: User) -> Alert:
+    """The alert's row, locked, if ``by`` may see it (scope and lock in one query)."""
+    locked = Alert.objects.visible_to(by).select_for_update(of=("self",)).filter(
+        pk=alert.pk).first()
+    require(locked is not None, _("This alert is not yours to act on."))
     return locked
 
 
@@ -38,44 +42,44 @@ def _append_note(alert: Alert, user: User, text: str) -> None:
     alert.note = f"{alert.note}\n{line}".strip()
 
 
-def acknowledge(alert: Alert, *, user: User, note: str = "", request=None) -> Alert:
+def acknowledge(alert: Alert, *, by: User, note: str = "", request=None) -> Alert:
     with transaction.atomic():
-        alert = _locked(alert, user)
+        alert = _locked(alert, by)
         if alert.status != Alert.Status.OPEN:
-            raise AlertError(_("Only an open alert can be acknowledged."))
+            raise AlertError(_("Only an open alert can be acknowledged."), field="note")
         alert.status = Alert.Status.ACKNOWLEDGED
         alert.acknowledged_at = timezone.now()
-        alert.acknowledged_by = user
-        _append_note(alert, user, note)
+        alert.acknowledged_by = by
+        _append_note(alert, by, note)
         alert.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "note"])
-        audit("alert.acknowledge", actor=user, target=alert, request=request, note=note)
+        audit(Verb.ALERT_ACKNOWLEDGED, actor=by, target=alert, request=request, note=note)
     return alert
 
 
-def resolve(alert: Alert, *, user: User, note: str, request=None) -> Alert:
+def resolve(alert: Alert, *, by: User, note: str, request=None) -> Alert:
     if not note.strip():
-        raise AlertError(_("Say what was done before resolving the alert."))
+        raise AlertError(_("Say what was done before resolving the alert."), field="note")
     with transaction.atomic():
-        alert = _locked(alert, user)
+        alert = _locked(alert, by)
         if alert.status == Alert.Status.RESOLVED:
-            raise AlertError(_("This alert is already resolved."))
+            raise AlertError(_("This alert is already resolved."), field="note")
         alert.status = Alert.Status.RESOLVED
         alert.resolved_at = timezone.now()
-        alert.resolved_by = user
-        _append_note(alert, user, note)
+        alert.resolved_by = by
+        _append_note(alert, by, note)
         alert.save(update_fields=["status", "resolved_at", "resolved_by", "note"])
-        audit("alert.resolve", actor=user, target=alert, request=request, note=note)
+        audit(Verb.ALERT_RESOLVED, actor=by, target=alert, request=request, note=note)
     return alert
 
 
-def add_note(alert: Alert, *, user: User, note: str, request=None) -> Alert:
+def add_note(alert: Alert, *, by: User, note: str, request=None) -> Alert:
     if not note.strip():
-        raise AlertError(_("Write a note first."))
+        raise AlertError(_("Write a note first."), field="note")
     with transaction.atomic():
-        alert = _locked(alert, user)
-        _append_note(alert, user, note)
+        alert = _locked(alert, by)
+        _append_note(alert, by, note)
         alert.save(update_fields=["note"])
-        audit("alert.note", actor=user, target=alert, request=request, note=note)
+        audit(Verb.ALERT_NOTED, actor=by, target=alert, request=request, note=note)
     return alert
 
 
@@ -91,21 +95,17 @@ def assignable_users(alert: Alert):
     ).distinct().order_by("name", "username"))
 
 
-def assign(alert: Alert, *, user: User, assignee: User, request=None) -> Alert:
-    if not user.is_regulator:
-        raise PermissionDenied
+def assign(alert: Alert, *, by: User, assignee: User, request=None) -> Alert:
+    require(by.is_regulator, _("Only regulators assign alerts."))
     with transaction.atomic():
-        alert = _locked(alert, user)
+        alert = _locked(alert, by)
         if not assignable_users(alert).filter(pk=assignee.pk).exists():
             raise AlertError(_("Choose a regulator responsible for this centre."))
         alert.assignee = assignee
         alert.save(update_fields=["assignee"])
-        audit("alert.assign", actor=user, target=alert, request=request,
+        audit(Verb.ALERT_ASSIGNED, actor=by, target=alert, request=request,
               assignee=assignee.get_full_name())
-    if assignee != user:
-        from luhuituo.core.notify import notify
-
-        transaction.on_commit(lambda: notify(
-            assignee, _("An alert was assigned to you: %(alert)s") % {"alert": alert},
-            body=alert.message, url=alert.get_absolute_url()))
+    if assignee != by:
+        notify_later([assignee], _("An alert was assigned to you: %(alert)s") % {"alert": alert},
+                     body=alert.message, url=alert.get_absolute_url())
     return alert

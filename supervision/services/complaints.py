@@ -19,9 +19,11 @@ from django.utils.translation import gettext_lazy
 
 from luhuituo.core.audit import audit
 from luhuituo.core.models import Notification, User
-from luhuituo.core.notify import notify_later as _notify_later
+from luhuituo.core.notify import notify_later
+from luhuituo.core.verbs import Verb
+from luhuituo.core.workflow import lock, require, require_status, transition
 from registry.models import Centre
-from registry.rules import can_decide, responsible_regulators
+from registry.rules import can_decide, require_decider, responsible_regulators
 
 from ..models import Complaint, Inspection
 from .inspections import InspectionError, plan_inspection
@@ -33,41 +35,8 @@ class ComplaintError(InspectionError):
     """A complaint transition that is not allowed now, with the reason for the user."""
 
 
-def complaints_visible_to(user):
-    """Regulators: complaints about centres in their regions. Nobody else."""
-    if not user.is_authenticated or not user.is_regulator:
-        return Complaint.objects.none()
-    return Complaint.objects.visible_to(user)
-
-
-def _require_decider(user, centre: Centre) -> None:
-    if not can_decide(user, centre):
-        raise ComplaintError(_("Only the district health bureau responsible for this centre "
-                               "can do this."))
-
-
-def _require_status(complaint: Complaint, *allowed: str, action) -> None:
-    if complaint.status not in allowed:
-        raise ComplaintError(_("A complaint that is “%(status)s” cannot be %(action)s.") % {
-            "status": complaint.get_status_display(), "action": action})
-
-
-def _lock(complaint: Complaint) -> Complaint:
-    return (Complaint.objects.select_for_update(of=("self",))
-            .select_related("centre__region").get(pk=complaint.pk))
-
-
 def _url(complaint: Complaint) -> str:
     return reverse("supervision:complaint-detail", args=[complaint.pk])
-
-
-def _transition(complaint: Complaint, to: str, *, by: User, verb: str, request=None,
-                **details) -> None:
-    previous = complaint.status
-    complaint.status = to
-    complaint.save()
-    audit(verb, actor=by, target=complaint, request=request, **{"from": previous, "to": to},
-          **details)
 
 
 def due_date(received_on: date) -> date:
@@ -75,19 +44,19 @@ def due_date(received_on: date) -> date:
 
 
 @transaction.atomic
-def receive_complaint(centre: Centre, *, channel: str, category: str, summary: str,
+def receive_complaint(*, centre: Centre, by: User, channel: str, category: str, summary: str,
                       details: str, priority: str = Complaint.Priority.NORMAL,
                       complainant_name: str = "", complainant_phone: str = "",
-                      received_by: User | None = None, parent: User | None = None,
                       received_at=None, request=None) -> Complaint:
-    """Record a complaint about ``centre``: by a regulator in scope (``received_by``) or by a
-    parent through the portal (``parent``). It is due ``COMPLAINT_SLA_DAYS`` after the day it
-    was received; the district's regulators are told."""
-    if received_by is not None:
-        _require_decider(received_by, centre)
-    elif parent is None or not parent.is_parent:
-        raise ComplaintError(_("A complaint is received by the health bureau or filed by a "
-                               "parent."))
+    """Record a complaint about ``centre``: received by a regulator in scope, or filed by a
+    parent through the portal (``by``). It is due ``COMPLAINT_SLA_DAYS`` after the day it was
+    received; the district's regulators are told."""
+    parent = by if by.is_authenticated and by.is_parent else None
+    if parent is None:
+        require(by.is_authenticated and by.is_regulator,
+                _("A complaint is received by the health bureau or filed by a parent."))
+        require_decider(by, centre)
+    received_by = None if parent is not None else by
     if channel not in Complaint.Channel.values or category not in Complaint.Category.values \
             or priority not in Complaint.Priority.values:
         raise ComplaintError(_("Choose the channel, category and priority."))
@@ -100,11 +69,10 @@ def receive_complaint(centre: Centre, *, channel: str, category: str, summary: s
         complainant_name=complainant_name.strip(), complainant_phone=complainant_phone.strip(),
         parent=parent, created_by=received_by or parent,
         due_on=due_date(timezone.localdate(received_at)))
-    actor = received_by or parent
-    audit("complaint_received", actor=actor, target=complaint, request=request,
+    audit(Verb.COMPLAINT_RECEIVED, actor=by, target=complaint, request=request,
           channel=channel, category=category, priority=priority, due_on=complaint.due_on)
     others = [u for u in responsible_regulators(centre) if u != received_by]
-    _notify_later(others, _("New complaint about %(centre)s: %(summary)s") % {
+    notify_later(others, _("New complaint about %(centre)s: %(summary)s") % {
         "centre": centre.name, "summary": complaint.summary}, url=_url(complaint),
         level=Notification.Level.WARNING if priority == Complaint.Priority.URGENT
         else Notification.Level.INFO)
@@ -120,9 +88,10 @@ def assign_complaint(*, complaint: Complaint, by: User, assignee: User, priority
                      request=None) -> Complaint:
     """Triage: who handles it (a regulator of the bureau responsible for the centre), and the
     priority. Received or assigned → assigned."""
-    complaint = _lock(complaint)
-    _require_decider(by, complaint.centre)
-    _require_status(complaint, CS.RECEIVED, CS.ASSIGNED, action=gettext_lazy("assigned"))
+    complaint = lock(complaint, "centre__region")
+    require_decider(by, complaint.centre)
+    require_status(complaint, CS.RECEIVED, CS.ASSIGNED,
+                   error=ComplaintError, action=gettext_lazy("assigned"))
     if not can_decide(assignee, complaint.centre):
         raise ComplaintError(_("Assign the complaint to a regulator responsible for this "
                                "centre."))
@@ -131,10 +100,10 @@ def assign_complaint(*, complaint: Complaint, by: User, assignee: User, priority
             raise ComplaintError(_("Choose the priority."))
         complaint.priority = priority
     complaint.assignee = assignee
-    _transition(complaint, CS.ASSIGNED, by=by, request=request, verb="complaint_assigned",
+    transition(complaint, CS.ASSIGNED, by=by, request=request, verb=Verb.COMPLAINT_ASSIGNED,
                 assignee=assignee.pk, priority=complaint.priority)
     if assignee != by:
-        _notify_later([assignee], _("Complaint assigned to you: %(summary)s") % {
+        notify_later([assignee], _("Complaint assigned to you: %(summary)s") % {
             "summary": complaint.summary}, url=_url(complaint))
     return complaint
 
@@ -143,9 +112,10 @@ def assign_complaint(*, complaint: Complaint, by: User, assignee: User, priority
 def answer_complaint(*, complaint: Complaint, by: User, outcome: str, upheld: bool,
                      request=None) -> Complaint:
     """Received or assigned → answered, with the outcome and whether it was upheld."""
-    complaint = _lock(complaint)
-    _require_decider(by, complaint.centre)
-    _require_status(complaint, CS.RECEIVED, CS.ASSIGNED, action=gettext_lazy("answered"))
+    complaint = lock(complaint, "centre__region")
+    require_decider(by, complaint.centre)
+    require_status(complaint, CS.RECEIVED, CS.ASSIGNED,
+                   error=ComplaintError, action=gettext_lazy("answered"))
     if not outcome.strip():
         raise ComplaintError(_("Write the outcome given to the complainant."))
     if upheld is None:
@@ -154,10 +124,10 @@ def answer_complaint(*, complaint: Complaint, by: User, outcome: str, upheld: bo
     complaint.upheld = upheld
     complaint.answered_at = timezone.now()
     complaint.assignee = complaint.assignee or by
-    _transition(complaint, CS.ANSWERED, by=by, request=request, verb="complaint_answered",
+    transition(complaint, CS.ANSWERED, by=by, request=request, verb=Verb.COMPLAINT_ANSWERED,
                 upheld=upheld)
     if complaint.parent_id:
-        _notify_later([complaint.parent], _("Your complaint has been answered: %(summary)s") % {
+        notify_later([complaint.parent], _("Your complaint has been answered: %(summary)s") % {
             "summary": complaint.summary}, body=complaint.outcome, url="")
     return complaint
 
@@ -165,11 +135,11 @@ def answer_complaint(*, complaint: Complaint, by: User, outcome: str, upheld: bo
 @transaction.atomic
 def close_complaint(*, complaint: Complaint, by: User, request=None) -> Complaint:
     """Answered → closed."""
-    complaint = _lock(complaint)
-    _require_decider(by, complaint.centre)
-    _require_status(complaint, CS.ANSWERED, action=gettext_lazy("closed"))
+    complaint = lock(complaint, "centre__region")
+    require_decider(by, complaint.centre)
+    require_status(complaint, CS.ANSWERED, error=ComplaintError, action=gettext_lazy("closed"))
     complaint.closed_at = timezone.now()
-    _transition(complaint, CS.CLOSED, by=by, request=request, verb="complaint_closed")
+    transition(complaint, CS.CLOSED, by=by, request=request, verb=Verb.COMPLAINT_CLOSED)
     return complaint
 
 
@@ -179,10 +149,10 @@ def link_inspection(*, complaint: Complaint, by: User, inspection: Inspection | 
                     request=None) -> Inspection:
     """Link the complaint to an inspection of the same centre, or (no ``inspection``) plan a
     complaint inspection for ``planned_on`` with ``checklists`` and link that."""
-    complaint = _lock(complaint)
-    _require_decider(by, complaint.centre)
-    _require_status(complaint, CS.RECEIVED, CS.ASSIGNED, CS.ANSWERED,
-                    action=gettext_lazy("linked to an inspection"))
+    complaint = lock(complaint, "centre__region")
+    require_decider(by, complaint.centre)
+    require_status(complaint, CS.RECEIVED, CS.ASSIGNED, CS.ANSWERED, error=ComplaintError,
+                   action=gettext_lazy("linked to an inspection"))
     if inspection is None:
         if planned_on is None:
             raise ComplaintError(_("Choose an inspection, or a date for a new one."))
@@ -193,6 +163,6 @@ def link_inspection(*, complaint: Complaint, by: User, inspection: Inspection | 
         raise ComplaintError(_("The inspection is not of the centre complained about."))
     complaint.inspection = inspection
     complaint.save(update_fields=["inspection"])
-    audit("complaint_linked", actor=by, target=complaint, request=request,
+    audit(Verb.COMPLAINT_LINKED, actor=by, target=complaint, request=request,
           inspection=inspection.pk)
     return inspection

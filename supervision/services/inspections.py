@@ -6,11 +6,12 @@ Inspection: PLANNED → IN_PROGRESS → FINDINGS_ISSUED → CLOSED or RECTIFICAT
 once every order is verified).
 
 Every transition takes keyword arguments with an explicit actor (``by``), locks the row, refuses
-an illegal transition or an actor without the right with ``InspectionError`` (a message for the
-user), records an AuditEvent and notifies the other side after the commit.
+an actor without the right with ``NotPermitted`` and an illegal transition with
+``InspectionError`` (a message for the user), records an AuditEvent and notifies the other side
+after the commit.
 
 An unannounced inspection (双随机) must not warn the centre: while it is planned it is hidden
-from centre accounts (``inspections_visible_to``) and nobody at the centre is notified.
+from centre accounts (``Inspection.objects.visible_to``) and nobody at the centre is notified.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -39,10 +39,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from luhuituo.core.audit import audit
+from luhuituo.core.exceptions import DomainError
 from luhuituo.core.models import Notification, User
-from luhuituo.core.notify import notify_later as _notify_later
+from luhuituo.core.notify import notify_later
+from luhuituo.core.verbs import Verb
+from luhuituo.core.workflow import lock, require_status, transition
 from registry.models import Centre
-from registry.rules import can_decide, centre_managers
+from registry.rules import centre_managers, require_decider
 
 from ..models import (
     Alert,
@@ -55,14 +58,16 @@ from ..models import (
     InspectionAnswer,
     RectificationOrder,
 )
+from ..rules import require_inspector
 
 IS = Inspection.Status
 # Findings of these severities must be rectified under an order before an inspection closes.
 NEEDS_ORDER = {Finding.Severity.MAJOR, Finding.Severity.CRITICAL}
 
 
-class InspectionError(Exception):
-    """A transition that is not allowed now, with the reason for the user."""
+class InspectionError(DomainError):
+    """An inspection or rectification step that is not allowed now, with the reason for the
+    user."""
 
 
 # --- the risk score ----------------------------------------------------------------------------
@@ -119,73 +124,12 @@ def risk_scores(centres: QuerySet[Centre], *, today: date | None = None) -> dict
 # --- who may see and act -------------------------------------------------------------------------
 
 
-def hidden_from_centre() -> Q:
-    """Inspections a centre must not see yet: unannounced ones not started."""
-    return Q(kind=Inspection.Kind.UNANNOUNCED, status=IS.PLANNED)
-
-
-def inspections_visible_to(user) -> QuerySet[Inspection]:
-    """Regulators: the inspections of centres in their regions. Centre accounts: their
-    centres' inspections, except unannounced ones that have not started. Parents: none."""
-    inspections = Inspection.objects.visible_to(user)
-    if user.is_authenticated and user.is_centre_account:
-        inspections = inspections.exclude(hidden_from_centre())
-    return inspections
-
-
-def is_hidden_from_centre(inspection: Inspection) -> bool:
-    return inspection.kind == Inspection.Kind.UNANNOUNCED and inspection.status == IS.PLANNED
-
-
-def findings_released(inspection: Inspection) -> bool:
-    """Findings are the centre's to read once issued."""
-    return inspection.status in {IS.FINDINGS_ISSUED, IS.RECTIFICATION_ORDERED, IS.CLOSED}
-
-
-def can_inspect(user, centre: Centre) -> bool:
-    """A regulator or assessor whose scope covers the centre (fills in checklists and
-    findings)."""
-    return (user.is_authenticated and user.is_regulator
-            and centre.region_id in user.scope_region_ids)
-
-
-def _require_decider(user, centre: Centre) -> None:
-    if not can_decide(user, centre):
-        raise InspectionError(_("Only the district health bureau responsible for this centre "
-                                "can do this."))
-
-
-def _require_inspector(user, centre: Centre) -> None:
-    if not can_inspect(user, centre):
-        raise InspectionError(_("Only an inspector of the health bureau responsible for this "
-                                "centre can do this."))
-
-
-def _require_status(obj, *allowed: str, action) -> None:
-    if obj.status not in allowed:
-        raise InspectionError(_("This cannot be %(action)s while it is “%(status)s”.") % {
-            "action": action, "status": obj.get_status_display()})
-
-
-def _lock_inspection(inspection: Inspection) -> Inspection:
-    return (Inspection.objects.select_for_update(of=("self",))
-            .select_related("centre__region").get(pk=inspection.pk))
-
-
 def _inspection_url(inspection: Inspection) -> str:
     return reverse("supervision:inspection-detail", args=[inspection.pk])
 
 
 def _centre_inspections_url(inspection: Inspection) -> str:
     return reverse("supervision:centre-inspections", args=[inspection.centre_id])
-
-
-def _transition(obj, to: str, *, by: User, verb: str, request=None, **details) -> None:
-    previous = obj.status
-    obj.status = to
-    obj.save()
-    audit(verb, actor=by, target=obj, request=request, **{"from": previous, "to": to},
-          **details)
 
 
 # --- inspections ---------------------------------------------------------------------------------
@@ -201,7 +145,7 @@ def plan_inspection(*, centre: Centre, by: User, kind: str, planned_on: date,
     """Plan a visit to a centre in the regulator's scope, with checklists chosen from the
     active templates; the centre's risk score at this moment is kept with the plan. The centre
     is told, unless the visit is unannounced."""
-    _require_decider(by, centre)
+    require_decider(by, centre)
     if kind not in Inspection.Kind.values:
         raise InspectionError(_("Choose the kind of inspection."))
     if planned_on < timezone.localdate():
@@ -217,11 +161,11 @@ def plan_inspection(*, centre: Centre, by: User, kind: str, planned_on: date,
         centre=centre, kind=kind, planned_on=planned_on, lead=by, inspectors=inspectors,
         risk_score=score)
     inspection.checklists.set(checklists)
-    audit("inspection_planned", actor=by, target=inspection, request=request, kind=kind,
+    audit(Verb.INSPECTION_PLANNED, actor=by, target=inspection, request=request, kind=kind,
           planned_on=planned_on, risk_score=score,
           checklists=[c.code for c in checklists])
     if kind != Inspection.Kind.UNANNOUNCED:
-        _notify_later(centre_managers(centre),
+        notify_later(centre_managers(centre),
                       _("Inspection planned for %(date)s: %(centre)s") % {
                           "date": planned_on.isoformat(), "centre": centre.name},
                       url=_centre_inspections_url(inspection))
@@ -231,12 +175,12 @@ def plan_inspection(*, centre: Centre, by: User, kind: str, planned_on: date,
 @transaction.atomic
 def start_inspection(*, inspection: Inspection, by: User, request=None) -> Inspection:
     """Planned → in progress: the inspectors are at the centre."""
-    inspection = _lock_inspection(inspection)
-    _require_inspector(by, inspection.centre)
-    _require_status(inspection, IS.PLANNED, action=gettext_lazy("started"))
+    inspection = lock(inspection, "centre__region")
+    require_inspector(by, inspection.centre)
+    require_status(inspection, IS.PLANNED, error=InspectionError, action=gettext_lazy("started"))
     inspection.started_at = timezone.now()
-    _transition(inspection, IS.IN_PROGRESS, by=by, request=request, verb="inspection_started")
-    _notify_later(centre_managers(inspection.centre),
+    transition(inspection, IS.IN_PROGRESS, by=by, request=request, verb=Verb.INSPECTION_STARTED)
+    notify_later(centre_managers(inspection.centre),
                   _("Inspection started: %(centre)s") % {"centre": inspection.centre.name},
                   url=_centre_inspections_url(inspection))
     return inspection
@@ -253,9 +197,10 @@ def save_answers(*, inspection: Inspection, by: User, answers: dict[int, tuple[s
     """Record the checklist: ``answers`` maps an item id to (pass/fail/na, note); ``findings``
     maps the id of a failed item to a severity, to record a finding for it (once per item).
     Returns the findings created."""
-    inspection = _lock_inspection(inspection)
-    _require_inspector(by, inspection.centre)
-    _require_status(inspection, IS.IN_PROGRESS, action=gettext_lazy("changed"))
+    inspection = lock(inspection, "centre__region")
+    require_inspector(by, inspection.centre)
+    require_status(inspection, IS.IN_PROGRESS,
+                   error=InspectionError, action=gettext_lazy("changed"))
     findings = findings or {}
     items = {item.pk: item for item in checklist_items(inspection)}
     if set(answers) - set(items) or set(findings) - set(items):
@@ -291,7 +236,7 @@ def save_answers(*, inspection: Inspection, by: User, answers: dict[int, tuple[s
             description=answers[item_id][1].strip() or items[item_id].text)
         for item_id, severity in findings.items() if item_id not in already
     ]
-    audit("inspection_answers_saved", actor=by, target=inspection, request=request,
+    audit(Verb.INSPECTION_ANSWERS_SAVED, actor=by, target=inspection, request=request,
           answers=len(answers), failed=sum(r == "fail" for r, _n in answers.values()),
           findings=[f.pk for f in created])
     return created
@@ -300,9 +245,10 @@ def save_answers(*, inspection: Inspection, by: User, answers: dict[int, tuple[s
 @transaction.atomic
 def add_finding(*, inspection: Inspection, by: User, severity: str, description: str,
                 item: ChecklistItem | None = None, request=None) -> Finding:
-    inspection = _lock_inspection(inspection)
-    _require_inspector(by, inspection.centre)
-    _require_status(inspection, IS.IN_PROGRESS, action=gettext_lazy("changed"))
+    inspection = lock(inspection, "centre__region")
+    require_inspector(by, inspection.centre)
+    require_status(inspection, IS.IN_PROGRESS,
+                   error=InspectionError, action=gettext_lazy("changed"))
     if severity not in Finding.Severity.values:
         raise InspectionError(_("Choose the finding's severity."))
     if not description.strip():
@@ -311,7 +257,7 @@ def add_finding(*, inspection: Inspection, by: User, severity: str, description:
         raise InspectionError(_("This item is not on this inspection's checklists."))
     finding = Finding.objects.create(inspection=inspection, item=item, severity=severity,
                                      description=description.strip())
-    audit("finding_added", actor=by, target=inspection, request=request, finding=finding.pk,
+    audit(Verb.FINDING_ADDED, actor=by, target=inspection, request=request, finding=finding.pk,
           severity=severity)
     return finding
 
@@ -320,16 +266,16 @@ def add_finding(*, inspection: Inspection, by: User, severity: str, description:
 def issue_findings(*, inspection: Inspection, by: User, summary: str = "",
                    request=None) -> Inspection:
     """In progress → findings issued: the centre's managers can read the findings."""
-    inspection = _lock_inspection(inspection)
-    _require_inspector(by, inspection.centre)
-    _require_status(inspection, IS.IN_PROGRESS, action=gettext_lazy("issued"))
+    inspection = lock(inspection, "centre__region")
+    require_inspector(by, inspection.centre)
+    require_status(inspection, IS.IN_PROGRESS, error=InspectionError, action=gettext_lazy("issued"))
     inspection.finished_at = timezone.now()
     if summary.strip():
         inspection.summary = summary.strip()
     findings = inspection.findings.count()
-    _transition(inspection, IS.FINDINGS_ISSUED, by=by, request=request,
-                verb="inspection_findings_issued", findings=findings)
-    _notify_later(centre_managers(inspection.centre),
+    transition(inspection, IS.FINDINGS_ISSUED, by=by, request=request,
+                verb=Verb.INSPECTION_FINDINGS_ISSUED, findings=findings)
+    notify_later(centre_managers(inspection.centre),
                   _("Inspection findings issued: %(centre)s (%(n)d findings)") % {
                       "centre": inspection.centre.name, "n": findings},
                   url=_centre_inspections_url(inspection), body=inspection.summary,
@@ -348,10 +294,10 @@ def close_inspection(*, inspection: Inspection, by: User, note: str = "",
     """Findings issued → closed, when nothing needs a rectification order (no major or
     critical finding left without one); rectification ordered → closed once every order is
     verified."""
-    inspection = _lock_inspection(inspection)
-    _require_decider(by, inspection.centre)
-    _require_status(inspection, IS.FINDINGS_ISSUED, IS.RECTIFICATION_ORDERED,
-                    action=gettext_lazy("closed"))
+    inspection = lock(inspection, "centre__region")
+    require_decider(by, inspection.centre)
+    require_status(inspection, IS.FINDINGS_ISSUED, IS.RECTIFICATION_ORDERED,
+                   error=InspectionError, action=gettext_lazy("closed"))
     if unordered_serious_findings(inspection).exists():
         raise InspectionError(_("Major or critical findings need a rectification order before "
                                 "the inspection can be closed."))
@@ -363,8 +309,8 @@ def close_inspection(*, inspection: Inspection, by: User, note: str = "",
 
 def _close(inspection: Inspection, *, by: User, request=None, note: str = "") -> None:
     inspection.closed_at = timezone.now()
-    _transition(inspection, IS.CLOSED, by=by, request=request, verb="inspection_closed",
+    transition(inspection, IS.CLOSED, by=by, request=request, verb=Verb.INSPECTION_CLOSED,
                 note=note)
-    _notify_later(centre_managers(inspection.centre),
+    notify_later(centre_managers(inspection.centre),
                   _("Inspection closed: %(centre)s") % {"centre": inspection.centre.name},
                   url=_centre_inspections_url(inspection))

@@ -5,9 +5,9 @@ Rectification order: ISSUED → ACKNOWLEDGED → SUBMITTED → CLOSED, or back t
 the regulator re-opens it. Closing the last open order of an inspection closes the inspection.
 
 Every transition takes keyword arguments with an explicit actor (``by``), locks the row, refuses
-an illegal transition or an actor without the right with ``InspectionError`` (shared with
-``supervision.services.inspections``, a message for the user), records an AuditEvent and
-notifies the other side after the commit.
+an actor without the right with ``NotPermitted`` and an illegal transition with
+``InspectionError`` (shared with ``supervision.services.inspections``, a message for the
+user), records an AuditEvent and notifies the other side after the commit.
 """
 
 from __future__ import annotations
@@ -25,42 +25,25 @@ from django.utils.translation import gettext_lazy
 
 from luhuituo.core.audit import audit
 from luhuituo.core.models import Notification, User
-from luhuituo.core.notify import notify_later as _notify_later
-from registry.models import Centre, CentreMembership
-from registry.rules import centre_managers, responsible_regulators
+from luhuituo.core.notify import notify_later
+from luhuituo.core.verbs import Verb
+from luhuituo.core.workflow import lock, require_status, transition
+from registry.models import Centre
+from registry.rules import (
+    centre_managers,
+    require_centre_manager,
+    require_decider,
+    responsible_regulators,
+)
 
 from ..models import Finding, Inspection, RectificationEvidence, RectificationOrder
-from .inspections import (
-    IS,
-    InspectionError,
-    _close,
-    _lock_inspection,
-    _require_decider,
-    _require_status,
-    _transition,
-    unordered_serious_findings,
-)
+from .inspections import IS, InspectionError, _close, unordered_serious_findings
 
 OS = RectificationOrder.Status
 SEVERITY_ORDER = [Finding.Severity.MINOR, Finding.Severity.MAJOR, Finding.Severity.CRITICAL]
 
 
 # --- who may act ---------------------------------------------------------------------------------
-
-
-def is_centre_manager(user, centre: Centre) -> bool:
-    return user.is_authenticated and CentreMembership.objects.active().filter(
-        user=user, centre=centre, role=CentreMembership.Role.MANAGER).exists()
-
-
-def _require_manager(user, centre: Centre) -> None:
-    if not is_centre_manager(user, centre):
-        raise InspectionError(_("Only the centre's manager can do this."))
-
-
-def _lock_order(order: RectificationOrder) -> RectificationOrder:
-    return (RectificationOrder.objects.select_for_update(of=("self",))
-            .select_related("centre__region", "inspection").get(pk=order.pk))
 
 
 def _order_url(order: RectificationOrder) -> str:
@@ -111,14 +94,15 @@ def issue_rectification_order(*, by: User, requirements: str, inspection: Inspec
     for a centre directly (after an alert, a complaint). The deadline defaults to
     ``RECTIFICATION_DAYS`` of the worst finding."""
     if inspection is not None:
-        inspection = _lock_inspection(inspection)
+        inspection = lock(inspection, "centre__region")
         centre = inspection.centre
     if centre is None:
         raise InspectionError(_("Say which centre the order is for."))
-    _require_decider(by, centre)
+    require_decider(by, centre)
     if inspection is not None:
-        _require_status(inspection, IS.FINDINGS_ISSUED, IS.RECTIFICATION_ORDERED,
-                        action=gettext_lazy("followed by a rectification order"))
+        require_status(inspection, IS.FINDINGS_ISSUED, IS.RECTIFICATION_ORDERED,
+                       error=InspectionError,
+                       action=gettext_lazy("followed by a rectification order"))
     findings = list(findings)
     if findings and (inspection is None
                      or any(f.inspection_id != inspection.pk for f in findings)):
@@ -133,13 +117,13 @@ def issue_rectification_order(*, by: User, requirements: str, inspection: Inspec
         centre=centre, inspection=inspection, requirements=requirements.strip(),
         deadline=deadline, issued_by=by, number=next_order_number(centre, today.year))
     order.findings.set(findings)
-    audit("rectification_order_issued", actor=by, target=order, request=request,
+    audit(Verb.RECTIFICATION_ORDER_ISSUED, actor=by, target=order, request=request,
           number=order.number, deadline=deadline, findings=[f.pk for f in findings],
           inspection=inspection.pk if inspection else None)
     if inspection is not None and inspection.status != IS.RECTIFICATION_ORDERED:
-        _transition(inspection, IS.RECTIFICATION_ORDERED, by=by, request=request,
-                    verb="inspection_rectification_ordered", order=order.number)
-    _notify_later(centre_managers(centre),
+        transition(inspection, IS.RECTIFICATION_ORDERED, by=by, request=request,
+                    verb=Verb.INSPECTION_RECTIFICATION_ORDERED, order=order.number)
+    notify_later(centre_managers(centre),
                   _("Rectification order %(no)s: rectify by %(date)s") % {
                       "no": order.number, "date": deadline.isoformat()},
                   url=_centre_order_url(order), body=order.requirements,
@@ -150,12 +134,12 @@ def issue_rectification_order(*, by: User, requirements: str, inspection: Inspec
 @transaction.atomic
 def acknowledge_order(*, order: RectificationOrder, by: User, request=None) -> RectificationOrder:
     """Issued → acknowledged: the centre's manager has read the order."""
-    order = _lock_order(order)
-    _require_manager(by, order.centre)
-    _require_status(order, OS.ISSUED, action=gettext_lazy("acknowledged"))
+    order = lock(order, "centre__region", "inspection")
+    require_centre_manager(by, order.centre)
+    require_status(order, OS.ISSUED, error=InspectionError, action=gettext_lazy("acknowledged"))
     order.acknowledged_at = timezone.now()
-    _transition(order, OS.ACKNOWLEDGED, by=by, request=request, verb="rectification_acknowledged")
-    _notify_later(responsible_regulators(order.centre),
+    transition(order, OS.ACKNOWLEDGED, by=by, request=request, verb=Verb.RECTIFICATION_ACKNOWLEDGED)
+    notify_later(responsible_regulators(order.centre),
                   _("Rectification order %(no)s acknowledged by %(centre)s") % {
                       "no": order.number, "centre": order.centre.name},
                   url=_order_url(order))
@@ -168,9 +152,10 @@ def submit_rectification(*, order: RectificationOrder, by: User, response: str,
     """Acknowledged (or issued: answering acknowledges) → submitted, with what was done and
     evidence. ``files`` are (UploadedFile, registry.uploads.CheckedUpload) pairs: the caller
     checks each upload's content first."""
-    order = _lock_order(order)
-    _require_manager(by, order.centre)
-    _require_status(order, OS.ISSUED, OS.ACKNOWLEDGED, action=gettext_lazy("answered"))
+    order = lock(order, "centre__region", "inspection")
+    require_centre_manager(by, order.centre)
+    require_status(order, OS.ISSUED, OS.ACKNOWLEDGED,
+                   error=InspectionError, action=gettext_lazy("answered"))
     if not response.strip():
         raise InspectionError(_("Describe what has been rectified."))
     files = list(files)
@@ -187,9 +172,9 @@ def submit_rectification(*, order: RectificationOrder, by: User, response: str,
             size=checked.size, uploaded_by=by)
         evidence.file.save(uploaded.name, uploaded, save=False)
         evidence.save()
-    _transition(order, OS.SUBMITTED, by=by, request=request, verb="rectification_submitted",
+    transition(order, OS.SUBMITTED, by=by, request=request, verb=Verb.RECTIFICATION_SUBMITTED,
                 files=[uploaded.name for uploaded, _checked in files])
-    _notify_later(responsible_regulators(order.centre),
+    notify_later(responsible_regulators(order.centre),
                   _("Rectification submitted for order %(no)s: %(centre)s") % {
                       "no": order.number, "centre": order.centre.name},
                   url=_order_url(order), body=order.response)
@@ -202,24 +187,24 @@ def verify_order(*, order: RectificationOrder, by: User, close: bool, note: str 
     """Submitted → closed (verified), or re-opened: back to acknowledged, counted, with the
     reason and optionally a new deadline. Closing the last open order of an inspection
     closes the inspection."""
-    order = _lock_order(order)
-    _require_decider(by, order.centre)
-    _require_status(order, OS.SUBMITTED, action=gettext_lazy("verified"))
+    order = lock(order, "centre__region", "inspection")
+    require_decider(by, order.centre)
+    require_status(order, OS.SUBMITTED, error=InspectionError, action=gettext_lazy("verified"))
     now = timezone.now()
     order.verified_by = by
     order.verification_note = note.strip()
     if close:
         order.closed_at = now
-        _transition(order, OS.CLOSED, by=by, request=request, verb="rectification_closed",
+        transition(order, OS.CLOSED, by=by, request=request, verb=Verb.RECTIFICATION_CLOSED,
                     note=note)
-        _notify_later(centre_managers(order.centre),
+        notify_later(centre_managers(order.centre),
                       _("Rectification order %(no)s verified and closed") % {"no": order.number},
                       url=_centre_order_url(order), body=note)
         inspection = order.inspection
         if (inspection is not None and inspection.status == IS.RECTIFICATION_ORDERED
                 and not inspection.orders.open().exists()
                 and not unordered_serious_findings(inspection).exists()):
-            _close(_lock_inspection(inspection), by=by, request=request,
+            _close(lock(inspection, "centre__region"), by=by, request=request,
                    note=_("Every rectification order is verified."))
         return order
     if not note.strip():
@@ -229,9 +214,9 @@ def verify_order(*, order: RectificationOrder, by: User, close: bool, note: str 
             raise InspectionError(_("The deadline cannot be in the past."))
         order.deadline = deadline
     order.reopened_count += 1
-    _transition(order, OS.ACKNOWLEDGED, by=by, request=request, verb="rectification_reopened",
+    transition(order, OS.ACKNOWLEDGED, by=by, request=request, verb=Verb.RECTIFICATION_REOPENED,
                 note=note, deadline=order.deadline, reopened=order.reopened_count)
-    _notify_later(centre_managers(order.centre),
+    notify_later(centre_managers(order.centre),
                   _("Rectification order %(no)s re-opened: rectify by %(date)s") % {
                       "no": order.number, "date": order.deadline.isoformat()},
                   url=_centre_order_url(order), body=note, level=Notification.Level.DANGER)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from luhuituo.core.exceptions import domain_errors
 from luhuituo.core.permissions import (
     account_type_required,
     get_visible_or_404,
@@ -128,15 +129,15 @@ def alert_act(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_detail(request, alert, form, status=422)
     action, note = form.cleaned_data["action"], form.cleaned_data["note"]
-    try:
+    with domain_errors(form) as call:
         if action == "acknowledge":
-            service.acknowledge(alert, user=request.user, note=note, request=request)
+            service.acknowledge(alert, by=request.user, note=note, request=request)
             messages.success(request, _("Alert acknowledged."))
         elif action == "resolve":
-            service.resolve(alert, user=request.user, note=note, request=request)
+            service.resolve(alert, by=request.user, note=note, request=request)
             messages.success(request, _("Alert resolved."))
         elif action == "note":
-            service.add_note(alert, user=request.user, note=note, request=request)
+            service.add_note(alert, by=request.user, note=note, request=request)
             messages.success(request, _("Note added."))
         else:
             if not request.user.is_regulator:
@@ -145,11 +146,10 @@ def alert_act(request: HttpRequest, pk: int) -> HttpResponse:
                 pk=form.cleaned_data["assignee"] or 0).first()
             if assignee is None:
                 raise service.AlertError(_("Choose a regulator responsible for this centre."))
-            service.assign(alert, user=request.user, assignee=assignee, request=request)
+            service.assign(alert, by=request.user, assignee=assignee, request=request)
             messages.success(request, _("Alert assigned to %(name)s.") % {
                 "name": assignee.get_full_name()})
-    except service.AlertError as error:
-        form.add_error("note" if action != "assign" else None, str(error))
+    if not call.ok:
         return _render_detail(request, alert, form, status=422)
     return redirect(alert.get_absolute_url())
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from luhuituo.core.audit import log_access
+from luhuituo.core.exceptions import domain_errors
 from luhuituo.core.permissions import regulator_required
 from registry.rules import can_decide
 
@@ -28,7 +29,6 @@ from ..forms.complaints import (
 )
 from ..models import Complaint
 from ..services import complaints as svc
-from ..services.inspections import InspectionError
 
 CS = Complaint.Status
 PER_PAGE = 25
@@ -43,7 +43,7 @@ def filtered_complaints(user, filters: ComplaintFilterForm):
         When(status__in=open_statuses, then=Value(2)),
         When(status=CS.ANSWERED, then=Value(3)),
         default=Value(4), output_field=IntegerField())
-    complaints = (svc.complaints_visible_to(user)
+    complaints = (Complaint.objects.visible_to(user)
                   .select_related("centre__region", "assignee").annotate(rank=rank))
     if q := filters.value("q").strip():
         complaints = complaints.filter(Q(centre__name__icontains=q) | Q(summary__icontains=q))
@@ -92,16 +92,14 @@ def complaint_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            try:
+            with domain_errors(form) as call:
                 complaint = svc.receive_complaint(
-                    data["centre"], channel=data["channel"], category=data["category"],
+                    centre=data["centre"], channel=data["channel"], category=data["category"],
                     priority=data["priority"], summary=data["summary"],
                     details=data["details"], complainant_name=data["complainant_name"],
-                    complainant_phone=data["complainant_phone"], received_by=request.user,
+                    complainant_phone=data["complainant_phone"], by=request.user,
                     request=request)
-            except InspectionError as exc:
-                form.add_error(None, str(exc))
-            else:
+            if call.ok:
                 messages.success(request, _("The complaint is recorded; answer due by "
                                             "%(date)s.") % {"date": complaint.due_on})
                 return redirect("supervision:complaint-detail", complaint.pk)
@@ -128,7 +126,7 @@ def _render_complaint(request, complaint: Complaint, *, status=200, **forms):
 @regulator_required
 def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = get_object_or_404(
-        svc.complaints_visible_to(request.user).select_related(
+        Complaint.objects.visible_to(request.user).select_related(
             "centre__region", "assignee", "inspection", "created_by", "parent"), pk=pk)
     if request.method == "GET":
         # The complainant's name and phone are personal data.
@@ -164,12 +162,12 @@ def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _apply(request, complaint, form_name, form, call, message) -> HttpResponse:
-    try:
+    with domain_errors(form) as outcome:
         call()
-    except InspectionError as exc:
+    if not outcome.ok:
         if form is None:
-            return _render_complaint(request, complaint, status=422, action_error=str(exc))
-        form.add_error(None, str(exc))
+            return _render_complaint(request, complaint, status=422,
+                                     action_error=str(outcome.error))
         return _render_complaint(request, complaint, status=422, **{form_name: form})
     messages.success(request, message)
     return redirect("supervision:complaint-detail", complaint.pk)

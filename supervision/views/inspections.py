@@ -8,7 +8,6 @@ unannounced inspection that has not started does not exist for the centre. Write
 from __future__ import annotations
 
 import csv
-from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -23,6 +22,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from luhuituo.core.audit import audit
+from luhuituo.core.exceptions import domain_errors
+from luhuituo.core.pdf import pdf_response
 from luhuituo.core.permissions import get_visible_or_404, regulator_required
 from registry.models import Centre
 from registry.permissions import centre_member_required
@@ -39,6 +40,7 @@ from ..forms.inspections import (
 )
 from ..forms.rectification import OrderForm
 from ..models import ChecklistItem, Finding, Inspection, RectificationOrder
+from ..rules import can_inspect
 from ..services import inspections as svc
 from ..services import rectification as rsvc
 
@@ -85,14 +87,12 @@ def inspection_plan(request: HttpRequest) -> HttpResponse:
         form = PlanForm(request.POST, user=request.user)
         if form.is_valid():
             data = form.cleaned_data
-            try:
+            with domain_errors(form) as call:
                 inspection = svc.plan_inspection(
                     centre=data["centre"], by=request.user, kind=data["kind"],
                     planned_on=data["planned_on"], checklists=data["checklists"],
                     inspectors=data["inspectors"], request=request)
-            except svc.InspectionError as exc:
-                form.add_error(None, str(exc))
-            else:
+            if call.ok:
                 messages.success(request, _("Inspection planned: %(centre)s") % {
                     "centre": inspection.centre.name})
                 return redirect("supervision:inspection-detail", inspection.pk)
@@ -118,7 +118,7 @@ def inspection_plan(request: HttpRequest) -> HttpResponse:
 
 
 def filtered_inspections(user, filters: InspectionFilterForm):
-    inspections = (svc.inspections_visible_to(user)
+    inspections = (Inspection.objects.visible_to(user)
                    .select_related("centre__region", "lead")
                    .annotate(finding_count=Count("findings", distinct=True),
                              order_count=Count("orders", distinct=True)))
@@ -192,7 +192,7 @@ def render_inspection(request, inspection: Inspection, *, status: int = 200, **f
     findings = list(inspection.findings.select_related("item__template").prefetch_related(
         "orders"))
     decider = can_decide(request.user, inspection.centre)
-    inspector = svc.can_inspect(request.user, inspection.centre)
+    inspector = can_inspect(request.user, inspection.centre)
     answers_form = forms.get("answers_form") or AnswersForm(
         items=items, answers=answers,
         finding_items={f.item_id for f in findings if f.item_id})
@@ -240,10 +240,10 @@ def _refused(request, inspection, exc, **forms) -> HttpResponse:
 
 
 def _start(request, inspection):
-    try:
+    with domain_errors() as call:
         svc.start_inspection(inspection=inspection, by=request.user, request=request)
-    except svc.InspectionError as exc:
-        return _refused(request, inspection, exc)
+    if not call.ok:
+        return _refused(request, inspection, call.error)
     return _done(request, inspection, _("The inspection has started."))
 
 
@@ -251,13 +251,11 @@ def _answers(request, inspection):
     items, answers = _checklist_rows(inspection)
     form = AnswersForm(request.POST, items=items, answers=answers)
     if form.is_valid():
-        try:
+        with domain_errors(form) as call:
             created = svc.save_answers(inspection=inspection, by=request.user,
                                        answers=form.answers(), findings=form.findings(),
                                        request=request)
-        except svc.InspectionError as exc:
-            form.add_error(None, str(exc))
-        else:
+        if call.ok:
             return _done(request, inspection, _(
                 "The checklist is saved; %(n)d new findings.") % {"n": len(created)})
     return render_inspection(request, inspection, status=422, answers_form=form)
@@ -266,12 +264,10 @@ def _answers(request, inspection):
 def _finding(request, inspection):
     form = FindingForm(request.POST)
     if form.is_valid():
-        try:
+        with domain_errors(form) as call:
             svc.add_finding(inspection=inspection, by=request.user, request=request,
                             **form.cleaned_data)
-        except svc.InspectionError as exc:
-            form.add_error(None, str(exc))
-        else:
+        if call.ok:
             return _done(request, inspection, _("The finding is recorded."))
     return render_inspection(request, inspection, status=422, finding_form=form)
 
@@ -279,12 +275,10 @@ def _finding(request, inspection):
 def _issue(request, inspection):
     form = SummaryForm(request.POST)
     if form.is_valid():
-        try:
+        with domain_errors(form) as call:
             svc.issue_findings(inspection=inspection, by=request.user,
                                summary=form.cleaned_data["summary"], request=request)
-        except svc.InspectionError as exc:
-            form.add_error(None, str(exc))
-        else:
+        if call.ok:
             return _done(request, inspection, _("The findings are issued to the centre."))
     return render_inspection(request, inspection, status=422, summary_form=form)
 
@@ -292,12 +286,10 @@ def _issue(request, inspection):
 def _close(request, inspection):
     form = CloseForm(request.POST)
     if form.is_valid():
-        try:
+        with domain_errors(form) as call:
             svc.close_inspection(inspection=inspection, by=request.user,
                                  note=form.cleaned_data["note"], request=request)
-        except svc.InspectionError as exc:
-            form.add_error(None, str(exc))
-        else:
+        if call.ok:
             return _done(request, inspection, _("The inspection is closed."))
     return render_inspection(request, inspection, status=422, close_form=form)
 
@@ -306,14 +298,12 @@ def _order(request, inspection):
     form = OrderForm(request.POST, inspection=inspection)
     if form.is_valid():
         data = form.cleaned_data
-        try:
+        with domain_errors(form) as call:
             order = rsvc.issue_rectification_order(
                 inspection=inspection, by=request.user, findings=data["findings"],
                 requirements=data["requirements"], deadline=data["deadline"],
                 request=request)
-        except svc.InspectionError as exc:
-            form.add_error(None, str(exc))
-        else:
+        if call.ok:
             messages.success(request, _("Rectification order %(no)s is issued.") % {
                 "no": order.number})
             return redirect("supervision:rectification-detail", order.pk)
@@ -336,11 +326,11 @@ def centre_inspections(request: HttpRequest, centre_id: int) -> HttpResponse:
     issued, and every rectification order."""
     centre = request.centre
     inspections = list(
-        svc.inspections_visible_to(request.user).filter(centre=centre)
+        Inspection.objects.visible_to(request.user).filter(centre=centre)
         .select_related("lead").prefetch_related("findings", "orders")
         .order_by("-planned_on", "-id"))
     for inspection in inspections:
-        inspection.released = svc.findings_released(inspection)
+        inspection.released = inspection.findings_released
     orders = list(centre.rectification_orders.select_related("inspection")
                   .order_by("status", "deadline", "-id"))
     order_rank = {OS.ISSUED: 0, OS.ACKNOWLEDGED: 1, OS.SUBMITTED: 2, OS.CLOSED: 3}
@@ -354,12 +344,6 @@ def centre_inspections(request: HttpRequest, centre_id: int) -> HttpResponse:
 # --- documents -----------------------------------------------------------------------------------
 
 
-def _pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
-
-
 @require_GET
 def inspection_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """检查报告: the checklist answers and findings. The centre reads it once the inspection is
@@ -370,9 +354,9 @@ def inspection_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
         raise Http404
     inspection = get_object_or_404(
-        svc.inspections_visible_to(request.user).select_related("centre__region__parent",
+        Inspection.objects.visible_to(request.user).select_related("centre__region__parent",
                                                                 "lead"), pk=pk)
-    released = svc.findings_released(inspection)
+    released = inspection.findings_released
     show_findings = released or request.user.is_regulator
     answers = list(inspection.answers.select_related("item__template")
                    .order_by("item__template__category", "item__template__code",
@@ -386,4 +370,4 @@ def inspection_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         "orders": list(inspection.orders.all()) if released else [],
         "printed_at": timezone.now(),
     })
-    return _pdf_response(content, f"检查报告-{inspection.centre.name}-{inspection.planned_on}.pdf")
+    return pdf_response(content, f"检查报告-{inspection.centre.name}-{inspection.planned_on}.pdf")

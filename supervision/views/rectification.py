@@ -10,12 +10,10 @@ answers an order; staff read. Writes go through ``supervision.services.rectifica
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,8 +21,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from luhuituo.core.audit import log_access
+from luhuituo.core.exceptions import domain_errors
+from luhuituo.core.pdf import pdf_response
 from luhuituo.core.permissions import get_visible_or_404, regulator_required
-from luhuituo.core.uploads import check_upload
+from luhuituo.core.uploads import check_upload, file_response
 from registry.models import Centre
 from registry.permissions import centre_member_required
 from registry.rules import can_decide
@@ -33,8 +33,7 @@ from ..forms.inspections import InspectionFilterForm
 from ..forms.rectification import OrderForm, RectificationAnswerForm, VerifyForm
 from ..models import RectificationEvidence, RectificationOrder
 from ..services import rectification as svc
-from ..services.inspections import InspectionError, findings_released
-from .inspections import _page, _pdf_response
+from .inspections import _page
 
 OS = RectificationOrder.Status
 
@@ -111,12 +110,10 @@ def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = VerifyForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        try:
+        with domain_errors(form) as call:
             svc.verify_order(order=order, by=request.user, close=data["decision"] == "close",
                              note=data["note"], deadline=data["deadline"], request=request)
-        except InspectionError as exc:
-            form.add_error(None, str(exc))
-        else:
+        if call.ok:
             messages.success(request, _("Order %(no)s is closed.") % {"no": order.number}
                              if data["decision"] == "close" else
                              _("Order %(no)s is re-opened.") % {"no": order.number})
@@ -138,14 +135,12 @@ def rectification_create(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
+            with domain_errors(form) as call:
                 order = svc.issue_rectification_order(
                     centre=centre, by=request.user,
                     requirements=form.cleaned_data["requirements"],
                     deadline=form.cleaned_data["deadline"], request=request)
-            except InspectionError as exc:
-                form.add_error(None, str(exc))
-            else:
+            if call.ok:
                 messages.success(request, _("Rectification order %(no)s is issued.") % {
                     "no": order.number})
                 return redirect("supervision:rectification-detail", order.pk)
@@ -159,7 +154,7 @@ def rectification_create(request: HttpRequest) -> HttpResponse:
 
 
 def _render_centre_order(request, order, *, form=None, status=200):
-    released = order.inspection is None or findings_released(order.inspection)
+    released = order.inspection is None or order.inspection.findings_released
     return render(request, "supervision/inspections/centre_rectification.html", {
         "centre": request.centre, "membership": request.membership, "order": order,
         "findings": list(order.findings.select_related("item")) if released else [],
@@ -184,11 +179,9 @@ def centre_rectification(request: HttpRequest, centre_id: int, pk: int) -> HttpR
         raise PermissionDenied
     action = request.POST.get("action")
     if action == "acknowledge":
-        try:
+        with domain_errors(request=request) as call:
             svc.acknowledge_order(order=order, by=request.user, request=request)
-        except InspectionError as exc:
-            messages.error(request, str(exc))
-        else:
+        if call.ok:
             messages.success(request, _("The order is acknowledged."))
         return redirect("supervision:centre-rectification", centre_id, order.pk)
     if action != "answer":
@@ -204,13 +197,11 @@ def centre_rectification(request: HttpRequest, centre_id: int, pk: int) -> HttpR
                     "%(name)s: %(error)s", params={"name": uploaded.name,
                                                    "error": " ".join(exc.messages)}))
         if form.is_valid():
-            try:
+            with domain_errors(form) as call:
                 svc.submit_rectification(order=order, by=request.user,
                                          response=form.cleaned_data["response"], files=files,
                                          request=request)
-            except InspectionError as exc:
-                form.add_error(None, str(exc))
-            else:
+            if call.ok:
                 messages.success(request, _("Your answer has been sent to the district health "
                                             "bureau."))
                 return redirect("supervision:centre-rectification", centre_id, order.pk)
@@ -227,12 +218,8 @@ def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
         RectificationEvidence.objects.filter(
             order__in=RectificationOrder.objects.visible_to(request.user)), pk=pk)
     log_access(request, evidence, reason="rectification evidence")
-    response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)
-    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(evidence.original_name)}"
-    response["X-Frame-Options"] = "SAMEORIGIN"
-    response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(evidence.file, content_type=evidence.content_type,
+                         name=evidence.original_name)
 
 
 # --- documents -----------------------------------------------------------------------------------
@@ -253,4 +240,4 @@ def rectification_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         "findings": list(order.findings.select_related("item")),
         "printed_at": timezone.now(),
     })
-    return _pdf_response(content, f"整改通知书-{order.number}.pdf")
+    return pdf_response(content, f"整改通知书-{order.number}.pdf")

@@ -144,7 +144,7 @@ def test_staff_acknowledge_then_resolve_with_note(client_for, staff, alerts):
     response = client.post(url, {"action": "resolve", "note": "12月1日已演练"})
     alert.refresh_from_db()
     assert alert.status == Alert.Status.RESOLVED and alert.resolved_by == staff
-    assert AuditEvent.objects.filter(verb__startswith="alert.").count() == 2
+    assert AuditEvent.objects.filter(verb__startswith="alert_").count() == 2
 
 
 def test_resolving_without_a_note_is_a_form_error_and_changes_nothing(client_for, staff,

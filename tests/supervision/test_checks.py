@@ -679,7 +679,7 @@ def test_acknowledged_orange_alert_does_not_escalate(centre, centre_manager):
     run("A34")
     from supervision.services import alerts
 
-    alerts.acknowledge(open_alerts("A34")[0], user=centre_manager, note="已安排维修")
+    alerts.acknowledge(open_alerts("A34")[0], by=centre_manager, note="已安排维修")
     assert engine.escalate(NOW + dt.timedelta(days=2)) == 0
 
 

@@ -24,13 +24,13 @@ REGULATORS = {"city_regulator": OK, "district_regulator": OK, "other_regulator":
 
 @pytest.fixture
 def complaints(personas, centre_a, centre_b, district_regulator, other_regulator):
-    a = svc.receive_complaint(centre_a, channel="hotline", category="safety",
+    a = svc.receive_complaint(centre=centre_a, channel="hotline", category="safety",
                               summary="江阳午睡无人看护", details="详情A",
                               complainant_name="周女士", complainant_phone="13912345678",
-                              received_by=district_regulator)
-    b = svc.receive_complaint(centre_b, channel="phone", category="fees",
+                              by=district_regulator)
+    b = svc.receive_complaint(centre=centre_b, channel="phone", category="fees",
                               summary="纳溪多收餐费", details="详情B",
-                              received_by=other_regulator)
+                              by=other_regulator)
     return a, b
 
 
@@ -151,16 +151,16 @@ def test_detail_forms_bad_input(client_for, complaints, centre_b, district_regul
 
 
 def test_list_filters_and_order(client_for, centre_a, district_regulator):
-    normal = svc.receive_complaint(centre_a, channel="phone", category="fees", summary="普通",
-                                   details="d", received_by=district_regulator)
-    urgent = svc.receive_complaint(centre_a, channel="phone", category="safety",
+    normal = svc.receive_complaint(centre=centre_a, channel="phone", category="fees",
+                                   summary="普通", details="d", by=district_regulator)
+    urgent = svc.receive_complaint(centre=centre_a, channel="phone", category="safety",
                                    summary="紧急", details="d", priority="urgent",
-                                   received_by=district_regulator)
-    late = svc.receive_complaint(centre_a, channel="phone", category="fees", summary="逾期",
-                                 details="d", received_by=district_regulator)
+                                   by=district_regulator)
+    late = svc.receive_complaint(centre=centre_a, channel="phone", category="fees", summary="逾期",
+                                 details="d", by=district_regulator)
     Complaint.objects.filter(pk=late.pk).update(due_on=timezone.localdate() - timedelta(days=1))
-    done = svc.receive_complaint(centre_a, channel="phone", category="fees", summary="已办结",
-                                 details="d", received_by=district_regulator)
+    done = svc.receive_complaint(centre=centre_a, channel="phone", category="fees",
+                                 summary="已办结", details="d", by=district_regulator)
     svc.answer_complaint(complaint=done, by=district_regulator, outcome="o", upheld=False)
     svc.close_complaint(complaint=done, by=district_regulator)
     client = client_for(district_regulator)
