@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
 
 from luhuituo.core.models import Region
 
@@ -14,6 +15,7 @@ from ..receipts import filing_for_token, receipt_state
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 def verified_centres(request: HttpRequest) -> HttpResponse:
     """Filed centres that passed verification (核实通过), by district; the parent portal
     builds the full search on top."""

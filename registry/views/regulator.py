@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from luhuituo.core.audit import log_access
 from luhuituo.core.exceptions import domain_errors
@@ -48,6 +49,7 @@ def queue_queryset(user, *, status: str = "", region: str = "", due: str = "", q
 
 @require_GET
 @regulator_required
+@vary_on_headers("HX-Request")
 def filing_queue(request: HttpRequest) -> HttpResponse:
     params = {key: request.GET.get(key, "").strip() for key in ("status", "region", "due", "q")}
     if params["status"] not in {"", *S.values}:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from luhuituo.core.exceptions import domain_errors
 from luhuituo.core.permissions import (
@@ -51,6 +52,7 @@ def _inbox(request: HttpRequest, alerts, *, regulator: bool, template: str, extr
 
 
 @regulator_required
+@vary_on_headers("HX-Request")
 def regulator_inbox(request: HttpRequest) -> HttpResponse:
     alerts = Alert.objects.visible_to(request.user)
     return _inbox(request, alerts, regulator=True,
@@ -58,6 +60,7 @@ def regulator_inbox(request: HttpRequest) -> HttpResponse:
 
 
 @centre_member_required
+@vary_on_headers("HX-Request")
 def centre_inbox(request: HttpRequest, centre_id: int) -> HttpResponse:
     alerts = Alert.objects.visible_to(request.user).filter(centre=request.centre)
     return _inbox(request, alerts, regulator=False,
