@@ -42,8 +42,7 @@ class AlertFilterForm(forms.Form):
             (rule.code, f"{rule.code} {rule.title}") for rule in all_rules()
             if regulator or not rule.for_regulator]
         if regulator:
-            self.fields["district"].queryset = Region.objects.filter(
-                pk__in=user.scope_region_ids).exclude(level=Region.Level.CITY).order_by("code")
+            self.fields["district"].queryset = Region.objects.visible_to(user).districts()
         else:
             del self.fields["district"], self.fields["mine"], self.fields["q"]
 

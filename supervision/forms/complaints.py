@@ -8,13 +8,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from luhuituo.core.forms import FilterForm, district_choices
 from luhuituo.core.models import RegulatorScope, User
 from registry.models import Centre
 from registry.validators import validate_phone
 
 from ..models import Complaint, Inspection
 from ..services.inspections import active_checklists
-from .inspections import ALL, DATE, FilterForm, _districts
+from .inspections import ALL, DATE
 
 
 class ComplaintFilterForm(FilterForm):
@@ -33,7 +34,7 @@ class ComplaintFilterForm(FilterForm):
 
     def __init__(self, data, *, user, **kwargs):
         super().__init__(data, **kwargs)
-        self.fields["district"].choices = _districts(user)
+        self.fields["district"].choices = district_choices(user)
 
 
 class ComplaintForm(forms.ModelForm):

@@ -8,27 +8,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from luhuituo.core.models import Region
+from luhuituo.core.forms import DateInput, FilterForm, district_choices
 from registry.models import Centre
 
 from ..models import Finding, Inspection, InspectionAnswer
 from ..services.inspections import active_checklists
 
 ALL = ("", _("All"))
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def _districts(user) -> list[tuple[str, str]]:
-    regions = Region.objects.visible_to(user).exclude(level=Region.Level.CITY)
-    return [ALL, *((r.code, r.name) for r in regions)]
-
-
-class FilterForm(forms.Form):
-    """Query parameters of a list. Invalid values are dropped rather than refused: the list
-    is already limited to what the user may see."""
-
-    def value(self, name: str):
-        return self.cleaned_data.get(name) or ""
+DATE = DateInput()
 
 
 class PlanFilterForm(FilterForm):
@@ -41,7 +28,7 @@ class PlanFilterForm(FilterForm):
 
     def __init__(self, data, *, user, **kwargs):
         super().__init__(data, **kwargs)
-        self.fields["district"].choices = _districts(user)
+        self.fields["district"].choices = district_choices(user)
 
 
 class InspectionFilterForm(FilterForm):
@@ -58,7 +45,7 @@ class InspectionFilterForm(FilterForm):
 
     def __init__(self, data, *, user, **kwargs):
         super().__init__(data, **kwargs)
-        self.fields["district"].choices = _districts(user)
+        self.fields["district"].choices = district_choices(user)
 
 
 class PlanForm(forms.Form):

@@ -4,10 +4,10 @@ import django.db.models.deletion
 import django.utils.timezone
 import luhuituo.core.fields
 import luhuituo.core.validators
+import luhuituo.core.uploads
 import pgtrigger.compiler
 import pgtrigger.migrations
 import registry.validators
-import supervision.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -715,7 +715,7 @@ class Migration(migrations.Migration):
             name='RectificationEvidence',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to=supervision.models.evidence_upload_to, verbose_name='file')),
+                ('file', models.FileField(upload_to=luhuituo.core.uploads.UploadPath('rectification'), verbose_name='file')),
                 ('original_name', models.CharField(max_length=200, verbose_name='file name')),
                 ('content_type', models.CharField(max_length=50)),
                 ('size', models.PositiveIntegerField(verbose_name='size')),

@@ -44,7 +44,6 @@ from .rectification import (
     RectificationEvidence,
     RectificationOrder,
     RectificationOrderQuerySet,
-    evidence_upload_to,
 )
 from .complaints import Complaint
 from .alerts import SEVERITY_RANK, Alert, AlertQuerySet, Severity
@@ -85,5 +84,4 @@ __all__ = [
     "SymptomGroup",
     "VaccinationCheck",
     "age_in_months",
-    "evidence_upload_to",
 ]

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from luhuituo.core.uploads import UploadPath
 from registry.models import Centre
 
 from .base import CentreRecordQuerySet
@@ -78,20 +79,12 @@ class RectificationOrder(models.Model):
                 and self.deadline < (today or timezone.localdate()))
 
 
-def evidence_upload_to(instance, filename: str) -> str:
-    import secrets
-    from pathlib import Path
-
-    suffix = Path(filename).suffix.lower()[:8]
-    return f"rectification/{instance.order.centre_id}/{secrets.token_hex(16)}{suffix}"
-
-
 class RectificationEvidence(models.Model):
     """A file the centre attaches to its answer (photo of the fix, receipt, certificate)."""
 
     order = models.ForeignKey(RectificationOrder, models.CASCADE, related_name="evidence",
                               verbose_name=_("rectification order"))
-    file = models.FileField(_("file"), upload_to=evidence_upload_to)
+    file = models.FileField(_("file"), upload_to=UploadPath("rectification"))
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(max_length=50)
     size = models.PositiveIntegerField(_("size"))
