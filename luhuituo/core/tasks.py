@@ -1,6 +1,7 @@
 """Thin periodic tasks of the platform core, and how services queue work after a commit."""
 
 import logging
+from importlib import import_module
 
 from celery import current_app, shared_task
 from django.core.cache import cache
@@ -26,6 +27,17 @@ def clear_expired_sessions() -> None:
     call_command("clearsessions")
 
 
+def _registered(task_name: str):
+    """The task object, importing its module if no one has yet (Celery's autodiscovery only
+    runs in the worker)."""
+    if task_name not in current_app.tasks:
+        try:
+            import_module(task_name.rsplit(".", 1)[0])
+        except ImportError:
+            return None
+    return current_app.tasks.get(task_name)
+
+
 def enqueue_on_commit(task_name: str, **kwargs) -> None:
     """Queue the Celery task ``task_name`` with keyword arguments once the current transaction
     commits. By name, so a service never imports its app's tasks module (no import cycle),
@@ -35,7 +47,7 @@ def enqueue_on_commit(task_name: str, **kwargs) -> None:
 
     def send() -> None:
         try:
-            task = current_app.tasks.get(task_name)  # registered here: honours eager mode
+            task = _registered(task_name)  # honours eager mode (tests) where it is found
             if task is not None:
                 task.apply_async(kwargs=kwargs)
             else:
