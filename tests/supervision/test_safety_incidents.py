@@ -308,8 +308,9 @@ def test_transition_buttons_and_bad_times(client_for, leaky, centre_a):
     incident_a.refresh_from_db()
     assert incident_a.status == "investigating"
     assert incident_a.guardian_notified_at == dt.datetime(2026, 11, 28, 8, 30, tzinfo=TZ)
-    # Only the manager sees and uses the close form.
+    # Only the manager sees and uses the close form; staff posting it anyway are refused (403).
     assert 'value="close"' not in client.get(url).content.decode()
+    assert client.post(url, {"action": "close", "close-outcome": "已处理"}).status_code == 403
     manager = client_for(leaky["manager"])
     assert manager.post(url, {"action": "close", "close-outcome": ""}).status_code == 422
     assert manager.post(url, {"action": "close", "close-outcome": "已处理"}).status_code == 302
