@@ -7,26 +7,18 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from luhuituo.core.crypto import blind_index
+from luhuituo.core.forms import DateInput, FilterForm, IDNumberField, not_in_future
 from luhuituo.core.masking import mask_id_number, mask_phone
 from luhuituo.core.validators import validate_id_number
-from registry.forms import DateInput, IDNumberField
 from registry.models import Centre, ClassGroup
 from registry.validators import validate_phone
 
 from ..models import Child, Guardian, GuardianConsent, HealthCheck, VaccinationCheck
 from ..services.children import PRIVACY_RULES_SUMMARY, placement_problem
-
-
-def _not_in_future(value, message=None):
-    if value and value > timezone.localdate():
-        raise forms.ValidationError(message or _("The date cannot be in the future."),
-                                    code="future")
-    return value
 
 
 def _service_form_choices(centre: Centre) -> list[tuple[str, str]]:
@@ -101,8 +93,8 @@ class EnrolmentForm(forms.Form):
         self.rules_version = settings.CHILD_PRIVACY_RULES_VERSION
 
     def clean_birth_date(self):
-        return _not_in_future(self.cleaned_data["birth_date"],
-                              _("The date of birth cannot be in the future."))
+        return not_in_future(self.cleaned_data["birth_date"],
+                             _("The date of birth cannot be in the future."))
 
     def clean_id_number(self):
         number = self.cleaned_data["id_number"]
@@ -174,8 +166,8 @@ class ChildEditForm(forms.Form):
             _keep_recorded(self.fields["id_number"], mask_id_number(child.id_number))
 
     def clean_birth_date(self):
-        birth = _not_in_future(self.cleaned_data["birth_date"],
-                               _("The date of birth cannot be in the future."))
+        birth = not_in_future(self.cleaned_data["birth_date"],
+                              _("The date of birth cannot be in the future."))
         enrolment = self.child.current_enrolment
         if birth != self.child.birth_date and enrolment is not None:
             problem = placement_problem(birth, enrolment.class_group, enrolment.started_on)
@@ -228,7 +220,7 @@ class HealthCheckForm(forms.ModelForm):
         self.child = child
 
     def clean_checked_on(self):
-        day = _not_in_future(self.cleaned_data["checked_on"])
+        day = not_in_future(self.cleaned_data["checked_on"])
         if day < self.child.birth_date:
             raise forms.ValidationError(_("The check date is before the child's date of "
                                           "birth."), code="before_birth")
@@ -246,7 +238,7 @@ class VaccinationCheckForm(forms.ModelForm):
         self.child = child
 
     def clean_checked_on(self):
-        day = _not_in_future(self.cleaned_data["checked_on"])
+        day = not_in_future(self.cleaned_data["checked_on"])
         if day < self.child.birth_date:
             raise forms.ValidationError(_("The check date is before the child's date of "
                                           "birth."), code="before_birth")
@@ -298,7 +290,7 @@ class WithdrawForm(forms.Form):
     reason = forms.CharField(label=capfirst(_("reason for withdrawal")), max_length=200)
 
     def clean_on(self):
-        return _not_in_future(self.cleaned_data["on"])
+        return not_in_future(self.cleaned_data["on"])
 
 
 class ConsentForm(forms.Form):
@@ -322,7 +314,7 @@ class ConsentForm(forms.Form):
             "Choose one of this child's guardians.")
 
 
-class ChildFilterForm(forms.Form):
+class ChildFilterForm(FilterForm):
     """The child list's query parameters; invalid values are dropped, not refused."""
 
     STATUS_CHOICES = [("enrolled", _("Enrolled")), ("withdrawn", _("Withdrawn")),
@@ -339,11 +331,6 @@ class ChildFilterForm(forms.Form):
     def __init__(self, data, *, centre: Centre, **kwargs):
         super().__init__(data, **kwargs)
         self.fields["class_group"].queryset = centre.classes.order_by("class_type", "name")
-
-    def value(self, name: str):
-        """The cleaned value, or None when it was missing or invalid."""
-        self.is_valid()
-        return self.cleaned_data.get(name) or None
 
 
 class AccessReasonForm(forms.Form):

@@ -9,25 +9,17 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from luhuituo.core.models import Region
-from registry.forms import DateInput
+from luhuituo.core.forms import (
+    DateInput,
+    DateTimeInput,
+    FilterForm,
+    district_choices,
+    not_in_future,
+)
 
 from ..models import Drill, Hazard, Incident, SafetyCheck
 
 MAX_PARTICIPANTS = 2000  # a typing slip guard, far above any centre's headcount
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
-
-
-def _not_future_date(value, message):
-    if value and value > timezone.localdate():
-        raise forms.ValidationError(message, code="future")
-    return value
 
 
 # --- incidents -----------------------------------------------------------------------------------
@@ -101,7 +93,7 @@ class IncidentCloseForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class IncidentFilterForm(forms.Form):
+class IncidentFilterForm(FilterForm):
     """Query parameters of the incident lists; invalid values are dropped, not refused."""
 
     kind = forms.ChoiceField(label=_("Kind"), required=False,
@@ -117,17 +109,11 @@ class IncidentFilterForm(forms.Form):
     def __init__(self, data, *, user=None, **kwargs):
         super().__init__(data, **kwargs)
         if user is not None and user.is_regulator:
-            regions = Region.objects.visible_to(user).exclude(level=Region.Level.CITY)
-            self.fields["district"].choices = [("", _("All")),
-                                               *((r.code, r.name) for r in regions)]
+            self.fields["district"].choices = district_choices(user)
         else:
             del self.fields["district"], self.fields["q"]
 
-    def value(self, name: str) -> str:
-        return (self.cleaned_data.get(name) or "") if hasattr(self, "cleaned_data") else ""
-
     def filter(self, incidents):
-        self.is_valid()
         if kind := self.value("kind"):
             incidents = incidents.filter(kind=kind)
         if severity := self.value("severity"):
@@ -158,8 +144,8 @@ class DrillForm(forms.ModelForm):
         participants.widget.attrs.update(min=1, max=MAX_PARTICIPANTS)
 
     def clean_held_on(self):
-        return _not_future_date(self.cleaned_data["held_on"],
-                                _("A drill cannot be recorded before it is held."))
+        return not_in_future(self.cleaned_data["held_on"],
+                             _("A drill cannot be recorded before it is held."))
 
 
 class SafetyCheckForm(forms.ModelForm):
@@ -169,8 +155,8 @@ class SafetyCheckForm(forms.ModelForm):
         widgets = {"checked_on": DateInput(), "note": forms.Textarea(attrs={"rows": 3})}
 
     def clean_checked_on(self):
-        return _not_future_date(self.cleaned_data["checked_on"],
-                                _("A check cannot be recorded before it is done."))
+        return not_in_future(self.cleaned_data["checked_on"],
+                             _("A check cannot be recorded before it is done."))
 
     def clean(self):
         cleaned = super().clean()
@@ -187,8 +173,8 @@ class HazardForm(forms.ModelForm):
                    "description": forms.Textarea(attrs={"rows": 3})}
 
     def clean_found_on(self):
-        return _not_future_date(self.cleaned_data["found_on"],
-                                _("A hazard cannot be found in the future."))
+        return not_in_future(self.cleaned_data["found_on"],
+                             _("A hazard cannot be found in the future."))
 
     def clean(self):
         cleaned = super().clean()
@@ -208,8 +194,8 @@ class HazardFixForm(forms.Form):
         self.hazard = hazard
 
     def clean_fixed_on(self):
-        value = _not_future_date(self.cleaned_data["fixed_on"],
-                                 _("The fix cannot be recorded before it is done."))
+        value = not_in_future(self.cleaned_data["fixed_on"],
+                              _("The fix cannot be recorded before it is done."))
         if value < self.hazard.found_on:
             raise forms.ValidationError(_("A hazard cannot be fixed before it was found."),
                                         code="early")

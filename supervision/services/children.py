@@ -2,10 +2,10 @@
 checks, class moves, withdrawal and readmission, and the 定期报送 snapshot (DOMAIN §1.1, §2.2,
 §7; 管理规范 Art 11, 12).
 
-Every write takes keyword arguments with an explicit ``actor``, runs in one transaction, checks
-that the actor may do it (``PermissionDenied``), refuses what the rules forbid with a
-``ChildError`` carrying a translated message (and the form field it belongs to), and records an
-AuditEvent.
+Every write takes keyword arguments with an explicit actor (``by``), runs in one transaction,
+refuses an actor who may not do it with ``NotPermitted`` (``registry.rules``: a 403 in views),
+refuses what the rules forbid with a ``ChildError`` (a ``DomainError``) carrying a translated
+message and the form field it belongs to, and records an AuditEvent.
 
 Who may do what: the centre's managers and staff both enrol children, add guardians, record
 consents and health and vaccination checks, move children between classes and readmit them
@@ -27,7 +27,7 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
@@ -35,9 +35,13 @@ from django.utils.translation import gettext_lazy as _
 
 from luhuituo.core.audit import audit, client_ip
 from luhuituo.core.crypto import blind_index
+from luhuituo.core.exceptions import DomainError
 from luhuituo.core.models import AccessLog, User
 from luhuituo.core.validators import normalise_id_number, validate_id_number
-from registry.models import Centre, CentreMembership, ClassGroup, ClassType
+from luhuituo.core.verbs import Verb
+from luhuituo.core.workflow import lock, transition
+from registry.models import Centre, ClassGroup, ClassType
+from registry.rules import require_centre_manager, require_centre_member
 from registry.validators import validate_phone
 
 from ..models import (
@@ -77,17 +81,9 @@ AGE_BANDS = [
 ]
 
 
-class ChildError(Exception):
+class ChildError(DomainError):
     """A rule refuses the change; ``message`` is for the user, ``field`` the form field it
     belongs to (None for the whole form)."""
-
-    def __init__(self, message, *, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-    def __str__(self) -> str:
-        return str(self.message)
 
 
 class MissingCheck:
@@ -116,16 +112,7 @@ class Missing:
         return str(self.label)
 
 
-# --- who may ------------------------------------------------------------------------------------
-
-
-def _require_member(user: User, centre: Centre, *, manager: bool = False) -> None:
-    memberships = CentreMembership.objects.active().filter(user=user, centre=centre)
-    if manager:
-        memberships = memberships.filter(role=CentreMembership.Role.MANAGER)
-    if not user.is_authenticated or not memberships.exists():
-        raise PermissionDenied(_("Only the centre's manager can do this.") if manager
-                               else _("Only the centre's own staff can do this."))
+# --- consent -------------------------------------------------------------------------------------
 
 
 def has_records_consent(child: Child) -> bool:
@@ -140,11 +127,6 @@ def _require_records_consent(child: Child) -> None:
         raise ChildError(_("The guardian has withdrawn consent to the child's records: nothing "
                            "more can be recorded about this child until a new consent is "
                            "recorded."))
-
-
-def _lock(child: Child) -> Child:
-    """The child's row, locked for the rest of the transaction (two tabs, one child)."""
-    return Child.objects.select_for_update().get(pk=child.pk)
 
 
 # --- placement rules ------------------------------------------------------------------------------
@@ -191,7 +173,7 @@ def _check_placement(child_birth: date, class_group: ClassGroup, centre: Centre,
     class so two enrolments cannot take its last place together."""
     if class_group.centre_id != centre.pk:
         raise ChildError(_("Choose one of this centre's classes."), field="class_group")
-    class_group = ClassGroup.objects.select_for_update().get(pk=class_group.pk)
+    class_group = lock(class_group)
     problem = placement_problem(child_birth, class_group, on)
     if problem:
         raise problem
@@ -212,14 +194,14 @@ GUARDIAN_FIELDS = ("name", "relation", "mobile", "id_number", "user")
 
 
 @transaction.atomic
-def enrol_child(centre: Centre, *, actor: User, child_data: dict, guardian_data: dict,
+def enrol_child(centre: Centre, *, by: User, child_data: dict, guardian_data: dict,
                 consent_method: str | None, photo_consent: bool, class_group: ClassGroup,
                 started_on: date, service_form: str = Centre.ServiceForm.FULL_DAY,
                 request=None) -> Child:
     """Create the child with its primary guardian, the guardian's records consent (and a
     separate photo consent if given) and the placement — all or nothing. Refused without the
     records consent."""
-    _require_member(actor, centre)
+    require_centre_member(by, centre)
     if consent_method not in GuardianConsent.Method.values:
         raise ChildError(_("The guardian's consent to the child privacy rules must be recorded "
                            "before the child can be enrolled."), field="consent")
@@ -235,7 +217,7 @@ def enrol_child(centre: Centre, *, actor: User, child_data: dict, guardian_data:
     class_group = _check_placement(child_data["birth_date"], class_group, centre, started_on)
     try:
         with transaction.atomic():
-            child = Child.objects.create(centre=centre, created_by=actor, **child_data)
+            child = Child.objects.create(centre=centre, created_by=by, **child_data)
     except IntegrityError:  # the same ID number, saved meanwhile by someone else
         raise ChildError(_("This child is already registered at this centre."),
                          field="id_number") from None
@@ -243,15 +225,15 @@ def enrol_child(centre: Centre, *, actor: User, child_data: dict, guardian_data:
     consents = [GuardianConsent.objects.create(
         child=child, guardian=guardian, purpose=Purpose.RECORDS,
         rules_version=settings.CHILD_PRIVACY_RULES_VERSION, method=consent_method,
-        recorded_by=actor)]
+        recorded_by=by)]
     if photo_consent:
         consents.append(GuardianConsent.objects.create(
             child=child, guardian=guardian, purpose=Purpose.PHOTOS,
             rules_version=settings.CHILD_PRIVACY_RULES_VERSION, method=consent_method,
-            recorded_by=actor))
+            recorded_by=by))
     enrolment = Enrolment.objects.create(child=child, class_group=class_group,
                                          started_on=started_on, service_form=service_form)
-    audit("child_enrolled", actor=actor, target=child, request=request,
+    audit(Verb.CHILD_ENROLLED, actor=by, target=child, request=request,
           centre=centre.pk, class_group=class_group.pk, started_on=started_on,
           enrolment=enrolment.pk, consents=[c.purpose for c in consents],
           rules_version=settings.CHILD_PRIVACY_RULES_VERSION, method=consent_method)
@@ -262,25 +244,25 @@ def enrol_child(centre: Centre, *, actor: User, child_data: dict, guardian_data:
 
 
 @transaction.atomic
-def add_guardian(child: Child, *, actor: User, data: dict, request=None) -> Guardian:
+def add_guardian(child: Child, *, by: User, data: dict, request=None) -> Guardian:
     """Another guardian (the first one is made by ``enrol_child``)."""
-    _require_member(actor, child.centre)
-    child = _lock(child)
+    require_centre_member(by, child.centre)
+    child = lock(child)
     _require_records_consent(child)
     data = {k: v for k, v in data.items() if k in GUARDIAN_FIELDS}
     guardian = Guardian.objects.create(child=child, **data)
-    audit("guardian_added", actor=actor, target=guardian, request=request, child=child.pk,
+    audit(Verb.GUARDIAN_ADDED, actor=by, target=guardian, request=request, child=child.pk,
           relation=guardian.relation)
     return guardian
 
 
 @transaction.atomic
-def record_consent(child: Child, *, actor: User, guardian: Guardian, purpose: str,
+def record_consent(child: Child, *, by: User, guardian: Guardian, purpose: str,
                    method: str, request=None) -> GuardianConsent:
     """A guardian's consent for one purpose under the current version of the rules. An active
     consent for the same purpose is replaced (withdrawn and recorded anew)."""
-    _require_member(actor, child.centre)
-    child = _lock(child)
+    require_centre_member(by, child.centre)
+    child = lock(child)
     if guardian.child_id != child.pk:
         raise ChildError(_("Choose one of this child's guardians."), field="guardian")
     if purpose not in Purpose.values:
@@ -293,20 +275,20 @@ def record_consent(child: Child, *, actor: User, guardian: Guardian, purpose: st
     child.consents.filter(purpose=purpose, withdrawn_at__isnull=True).update(withdrawn_at=now)
     consent = GuardianConsent.objects.create(
         child=child, guardian=guardian, purpose=purpose,
-        rules_version=settings.CHILD_PRIVACY_RULES_VERSION, method=method, recorded_by=actor,
+        rules_version=settings.CHILD_PRIVACY_RULES_VERSION, method=method, recorded_by=by,
         consented_at=now)
-    audit("consent_recorded", actor=actor, target=child, request=request, purpose=purpose,
+    audit(Verb.CONSENT_RECORDED, actor=by, target=child, request=request, purpose=purpose,
           method=method, guardian=guardian.pk, rules_version=consent.rules_version)
     return consent
 
 
 @transaction.atomic
-def withdraw_consent(consent: GuardianConsent, *, actor: User, request=None) -> GuardianConsent:
+def withdraw_consent(consent: GuardianConsent, *, by: User, request=None) -> GuardianConsent:
     """The guardian withdrew this consent. For the records consent the child's placement ends
     today and nothing more may be recorded (see the module's docstring)."""
-    child = _lock(consent.child)
-    _require_member(actor, child.centre, manager=True)
-    consent = GuardianConsent.objects.select_for_update().get(pk=consent.pk)
+    child = lock(consent.child, "centre")
+    require_centre_manager(by, child.centre)
+    consent = lock(consent)
     if consent.withdrawn_at is not None:
         raise ChildError(_("This consent was already withdrawn."))
     consent.withdrawn_at = timezone.now()
@@ -318,7 +300,7 @@ def withdraw_consent(consent: GuardianConsent, *, actor: User, request=None) -> 
         if child.status == Child.Status.ENROLLED:
             ended = _end_placement(child, on=timezone.localdate(),
                                    reason=str(_("Guardian withdrew consent")))
-    audit("consent_withdrawn", actor=actor, target=child, request=request,
+    audit(Verb.CONSENT_WITHDRAWN, actor=by, target=child, request=request,
           purpose=consent.purpose, consent=consent.pk, enrolment_ended=ended)
     return consent
 
@@ -354,13 +336,13 @@ def _changed(obj, data: dict) -> list[str]:
 
 
 @transaction.atomic
-def update_child(child: Child, *, actor: User, data: dict, request=None) -> Child:
+def update_child(child: Child, *, by: User, data: dict, request=None) -> Child:
     """Correct the child's name, sex, date of birth, ID number, allergies or health notes
     (the same rules as at enrolment). A new date of birth must still fit the current class
     on the day the placement started. Returns the child; nothing is saved or audited when
     nothing changed."""
-    _require_member(actor, child.centre)
-    child = _lock(child)
+    require_centre_member(by, child.centre)
+    child = lock(child)
     _require_records_consent(child)
     data = {k: v for k, v in data.items() if k in CHILD_EDIT_FIELDS}
     _required_text(data, "name", _("Enter the child's name."))
@@ -402,18 +384,18 @@ def update_child(child: Child, *, actor: User, data: dict, request=None) -> Chil
     except IntegrityError:  # the same ID number, saved meanwhile for another child
         raise ChildError(_("Another child of this centre is registered with this ID number."),
                          field="id_number") from None
-    audit("child_updated", actor=actor, target=child, request=request, fields=changed)
+    audit(Verb.CHILD_UPDATED, actor=by, target=child, request=request, fields=changed)
     return child
 
 
 @transaction.atomic
-def update_guardian(guardian: Guardian, *, actor: User, data: dict,
+def update_guardian(guardian: Guardian, *, by: User, data: dict,
                     request=None) -> Guardian:
     """Correct a guardian's name, relation, mobile number or ID number. Empty mobile or ID
     number: keep the recorded one. Returns the guardian; nothing is saved or audited when
     nothing changed."""
-    _require_member(actor, guardian.child.centre)
-    child = _lock(guardian.child)
+    require_centre_member(by, guardian.child.centre)
+    child = lock(guardian.child)
     _require_records_consent(child)
     guardian = Guardian.objects.select_for_update().get(pk=guardian.pk, child=child)
     data = {k: v for k, v in data.items() if k in GUARDIAN_EDIT_FIELDS}
@@ -437,7 +419,7 @@ def update_guardian(guardian: Guardian, *, actor: User, data: dict,
         setattr(guardian, name, data[name])
     guardian.save(update_fields=changed + (["id_number_digest"] if "id_number" in changed
                                            else []))
-    audit("guardian_updated", actor=actor, target=guardian, request=request, child=child.pk,
+    audit(Verb.GUARDIAN_UPDATED, actor=by, target=guardian, request=request, child=child.pk,
           fields=changed)
     return guardian
 
@@ -451,39 +433,39 @@ def _not_in_future(day: date, field: str = "checked_on") -> None:
 
 
 @transaction.atomic
-def record_health_check(child: Child, *, actor: User, data: dict, request=None) -> HealthCheck:
+def record_health_check(child: Child, *, by: User, data: dict, request=None) -> HealthCheck:
     """An entry, return or periodic health check done at a medical institution."""
-    _require_member(actor, child.centre)
-    child = _lock(child)
+    require_centre_member(by, child.centre)
+    child = lock(child)
     _require_records_consent(child)
     _not_in_future(data["checked_on"])
     if data["checked_on"] < child.birth_date:
         raise ChildError(_("The check date is before the child's date of birth."),
                          field="checked_on")
     fields = ("kind", "checked_on", "institution", "result", "notes")
-    check = HealthCheck.objects.create(child=child, recorded_by=actor,
+    check = HealthCheck.objects.create(child=child, recorded_by=by,
                                        **{k: data[k] for k in fields if k in data})
-    audit("health_check_recorded", actor=actor, target=child, request=request,
+    audit(Verb.HEALTH_CHECK_RECORDED, actor=by, target=child, request=request,
           kind=check.kind, checked_on=check.checked_on, result=check.result)
     return check
 
 
 @transaction.atomic
-def record_vaccination_check(child: Child, *, actor: User, data: dict,
+def record_vaccination_check(child: Child, *, by: User, data: dict,
                              request=None) -> VaccinationCheck:
     """The centre saw the vaccination certificate (76号令 Art 15(6)); missing vaccinations are
     written down and the guardian urged to catch up."""
-    _require_member(actor, child.centre)
-    child = _lock(child)
+    require_centre_member(by, child.centre)
+    child = lock(child)
     _require_records_consent(child)
     _not_in_future(data["checked_on"])
     if data["checked_on"] < child.birth_date:
         raise ChildError(_("The check date is before the child's date of birth."),
                          field="checked_on")
     fields = ("checked_on", "certificate_seen", "up_to_date", "missing")
-    check = VaccinationCheck.objects.create(child=child, recorded_by=actor,
+    check = VaccinationCheck.objects.create(child=child, recorded_by=by,
                                             **{k: data[k] for k in fields if k in data})
-    audit("vaccination_check_recorded", actor=actor, target=child, request=request,
+    audit(Verb.VACCINATION_CHECK_RECORDED, actor=by, target=child, request=request,
           checked_on=check.checked_on, up_to_date=check.up_to_date)
     return check
 
@@ -514,12 +496,12 @@ def _end_placement(child: Child, *, on: date, reason: str) -> int | None:
 
 
 @transaction.atomic
-def move_class(child: Child, *, actor: User, class_group: ClassGroup, on: date,
+def move_class(child: Child, *, by: User, class_group: ClassGroup, on: date,
                service_form: str | None = None, request=None) -> Enrolment:
     """End the current placement on ``on`` and open one in ``class_group`` from ``on`` (the
     same age and size rules as an enrolment)."""
-    _require_member(actor, child.centre)
-    child = _lock(child)
+    require_centre_member(by, child.centre)
+    child = lock(child)
     _require_records_consent(child)
     current = _open_enrolment(child)
     if child.status != Child.Status.ENROLLED or current is None:
@@ -538,24 +520,24 @@ def move_class(child: Child, *, actor: User, class_group: ClassGroup, on: date,
     enrolment = Enrolment.objects.create(
         child=child, class_group=class_group, started_on=on,
         service_form=service_form or current.service_form)
-    audit("child_moved", actor=actor, target=child, request=request,
+    audit(Verb.CHILD_MOVED, actor=by, target=child, request=request,
           from_class=current.class_group_id, to_class=class_group.pk, on=on)
     return enrolment
 
 
 @transaction.atomic
-def withdraw_child(child: Child, *, actor: User, on: date, reason: str,
+def withdraw_child(child: Child, *, by: User, on: date, reason: str,
                    request=None) -> Child:
     """退托: the placement ends on ``on`` and the child is withdrawn."""
-    _require_member(actor, child.centre, manager=True)
-    child = _lock(child)
+    require_centre_manager(by, child.centre)
+    child = lock(child)
     if child.status == Child.Status.WITHDRAWN:
         raise ChildError(_("The child is already withdrawn."))
     if not reason.strip():
         raise ChildError(_("Give the reason for the withdrawal."), field="reason")
     _not_in_future(on, "on")
     enrolment = _end_placement(child, on=on, reason=reason.strip())
-    audit("child_withdrawn", actor=actor, target=child, request=request, on=on,
+    audit(Verb.CHILD_WITHDRAWN, actor=by, target=child, request=request, on=on,
           reason=reason.strip(), enrolment=enrolment)
     return child
 
@@ -586,12 +568,12 @@ def valid_return_check(checks, left_on: date, back_on: date) -> HealthCheck | No
 
 
 @transaction.atomic
-def readmit_child(child: Child, *, actor: User, class_group: ClassGroup, on: date,
+def readmit_child(child: Child, *, by: User, class_group: ClassGroup, on: date,
                   service_form: str = Centre.ServiceForm.FULL_DAY, request=None) -> Enrolment:
     """Take a withdrawn child back. Away ≥ RETURN_HEALTH_CHECK_MONTHS months → a passed return
     health check dated within ENTRY_HEALTH_CHECK_VALID_MONTHS before ``on`` is required."""
-    _require_member(actor, child.centre)
-    child = _lock(child)
+    require_centre_member(by, child.centre)
+    child = lock(child)
     _require_records_consent(child)
     if child.status != Child.Status.WITHDRAWN or _open_enrolment(child) is not None:
         raise ChildError(_("The child is enrolled: move the child to another class instead."))
@@ -612,12 +594,11 @@ def readmit_child(child: Child, *, actor: User, class_group: ClassGroup, on: dat
     class_group = _check_placement(child.birth_date, class_group, child.centre, on)
     enrolment = Enrolment.objects.create(child=child, class_group=class_group, started_on=on,
                                          service_form=service_form)
-    child.status = Child.Status.ENROLLED
     child.withdrawn_on = None
     child.withdrawal_reason = ""
-    child.save(update_fields=["status", "withdrawn_on", "withdrawal_reason"])
-    audit("child_readmitted", actor=actor, target=child, request=request,
-          class_group=class_group.pk, on=on, away_since=left_on)
+    transition(child, Child.Status.ENROLLED, by=by, verb=Verb.CHILD_READMITTED,
+               request=request, update_fields=["withdrawn_on", "withdrawal_reason"],
+               class_group=class_group.pk, on=on, away_since=left_on)
     return enrolment
 
 
@@ -699,13 +680,13 @@ def next_report_due(centre: Centre, last: ChildrenReport | None = None) -> date:
 
 
 @transaction.atomic
-def submit_children_report(centre: Centre, *, actor: User, request=None) -> ChildrenReport:
+def submit_children_report(centre: Centre, *, by: User, request=None) -> ChildrenReport:
     """定期报送 (管理规范 Art 12): the snapshot of the centre's enrolled children today."""
-    _require_member(actor, centre, manager=True)
+    require_centre_manager(by, centre)
     figures = children_figures(centre)
-    report = ChildrenReport.objects.create(centre=centre, submitted_by=actor,
+    report = ChildrenReport.objects.create(centre=centre, submitted_by=by,
                                            enrolled=figures["enrolled"], figures=figures)
-    audit("children_report_submitted", actor=actor, target=centre, request=request,
+    audit(Verb.CHILDREN_REPORT_SUBMITTED, actor=by, target=centre, request=request,
           report=report.pk, enrolled=report.enrolled)
     return report
 

@@ -2,9 +2,10 @@
 records (incidents, drills, monthly checks, hazards) are in ``supervision.services.safety``,
 under the same rules and with the same ``RecordError``.
 
-Every write here takes keyword arguments with an explicit actor, runs in one transaction,
-refuses what the actor may not do (or what the rules forbid) with ``RecordError`` — a message
-for the user — records one AuditEvent, and notifies after the commit.
+Every write here takes keyword arguments with an explicit actor (``by``), runs in one
+transaction, refuses an actor who may not do it with ``NotPermitted`` (``registry.rules``: a
+403 in views) and what the rules forbid with ``RecordError`` (a ``DomainError``: a message for
+the user), records one AuditEvent, and notifies after the commit.
 
 Edit window of a class's day: the day itself (``DAILY_RECORD_EDIT_DAYS = 0``); a centre
 manager may also correct ``DAILY_RECORD_MANAGER_EDIT_DAYS`` earlier days (default 1, so a
@@ -13,7 +14,6 @@ mistake noticed the next morning can be fixed). Future days are never recorded.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
@@ -24,41 +24,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luhuituo.core.audit import audit
+from luhuituo.core.exceptions import DomainError
 from luhuituo.core.models import User
-from registry.models import Centre, CentreMembership, ClassGroup, Staff
+from luhuituo.core.tasks import enqueue_on_commit
+from luhuituo.core.verbs import Verb
+from luhuituo.core.workflow import require
+from registry.models import CentreMembership, ClassGroup, Staff
 
 from ..models import Attendance, Child, ClassDay, Enrolment, SymptomGroup
 
 A = Attendance
 
-logger = logging.getLogger(__name__)
 
-
-class RecordError(Exception):
+class RecordError(DomainError):
     """Refused: the reason for the user, and (for a class's day) the problems per child."""
 
-    def __init__(self, message: str, *, row_errors: dict[int, list[str]] | None = None):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message, *, field: str | None = None,
+                 row_errors: dict[int, list[str]] | None = None):
+        super().__init__(message, field=field)
         self.row_errors = row_errors or {}
-
-
-# --- who may act -------------------------------------------------------------------------------
-
-
-def _membership(user: User, centre: Centre) -> CentreMembership:
-    """The actor's active membership of the centre, or RecordError."""
-    membership = None
-    if user is not None and user.is_authenticated:
-        membership = CentreMembership.objects.active().filter(user=user, centre=centre).first()
-    if membership is None:
-        raise RecordError(_("Only the centre's own staff can record this."))
-    return membership
-
-
-def _require_manager(user: User, centre: Centre) -> None:
-    if not _membership(user, centre).is_manager:
-        raise RecordError(_("Only the centre's manager can do this."))
 
 
 def _not_future(value: date | datetime | None, message: str) -> None:
@@ -150,7 +134,7 @@ def clean_row(row: Mapping) -> tuple[dict, dict[str, str]]:
 
 
 @transaction.atomic
-def save_class_day(class_group: ClassGroup, day: date, *, actor: User,
+def save_class_day(class_group: ClassGroup, day: date, *, by: User,
                    staff_ids: Iterable[int], rows: Iterable[Mapping],
                    request=None) -> ClassDay:
     """Record a class's day in one go: who was on duty and each child's attendance and checks.
@@ -161,7 +145,10 @@ def save_class_day(class_group: ClassGroup, day: date, *, actor: User,
     of queries does not depend on the number of children. Children without a row are left as
     they were."""
     centre = class_group.centre
-    membership = _membership(actor, centre)
+    # The role decides the edit window, so the membership itself is needed, not a yes or no.
+    membership = (CentreMembership.objects.active().filter(user=by, centre=centre).first()
+                  if by is not None and by.is_authenticated else None)
+    require(membership is not None, _("Only the centre's own staff can do this."))
     refusal = edit_refusal(day, is_manager=membership.is_manager)
     if refusal:
         raise RecordError(refusal)
@@ -200,7 +187,7 @@ def save_class_day(class_group: ClassGroup, day: date, *, actor: User,
         class_day.morning_check_at = now
     if midday and class_day.midday_check_at is None:
         class_day.midday_check_at = now
-    class_day.recorded_by = actor
+    class_day.recorded_by = by
     class_day.save(update_fields=["morning_check_at", "midday_check_at", "recorded_by",
                                   "updated_at"])
     class_day.staff_on_duty.set(valid_staff)
@@ -214,21 +201,13 @@ def save_class_day(class_group: ClassGroup, day: date, *, actor: User,
     counts = dict.fromkeys(A.Status.values, 0)
     for data in cleaned.values():
         counts[data["status"]] += 1
-    audit("daily.class_day_saved", actor=actor, target=class_day, request=request,
+    audit(Verb.CLASS_DAY_SAVED, actor=by, target=class_day, request=request,
           date=day, children=len(cleaned), staff=sorted(valid_staff), **counts)
     # Rules A1 (ratio) and A9 (cluster) are "realtime on attendance" (DOMAIN §8): the worker
     # re-runs them as soon as the day is saved, besides their hourly run.
-    transaction.on_commit(_recheck_after_attendance)
+    # A broker outage is logged, never an error for the user (the hourly run catches up).
+    enqueue_on_commit("supervision.tasks.run_checks", rules=["A1", "A9"])
     return class_day
-
-
-def _recheck_after_attendance() -> None:
-    from ..tasks import run_checks
-
-    try:
-        run_checks.delay(rules=["A1", "A9"])
-    except Exception:  # the hourly run catches up; a saved day never fails on the broker
-        logger.warning("could not queue the attendance checks", exc_info=True)
 
 
 def class_day_ratio(class_day: ClassDay | None, class_group: ClassGroup) -> dict:

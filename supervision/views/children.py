@@ -20,7 +20,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
@@ -31,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from luhuituo.core.audit import log_access
+from luhuituo.core.exceptions import domain_errors
 from luhuituo.core.permissions import get_visible_or_404, parent_required, regulator_required
 from registry.models import Centre, ClassType
 from registry.permissions import centre_member_required
@@ -52,7 +52,6 @@ from ..forms.children import (
 from ..models import Attendance, Child
 from ..services.children import (
     AGE_BANDS,
-    ChildError,
     MissingCheck,
     add_guardian,
     child_can_attend,
@@ -102,11 +101,11 @@ def child_list(request: HttpRequest, centre_id: int) -> HttpResponse:
     """The centre's children: enrolled or withdrawn, by name or class, with what each lacks."""
     centre = request.centre
     form = ChildFilterForm(request.GET, centre=centre)
-    status = form.value("status") or "enrolled"
+    status = form.value("status", "enrolled")
     children = centre.children.all()
     if status != "all":
         children = children.filter(status=status)
-    if q := (form.value("q") or "").strip():
+    if q := form.value("q").strip():
         children = children.filter(name__icontains=q)
     if group := form.value("class_group"):
         children = children.filter(enrolments__class_group=group,
@@ -135,17 +134,15 @@ def child_create(request: HttpRequest, centre_id: int) -> HttpResponse:
                          initial={"started_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with domain_errors(form) as call:
             child = enrol_child(
-                centre, actor=request.user, child_data=form.child_data(),
+                centre, by=request.user, child_data=form.child_data(),
                 guardian_data=form.guardian_data(),
                 consent_method=data["consent_method"] if data["consent"] else None,
                 photo_consent=data["photo_consent"], class_group=data["class_group"],
                 started_on=data["started_on"], service_form=data["service_form"],
                 request=request)
-        except ChildError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
+        if call.ok:
             messages.success(request, _("%(name)s is enrolled.") % {"name": child.name})
             return redirect(child.get_absolute_url())
     return render(request, "supervision/children/create.html", _centre_context(request, form=form),
@@ -213,11 +210,9 @@ def _act(request: HttpRequest, child: Child, key: str, form, action, done: str,
     """Run ``action(cleaned_data)`` for a valid form; otherwise (or when a rule refuses) show
     the record again with the form's errors and what was typed."""
     if form.is_valid():
-        try:
+        with domain_errors(form) as call:
             action(form.cleaned_data)
-        except ChildError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
+        if call.ok:
             messages.success(request, done)
             return redirect(f"{child.get_absolute_url()}#{anchor}")
     return _render_detail(request, child, {key: form}, status=422)
@@ -230,7 +225,7 @@ def child_edit(request: HttpRequest, centre_id: int, pk: int) -> HttpResponse:
     child = _get_child(request, pk)
     form = ChildEditForm(request.POST, child=child)
     return _act(request, child, "edit", form, lambda data: update_child(
-        child, actor=request.user, data=data, request=request),
+        child, by=request.user, data=data, request=request),
         _("The child's details are saved."), "details")
 
 
@@ -244,7 +239,7 @@ def guardian_edit(request: HttpRequest, centre_id: int, pk: int,
     guardian = get_object_or_404(child.guardians, pk=guardian_id)
     form = GuardianEditForm(request.POST, guardian=guardian)
     return _act(request, child, "guardian_edit", form, lambda data: update_guardian(
-        guardian, actor=request.user, data=data, request=request),
+        guardian, by=request.user, data=data, request=request),
         _("The guardian's details are saved."), "guardians")
 
 
@@ -254,7 +249,7 @@ def child_health_check(request: HttpRequest, centre_id: int, pk: int) -> HttpRes
     child = _get_child(request, pk)
     form = HealthCheckForm(request.POST, child=child, prefix="health")
     return _act(request, child, "health", form, lambda data: record_health_check(
-        child, actor=request.user, data=data, request=request),
+        child, by=request.user, data=data, request=request),
         _("The health check is recorded."), "health")
 
 
@@ -264,7 +259,7 @@ def child_vaccination(request: HttpRequest, centre_id: int, pk: int) -> HttpResp
     child = _get_child(request, pk)
     form = VaccinationCheckForm(request.POST, child=child, prefix="vaccination")
     return _act(request, child, "vaccination", form, lambda data: record_vaccination_check(
-        child, actor=request.user, data=data, request=request),
+        child, by=request.user, data=data, request=request),
         _("The vaccination check is recorded."), "health")
 
 
@@ -274,7 +269,7 @@ def child_guardian_add(request: HttpRequest, centre_id: int, pk: int) -> HttpRes
     child = _get_child(request, pk)
     form = GuardianForm(request.POST, prefix="guardian")
     return _act(request, child, "guardian", form, lambda data: add_guardian(
-        child, actor=request.user, data=data, request=request),
+        child, by=request.user, data=data, request=request),
         _("The guardian is added."), "guardians")
 
 
@@ -284,7 +279,7 @@ def child_consent_add(request: HttpRequest, centre_id: int, pk: int) -> HttpResp
     child = _get_child(request, pk)
     form = ConsentForm(request.POST, child=child)
     return _act(request, child, "consent", form, lambda data: record_consent(
-        child, actor=request.user, guardian=data["guardian"], purpose=data["purpose"],
+        child, by=request.user, guardian=data["guardian"], purpose=data["purpose"],
         method=data["method"], request=request),
         _("The consent is recorded."), "consents")
 
@@ -297,11 +292,9 @@ def consent_withdraw(request: HttpRequest, centre_id: int, pk: int,
     placement)."""
     child = _get_child(request, pk)
     consent = get_object_or_404(child.consents, pk=consent_id)
-    try:
-        withdraw_consent(consent, actor=request.user, request=request)
-    except ChildError as error:
-        messages.error(request, str(error))
-    else:
+    with domain_errors(request=request) as call:
+        withdraw_consent(consent, by=request.user, request=request)
+    if call.ok:
         messages.success(request, _("The withdrawal of the consent is recorded."))
     return redirect(f"{child.get_absolute_url()}#consents")
 
@@ -312,7 +305,7 @@ def child_move(request: HttpRequest, centre_id: int, pk: int) -> HttpResponse:
     child = _get_child(request, pk)
     form = MoveClassForm(request.POST, child=child)
     return _act(request, child, "move", form, lambda data: move_class(
-        child, actor=request.user, class_group=data["class_group"], on=data["on"],
+        child, by=request.user, class_group=data["class_group"], on=data["on"],
         service_form=data["service_form"], request=request),
         _("The child has moved class."), "placements")
 
@@ -323,7 +316,7 @@ def child_withdraw(request: HttpRequest, centre_id: int, pk: int) -> HttpRespons
     child = _get_child(request, pk)
     form = WithdrawForm(request.POST)
     return _act(request, child, "withdraw", form, lambda data: withdraw_child(
-        child, actor=request.user, on=data["on"], reason=data["reason"], request=request),
+        child, by=request.user, on=data["on"], reason=data["reason"], request=request),
         _("The child is withdrawn."), "placements")
 
 
@@ -333,7 +326,7 @@ def child_readmit(request: HttpRequest, centre_id: int, pk: int) -> HttpResponse
     child = _get_child(request, pk)
     form = ReadmitForm(request.POST, child=child)
     return _act(request, child, "readmit", form, lambda data: readmit_child(
-        child, actor=request.user, class_group=data["class_group"], on=data["on"],
+        child, by=request.user, class_group=data["class_group"], on=data["on"],
         service_form=data["service_form"], request=request),
         _("The child is back."), "placements")
 
@@ -356,9 +349,8 @@ def children_report(request: HttpRequest, centre_id: int) -> HttpResponse:
     figures as of today, the last reports, and when the next one is due."""
     centre = request.centre
     if request.method == "POST":
-        if not request.membership.is_manager:
-            raise PermissionDenied
-        report = submit_children_report(centre, actor=request.user, request=request)
+        # Only a manager sends it: the service refuses anyone else (NotPermitted: 403).
+        report = submit_children_report(centre, by=request.user, request=request)
         messages.success(request, _("The report is sent: %(n)d children enrolled.") % {
             "n": report.enrolled})
         return redirect("supervision:children-report", centre.pk)

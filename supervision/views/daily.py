@@ -142,8 +142,11 @@ def class_day(request: HttpRequest, centre_id: int, class_id: int, day: date) ->
         else:
             sheet = ClassDaySheet(request.POST, children=children, staff=staff)
             if sheet.is_valid():
+                # Not ``domain_errors``: the sheet is not one form, and a refusal carries the
+                # problems of each child's row (``row_errors``) for the rows to show. A wrong
+                # actor (NotPermitted, not a RecordError) goes through: a 403.
                 try:
-                    save_class_day(class_group, day, actor=request.user,
+                    save_class_day(class_group, day, by=request.user,
                                    staff_ids=sheet.staff_form.staff_ids(),
                                    rows=sheet.row_data(), request=request)
                 except RecordError as error:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from luhuituo.core.audit import log_access
+from luhuituo.core.exceptions import domain_errors
 from luhuituo.core.permissions import get_visible_or_404, regulator_required
 from registry.permissions import centre_member_required
 
@@ -35,7 +36,6 @@ from ..forms.safety import (
     SafetyCheckForm,
 )
 from ..models import Hazard, Incident, SafetyCheck
-from ..services.daily import RecordError
 from ..services.safety import (
     close_incident,
     drill_due,
@@ -95,12 +95,10 @@ def incident_create(request: HttpRequest, centre_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                incident = report_incident(centre=centre, actor=request.user,
+            with domain_errors(form) as call:
+                incident = report_incident(centre=centre, by=request.user,
                                            data=form.cleaned_data, request=request)
-            except RecordError as error:
-                form.add_error(None, error.message)
-            else:
+            if call.ok:
                 if incident.must_report_to_authority:
                     messages.warning(request, _(
                         "The incident is recorded and the district health bureau has been "
@@ -130,14 +128,14 @@ def _step_forms(incident: Incident, data=None, action: str | None = None) -> dic
 def _do_step(action: str, incident: Incident, form, request: HttpRequest) -> Incident:
     user = request.user
     if action == "guardian_notified":
-        return mark_guardian_notified(incident=incident, actor=user,
+        return mark_guardian_notified(incident=incident, by=user,
                                       at=form.cleaned_data["at"], request=request)
     if action == "authority_reported":
-        return mark_reported_to_authority(incident=incident, actor=user,
+        return mark_reported_to_authority(incident=incident, by=user,
                                           at=form.cleaned_data["at"], request=request)
     if action == "investigate":
-        return start_investigation(incident=incident, actor=user, request=request)
-    return close_incident(incident=incident, actor=user, outcome=form.cleaned_data["outcome"],
+        return start_investigation(incident=incident, by=user, request=request)
+    return close_incident(incident=incident, by=user, outcome=form.cleaned_data["outcome"],
                           request=request)
 
 
@@ -156,16 +154,12 @@ def incident_detail(request: HttpRequest, centre_id: int, pk: int) -> HttpRespon
             return redirect("supervision:incident-detail", request.centre.pk, incident.pk)
         form = steps[action]
         if form is None or form.is_valid():
-            try:
+            # A step without a form (start the investigation) shows a refusal as a message.
+            with domain_errors(form, request=request) as call:
                 _do_step(action, incident, form, request)
-            except RecordError as error:
-                if form is None:
-                    messages.error(request, error.message)
-                    return redirect("supervision:incident-detail", request.centre.pk,
-                                    incident.pk)
-                form.add_error(None, error.message)
-            else:
+            if call.ok:
                 messages.success(request, _("The incident is updated."))
+            if call.ok or form is None:
                 return redirect("supervision:incident-detail", request.centre.pk, incident.pk)
         status = 422
     else:
@@ -243,12 +237,10 @@ def _record_form(request: HttpRequest, form_class, service, *, title: str, succe
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                service(centre=centre, actor=request.user, data=form.cleaned_data,
+            with domain_errors(form) as call:
+                service(centre=centre, by=request.user, data=form.cleaned_data,
                         request=request)
-            except RecordError as error:
-                form.add_error(None, error.message)
-            else:
+            if call.ok:
                 messages.success(request, success)
                 return redirect("supervision:safety-records", centre.pk)
         status = 422
@@ -291,12 +283,10 @@ def hazard_fix(request: HttpRequest, centre_id: int, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                fix_hazard(hazard=hazard, actor=request.user, request=request,
+            with domain_errors(form) as call:
+                fix_hazard(hazard=hazard, by=request.user, request=request,
                            **form.cleaned_data)
-            except RecordError as error:
-                form.add_error(None, error.message)
-            else:
+            if call.ok:
                 messages.success(request, _("The hazard is marked as fixed."))
                 return redirect("supervision:safety-records", centre.pk)
         status = 422

@@ -132,7 +132,7 @@ def details_text(event: AuditEvent) -> str:
 
 def test_staff_correct_the_childs_details(staff, child):
     birth = child.birth_date - dt.timedelta(days=20)  # still 12–24 months at the start
-    update_child(child, actor=staff, data=child_data(
+    update_child(child, by=staff, data=child_data(
         child, name="阳光小宝", birth_date=birth, id_number=f" {A_ID_NEW} ",
         allergies="花生、芒果过敏", health_notes=""))
     child.refresh_from_db()
@@ -147,10 +147,10 @@ def test_staff_correct_the_childs_details(staff, child):
 
 def test_the_audit_names_the_fields_never_their_values(manager, child):
     old = child_row(child)
-    update_child(child, actor=manager, data=child_data(
+    update_child(child, by=manager, data=child_data(
         child, id_number=A_ID_NEW, allergies="牛奶过敏", health_notes="心脏杂音随访",
         birth_date=child.birth_date - dt.timedelta(days=3)))
-    update_guardian(father(child), actor=manager, data=guardian_data(
+    update_guardian(father(child), by=manager, data=guardian_data(
         father(child), mobile="13500002222", id_number=GUARDIAN_ID_NEW))
     for verb, fields in (("child_updated", ["allergies", "birth_date", "health_notes",
                                              "id_number"]),
@@ -166,8 +166,8 @@ def test_the_audit_names_the_fields_never_their_values(manager, child):
 
 
 def test_an_empty_id_number_keeps_the_recorded_one(staff, child):
-    update_child(child, actor=staff, data=child_data(child, name="阳光小宝", id_number=""))
-    update_guardian(father(child), actor=staff,
+    update_child(child, by=staff, data=child_data(child, name="阳光小宝", id_number=""))
+    update_guardian(father(child), by=staff,
                     data=guardian_data(father(child), name="阳光老爸"))
     child.refresh_from_db()
     assert (child.name, child.id_number) == ("阳光小宝", A_ID)
@@ -179,19 +179,19 @@ def test_an_empty_id_number_keeps_the_recorded_one(staff, child):
 
 
 def test_nothing_changed_nothing_saved_or_audited(staff, child):
-    update_child(child, actor=staff, data=child_data(child, id_number=A_ID))
-    update_guardian(father(child), actor=staff,
+    update_child(child, by=staff, data=child_data(child, id_number=A_ID))
+    update_guardian(father(child), by=staff,
                     data=guardian_data(father(child), mobile=FATHER_MOBILE))
     assert not AuditEvent.objects.exists()
 
 
 def test_withdrawn_records_consent_refuses_corrections(manager, staff, child, english):
-    withdraw_consent(child.consents.get(purpose="records"), actor=manager)
+    withdraw_consent(child.consents.get(purpose="records"), by=manager)
     before = state(child)
     with pytest.raises(ChildError, match="withdrawn consent"):
-        update_child(child, actor=staff, data=child_data(child, name="改名"))
+        update_child(child, by=staff, data=child_data(child, name="改名"))
     with pytest.raises(ChildError, match="withdrawn consent"):
-        update_guardian(father(child), actor=manager,
+        update_guardian(father(child), by=manager,
                         data=guardian_data(father(child), name="改名"))
     assert state(child) == before
 
@@ -202,10 +202,10 @@ def test_an_id_number_of_another_child_of_the_centre_is_refused(staff, child, ce
     ChildFactory(centre=centre_b, id_number=B_ID)  # another centre's child: no conflict
     before = state(child)
     with pytest.raises(ChildError, match="Another child of this centre") as caught:
-        update_child(child, actor=staff, data=child_data(child, id_number=A_ID_NEW))
+        update_child(child, by=staff, data=child_data(child, id_number=A_ID_NEW))
     assert caught.value.field == "id_number"
     assert state(child) == before
-    update_child(child, actor=staff, data=child_data(child, id_number=B_ID))
+    update_child(child, by=staff, data=child_data(child, id_number=B_ID))
     assert Child.objects.get(pk=child.pk).id_number == B_ID
 
 
@@ -213,10 +213,10 @@ def test_an_id_number_of_another_child_of_the_centre_is_refused(staff, child, ce
 def test_an_invalid_id_number_is_refused(staff, child, number):
     before = state(child)
     with pytest.raises(ChildError) as caught:
-        update_child(child, actor=staff, data=child_data(child, id_number=number))
+        update_child(child, by=staff, data=child_data(child, id_number=number))
     assert caught.value.field == "id_number"
     with pytest.raises(ChildError) as caught:
-        update_guardian(father(child), actor=staff,
+        update_guardian(father(child), by=staff,
                         data=guardian_data(father(child), id_number=number))
     assert caught.value.field == "id_number"
     assert state(child) == before
@@ -226,7 +226,7 @@ def test_a_birth_date_in_the_future_is_refused(staff, group):
     child = ChildFactory(centre=group.centre)  # withdrawn-like: no placement to fit
     before = state(child)
     with pytest.raises(ChildError) as caught:
-        update_child(child, actor=staff,
+        update_child(child, by=staff,
                      data=child_data(child, birth_date=TODAY + dt.timedelta(days=1)))
     assert caught.value.field == "birth_date"
     assert state(child) == before
@@ -240,7 +240,7 @@ def test_a_birth_date_in_the_future_is_refused(staff, group):
 def test_the_age_must_still_fit_the_current_class(staff, child, birth):
     before = state(child)
     with pytest.raises(ChildError) as caught:
-        update_child(child, actor=staff, data=child_data(child, birth_date=birth))
+        update_child(child, by=staff, data=child_data(child, birth_date=birth))
     assert caught.value.field == "birth_date"
     assert state(child) == before
 
@@ -249,7 +249,7 @@ def test_an_unchanged_birth_date_is_not_checked_again(staff, child):
     """A child who outgrew the class band since starting can still have a typo corrected."""
     Child.objects.filter(pk=child.pk).update(birth_date=dt.date(2024, 9, 1))
     child.refresh_from_db()
-    update_child(child, actor=staff, data=child_data(child, name="阳光小宝"))
+    update_child(child, by=staff, data=child_data(child, name="阳光小宝"))
     assert Child.objects.get(pk=child.pk).name == "阳光小宝"
 
 
@@ -257,9 +257,9 @@ def test_only_the_centres_own_accounts_correct(child, other_staff, parent, distr
     before = state(child)
     for user in (other_staff, parent, district_regulator):
         with pytest.raises(PermissionDenied):
-            update_child(child, actor=user, data=child_data(child, name="改名"))
+            update_child(child, by=user, data=child_data(child, name="改名"))
         with pytest.raises(PermissionDenied):
-            update_guardian(father(child), actor=user,
+            update_guardian(father(child), by=user,
                             data=guardian_data(father(child), name="改名"))
     assert state(child) == before
 
@@ -268,7 +268,7 @@ def test_only_the_centres_own_accounts_correct(child, other_staff, parent, distr
 
 
 def test_a_guardians_details_are_corrected(staff, child):
-    update_guardian(mother(child), actor=staff, data=guardian_data(
+    update_guardian(mother(child), by=staff, data=guardian_data(
         mother(child), name="阳光外婆", relation="grandparent", mobile="0830-2345678",
         id_number=GUARDIAN_ID_NEW))
     mum = mother(child)
@@ -289,7 +289,7 @@ def test_a_guardians_details_are_corrected(staff, child):
 def test_guardian_bad_data_is_refused(staff, child, changes, field):
     before = state(child)
     with pytest.raises(ChildError) as caught:
-        update_guardian(father(child), actor=staff,
+        update_guardian(father(child), by=staff,
                         data=guardian_data(father(child), **changes))
     assert caught.value.field == field
     assert state(child) == before

@@ -59,7 +59,7 @@ def born(months: int, days: int = 0) -> dt.date:
 def enrol(centre, actor, class_group, *, months=18, consent="paper", photos=False,
           started_on=TODAY, **child):
     return enrol_child(
-        centre, actor=actor,
+        centre, by=actor,
         child_data={"name": "小明", "sex": "male", "birth_date": born(months), **child},
         guardian_data={"name": "王妈妈", "relation": "mother", "mobile": "13912345678"},
         consent_method=consent, photo_consent=photos, class_group=class_group,
@@ -142,12 +142,12 @@ def test_age_counts_whole_months_at_the_start_date_not_today(manager, centre_a):
     group = ClassGroupFactory(centre=centre_a, class_type="mixed", capacity=5)
     birth = dt.date(2025, 5, 29)
     with pytest.raises(ChildError, match="18"):
-        enrol_child(centre_a, actor=manager,
+        enrol_child(centre_a, by=manager,
                     child_data={"name": "小", "sex": "male", "birth_date": birth},
                     guardian_data={"name": "妈", "relation": "mother", "mobile": "13912345678"},
                     consent_method="paper", photo_consent=False, class_group=group,
                     started_on=TODAY)
-    child = enrol_child(centre_a, actor=manager,
+    child = enrol_child(centre_a, by=manager,
                         child_data={"name": "小", "sex": "male", "birth_date": birth},
                         guardian_data={"name": "妈", "relation": "mother",
                                        "mobile": "13912345678"},
@@ -189,7 +189,7 @@ def test_places_never_exceed_the_class_types_maximum(manager, centre_a):
 def test_withdrawn_children_free_their_place(manager, centre_a):
     group = ClassGroupFactory(centre=centre_a, capacity=1)
     first = enrolled_child(group)
-    withdraw_child(first, actor=manager, on=TODAY, reason="搬家")
+    withdraw_child(first, by=manager, on=TODAY, reason="搬家")
     assert enrol(centre_a, manager, group).enrolments.get().class_group == group
 
 
@@ -207,11 +207,11 @@ def test_the_same_id_number_twice_at_one_centre_is_refused(manager, centre_a):
 
 def test_checks_are_recorded_and_audited(staff, centre_a):
     child = ChildFactory(centre=centre_a)
-    check = record_health_check(child, actor=staff, data={
+    check = record_health_check(child, by=staff, data={
         "kind": "entry", "checked_on": TODAY, "institution": "江阳区妇幼保健院",
         "result": "passed", "notes": "体重偏轻"})
     assert check.recorded_by == staff and check.notes == "体重偏轻"
-    vaccination = record_vaccination_check(child, actor=staff, data={
+    vaccination = record_vaccination_check(child, by=staff, data={
         "checked_on": TODAY, "certificate_seen": True, "up_to_date": False,
         "missing": "麻腮风第二剂"})
     assert not vaccination.up_to_date
@@ -223,7 +223,7 @@ def test_a_check_cannot_be_dated_in_the_future_or_before_birth(staff, centre_a):
     child = ChildFactory(centre=centre_a)
     for day in (TODAY + dt.timedelta(days=1), child.birth_date - dt.timedelta(days=1)):
         with pytest.raises(ChildError) as caught:
-            record_health_check(child, actor=staff, data={
+            record_health_check(child, by=staff, data={
                 "kind": "entry", "checked_on": day, "institution": "医院", "result": "passed"})
         assert caught.value.field == "checked_on"
     assert not HealthCheck.objects.exists()
@@ -232,7 +232,7 @@ def test_a_check_cannot_be_dated_in_the_future_or_before_birth(staff, centre_a):
 def test_other_centres_cannot_record_checks(other_staff, centre_a):
     child = ChildFactory(centre=centre_a)
     with pytest.raises(PermissionDenied):
-        record_vaccination_check(child, actor=other_staff, data={"checked_on": TODAY})
+        record_vaccination_check(child, by=other_staff, data={"checked_on": TODAY})
 
 
 # --- class moves --------------------------------------------------------------------------------
@@ -242,7 +242,7 @@ def test_moving_class_closes_one_placement_and_opens_another(staff, centre_a):
     small = ClassGroupFactory(centre=centre_a, name="托小一班")
     mixed = ClassGroupFactory(centre=centre_a, name="混合班", class_type="mixed", capacity=5)
     child = enrolled_child(small, started_on=TODAY - dt.timedelta(days=30))
-    new = move_class(child, actor=staff, class_group=mixed, on=TODAY)
+    new = move_class(child, by=staff, class_group=mixed, on=TODAY)
     old = child.enrolments.get(class_group=small)
     assert (old.ended_on, new.started_on, new.ended_on) == (TODAY, TODAY, None)
     assert "混合班" in old.end_reason
@@ -257,16 +257,16 @@ def test_a_move_follows_the_same_age_and_size_rules(staff, centre_a):
     child = enrolled_child(small)  # 18 months old
     for group, text in ((infants, "18"), (full, "full"), (small, "already")):
         with pytest.raises(ChildError, match=text):
-            move_class(child, actor=staff, class_group=group, on=TODAY)
+            move_class(child, by=staff, class_group=group, on=TODAY)
     assert child.enrolments.get().class_group == small
 
 
 def test_a_withdrawn_child_is_readmitted_not_moved(manager, centre_a):
     small = ClassGroupFactory(centre=centre_a)
     child = enrolled_child(small)
-    withdraw_child(child, actor=manager, on=TODAY, reason="退托")
+    withdraw_child(child, by=manager, on=TODAY, reason="退托")
     with pytest.raises(ChildError, match="readmit"):
-        move_class(child, actor=manager, class_group=ClassGroupFactory(centre=centre_a),
+        move_class(child, by=manager, class_group=ClassGroupFactory(centre=centre_a),
                    on=TODAY)
 
 
@@ -275,20 +275,20 @@ def test_a_withdrawn_child_is_readmitted_not_moved(manager, centre_a):
 
 def test_withdrawal_ends_the_placement(manager, centre_a):
     child = enrolled_child(ClassGroupFactory(centre=centre_a))
-    withdraw_child(child, actor=manager, on=TODAY, reason="家庭搬迁")
+    withdraw_child(child, by=manager, on=TODAY, reason="家庭搬迁")
     child.refresh_from_db()
     assert (child.status, child.withdrawn_on, child.withdrawal_reason) == (
         "withdrawn", TODAY, "家庭搬迁")
     enrolment = child.enrolments.get()
     assert (enrolment.ended_on, enrolment.end_reason) == (TODAY, "家庭搬迁")
     with pytest.raises(ChildError, match="already"):
-        withdraw_child(child, actor=manager, on=TODAY, reason="again")
+        withdraw_child(child, by=manager, on=TODAY, reason="again")
 
 
 def test_only_managers_withdraw(staff, centre_a):
     child = enrolled_child(ClassGroupFactory(centre=centre_a))
     with pytest.raises(PermissionDenied):
-        withdraw_child(child, actor=staff, on=TODAY, reason="退托")
+        withdraw_child(child, by=staff, on=TODAY, reason="退托")
     assert Child.objects.get().status == "enrolled"
 
 
@@ -300,7 +300,7 @@ def test_only_managers_withdraw(staff, centre_a):
 def test_withdrawal_bad_input(manager, centre_a, on, reason, field):
     child = enrolled_child(ClassGroupFactory(centre=centre_a))
     with pytest.raises(ChildError) as caught:
-        withdraw_child(child, actor=manager, on=on, reason=reason)
+        withdraw_child(child, by=manager, on=on, reason=reason)
     assert caught.value.field == field
     assert Child.objects.get().status == "enrolled"
     assert child.enrolments.get().ended_on is None
@@ -315,14 +315,14 @@ def left_child(manager, centre_a):
     group = ClassGroupFactory(centre=centre_a, name="托小一班")
     child = enrolled_child(group, started_on=dt.date(2026, 3, 1))
     with time_machine.travel(dt.datetime(2026, 8, 28, 10, tzinfo=dt.UTC), tick=False):
-        withdraw_child(child, actor=manager, on=dt.date(2026, 8, 28), reason="回老家")
+        withdraw_child(child, by=manager, on=dt.date(2026, 8, 28), reason="回老家")
     child.refresh_from_db()
     return child
 
 
 def test_back_within_three_months_needs_no_new_check(manager, left_child):
     group = left_child.enrolments.get().class_group
-    enrolment = readmit_child(left_child, actor=manager, class_group=group,
+    enrolment = readmit_child(left_child, by=manager, class_group=group,
                               on=dt.date(2026, 11, 27))  # 2 months 30 days away
     left_child.refresh_from_db()
     assert left_child.status == "enrolled" and left_child.withdrawn_on is None
@@ -332,7 +332,7 @@ def test_back_within_three_months_needs_no_new_check(manager, left_child):
 def test_back_after_three_months_needs_a_new_health_check(manager, left_child):
     group = left_child.enrolments.get().class_group
     with pytest.raises(ChildError, match="new health check") as caught:
-        readmit_child(left_child, actor=manager, class_group=group, on=TODAY)
+        readmit_child(left_child, by=manager, class_group=group, on=TODAY)
     assert caught.value.field == "on"
     left_child.refresh_from_db()
     assert left_child.status == "withdrawn" and left_child.enrolments.count() == 1
@@ -350,11 +350,11 @@ def test_which_health_check_lets_the_child_back(manager, left_child, kind, resul
                                checked_on=checked_on, institution="江阳区妇幼保健院")
     group = left_child.enrolments.get().class_group
     if ok:
-        readmit_child(left_child, actor=manager, class_group=group, on=TODAY)
+        readmit_child(left_child, by=manager, class_group=group, on=TODAY)
         assert child_can_attend(left_child, TODAY) == []
     else:
         with pytest.raises(ChildError, match="new health check"):
-            readmit_child(left_child, actor=manager, class_group=group, on=TODAY)
+            readmit_child(left_child, by=manager, class_group=group, on=TODAY)
 
 
 def test_a_return_check_older_than_its_validity_does_not_count(manager, left_child, settings):
@@ -363,7 +363,7 @@ def test_a_return_check_older_than_its_validity_does_not_count(manager, left_chi
                                checked_on=dt.date(2026, 10, 1), institution="医院")
     group = left_child.enrolments.get().class_group
     with pytest.raises(ChildError, match="new health check"):
-        readmit_child(left_child, actor=manager, class_group=group, on=TODAY)
+        readmit_child(left_child, by=manager, class_group=group, on=TODAY)
 
 
 def test_readmission_follows_the_age_rules(manager, left_child, centre_a):
@@ -371,7 +371,7 @@ def test_readmission_follows_the_age_rules(manager, left_child, centre_a):
     HealthCheck.objects.create(child=left_child, kind="return", result="passed",
                                checked_on=TODAY, institution="医院")
     with pytest.raises(ChildError) as caught:
-        readmit_child(left_child, actor=manager, class_group=infants, on=TODAY)
+        readmit_child(left_child, by=manager, class_group=infants, on=TODAY)
     assert caught.value.field == "class_group"
 
 
@@ -379,7 +379,7 @@ def test_an_enrolled_child_cannot_be_readmitted(manager, centre_a):
     group = ClassGroupFactory(centre=centre_a)
     child = enrolled_child(group)
     with pytest.raises(ChildError, match="enrolled"):
-        readmit_child(child, actor=manager, class_group=group, on=TODAY)
+        readmit_child(child, by=manager, class_group=group, on=TODAY)
 
 
 # --- consents -----------------------------------------------------------------------------------
@@ -390,47 +390,47 @@ def test_withdrawing_records_consent_ends_the_placement_and_freezes_the_record(m
     group = ClassGroupFactory(centre=centre_a)
     child = enrolled_child(group)
     guardian = child.guardians.get()
-    photos = record_consent(child, actor=manager, guardian=guardian, purpose="photos",
+    photos = record_consent(child, by=manager, guardian=guardian, purpose="photos",
                             method="paper")
     records = child.consents.get(purpose="records")
-    withdraw_consent(records, actor=manager)
+    withdraw_consent(records, by=manager)
     child.refresh_from_db()
     assert child.status == "withdrawn" and child.enrolments.get().ended_on == TODAY
     photos.refresh_from_db()
     assert photos.withdrawn_at is not None  # photos rest on the records consent
     with pytest.raises(ChildError, match="withdrawn consent"):
-        record_health_check(child, actor=manager, data={
+        record_health_check(child, by=manager, data={
             "kind": "entry", "checked_on": TODAY, "institution": "医院", "result": "passed"})
     with pytest.raises(ChildError, match="withdrawn consent"):
-        readmit_child(child, actor=manager, class_group=group, on=TODAY)
+        readmit_child(child, by=manager, class_group=group, on=TODAY)
     # A new records consent lets the centre record again.
-    record_consent(child, actor=manager, guardian=guardian, purpose="records", method="paper")
-    readmit_child(child, actor=manager, class_group=group, on=TODAY)
+    record_consent(child, by=manager, guardian=guardian, purpose="records", method="paper")
+    readmit_child(child, by=manager, class_group=group, on=TODAY)
     assert Child.objects.get().status == "enrolled"
 
 
 def test_withdrawing_photo_consent_leaves_the_placement(manager, centre_a):
     child = enrolled_child(ClassGroupFactory(centre=centre_a))
-    photos = record_consent(child, actor=manager, guardian=child.guardians.get(),
+    photos = record_consent(child, by=manager, guardian=child.guardians.get(),
                             purpose="photos", method="online")
-    withdraw_consent(photos, actor=manager)
+    withdraw_consent(photos, by=manager)
     child.refresh_from_db()
     assert child.status == "enrolled"
     assert child.consents.get(purpose="records").withdrawn_at is None
     with pytest.raises(ChildError, match="already"):
-        withdraw_consent(photos, actor=manager)
+        withdraw_consent(photos, by=manager)
 
 
 def test_only_managers_record_a_withdrawn_consent(staff, centre_a):
     child = enrolled_child(ClassGroupFactory(centre=centre_a))
     with pytest.raises(PermissionDenied):
-        withdraw_consent(child.consents.get(), actor=staff)
+        withdraw_consent(child.consents.get(), by=staff)
 
 
 def test_a_new_consent_replaces_the_active_one(staff, centre_a):
     child = ChildFactory(centre=centre_a)
     old = child.consents.get()
-    new = record_consent(child, actor=staff, guardian=child.guardians.get(), purpose="records",
+    new = record_consent(child, by=staff, guardian=child.guardians.get(), purpose="records",
                          method="in_person")
     old.refresh_from_db()
     assert old.withdrawn_at is not None and new.withdrawn_at is None
@@ -439,7 +439,7 @@ def test_a_new_consent_replaces_the_active_one(staff, centre_a):
 def test_a_consent_from_another_childs_guardian_is_refused(staff, centre_a):
     child, other = ChildFactory(centre=centre_a), ChildFactory(centre=centre_a)
     with pytest.raises(ChildError) as caught:
-        record_consent(child, actor=staff, guardian=other.guardians.get(), purpose="photos",
+        record_consent(child, by=staff, guardian=other.guardians.get(), purpose="photos",
                        method="paper")
     assert caught.value.field == "guardian"
 
@@ -496,7 +496,7 @@ def test_report_figures_by_class_type_and_age(manager, centre_a, centre_b):
     enrolled_child(small, birth_date=born(20))
     enrolled_child(large, birth_date=born(30))
     gone = enrolled_child(large, birth_date=born(30))
-    withdraw_child(gone, actor=manager, on=TODAY, reason="退托")
+    withdraw_child(gone, by=manager, on=TODAY, reason="退托")
     enrolled_child(ClassGroupFactory(centre=centre_b), birth_date=born(13))
     figures = children_figures(centre_a, TODAY)
     assert figures["enrolled"] == 3
@@ -505,12 +505,12 @@ def test_report_figures_by_class_type_and_age(manager, centre_a, centre_b):
     assert figures["by_age_band"] == {"0-5": 0, "6-11": 0, "12-17": 1, "18-23": 1,
                                       "24-35": 1, "36+": 0}
     assert next_report_due(centre_a) == TODAY
-    report = submit_children_report(centre_a, actor=manager)
+    report = submit_children_report(centre_a, by=manager)
     assert report.enrolled == 3 and report.figures["by_class_type"]["toddler_small"] == 2
     assert next_report_due(centre_a) == TODAY + dt.timedelta(days=90)
 
 
 def test_only_managers_submit_the_report(staff, centre_a):
     with pytest.raises(PermissionDenied):
-        submit_children_report(centre_a, actor=staff)
+        submit_children_report(centre_a, by=staff)
     assert not ChildrenReport.objects.exists()

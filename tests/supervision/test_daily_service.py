@@ -12,7 +12,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from luhuituo.core.exceptions import NotPermitted
 from luhuituo.core.models import AuditEvent
+from luhuituo.core.verbs import Verb
 from registry.models import Staff
 from supervision.models import Attendance, ClassDay, Enrolment
 from supervision.services.daily import RecordError, children_in_class, edit_refusal, save_class_day
@@ -57,7 +59,7 @@ def test_saves_attendance_staff_and_check_times(klass, carers, manager, staff):
              "symptom_group": "fever", "morning_check": "normal"},
             present(children[2], status="left_early", midday_check="abnormal",
                     symptom_group="vomiting", note="午饭后呕吐，家长接回")]
-    day = save_class_day(klass, TODAY, actor=staff, staff_ids=[c.pk for c in carers],
+    day = save_class_day(klass, TODAY, by=staff, staff_ids=[c.pk for c in carers],
                          rows=rows)
     assert set(day.staff_on_duty.all()) == set(carers)
     assert day.recorded_by == staff
@@ -69,17 +71,17 @@ def test_saves_attendance_staff_and_check_times(klass, carers, manager, staff):
             got[children[1].pk].symptom_group) == ("sick", "", "fever")
     assert (got[children[2].pk].status, got[children[2].pk].midday_check,
             got[children[2].pk].note) == ("left_early", "abnormal", "午饭后呕吐，家长接回")
-    event = AuditEvent.objects.get(verb="daily.class_day_saved")
+    event = AuditEvent.objects.get(verb=Verb.CLASS_DAY_SAVED)
     assert event.details["children"] == 3 and event.details["absent"] == 1
 
 
 def test_resaving_updates_rows_without_duplicates(klass, carers, staff):
     children = [enrolled_child(klass) for _ in range(2)]
-    save_class_day(klass, TODAY, actor=staff, staff_ids=[carers[0].pk],
+    save_class_day(klass, TODAY, by=staff, staff_ids=[carers[0].pk],
                    rows=[present(c) for c in children])
     with time_machine.travel(NOW + dt.timedelta(hours=3), tick=False):
         day = save_class_day(
-            klass, TODAY, actor=staff, staff_ids=[carers[1].pk],
+            klass, TODAY, by=staff, staff_ids=[carers[1].pk],
             rows=[present(children[0], midday_check="normal"),
                   {"child_id": children[1].pk, "status": "absent",
                    "absence_reason": "personal"}])
@@ -90,7 +92,7 @@ def test_resaving_updates_rows_without_duplicates(klass, carers, staff):
     # The morning check keeps its first time (A7 is about when it was done).
     assert day.morning_check_at == NOW
     assert day.midday_check_at == NOW + dt.timedelta(hours=3)
-    assert AuditEvent.objects.filter(verb="daily.class_day_saved").count() == 2
+    assert AuditEvent.objects.filter(verb=Verb.CLASS_DAY_SAVED).count() == 2
 
 
 def _queries_for(n: int, centre, actor, staff_ids) -> int:
@@ -98,7 +100,7 @@ def _queries_for(n: int, centre, actor, staff_ids) -> int:
     children = [enrolled_child(klass) for _ in range(n)]
     rows = [present(c) for c in children]
     with CaptureQueriesContext(connection) as ctx:
-        save_class_day(klass, TODAY, actor=actor, staff_ids=staff_ids, rows=rows)
+        save_class_day(klass, TODAY, by=actor, staff_ids=staff_ids, rows=rows)
     assert Attendance.objects.filter(class_day__class_group=klass).count() == n
     return len(ctx.captured_queries)
 
@@ -113,7 +115,7 @@ def test_same_number_of_queries_for_5_and_20_children(centre_a, carers, staff,
     klass = ClassGroupFactory(centre=centre_a, capacity=20)
     rows = [present(enrolled_child(klass)) for _ in range(12)]
     with django_assert_num_queries(five):
-        save_class_day(klass, TODAY, actor=staff, staff_ids=staff_ids, rows=rows)
+        save_class_day(klass, TODAY, by=staff, staff_ids=staff_ids, rows=rows)
 
 
 def test_resave_query_count_does_not_grow_with_children(centre_a, carers, staff):
@@ -121,9 +123,9 @@ def test_resave_query_count_does_not_grow_with_children(centre_a, carers, staff)
     for n in (5, 20):
         klass = ClassGroupFactory(centre=centre_a, capacity=20)
         rows = [present(enrolled_child(klass)) for _ in range(n)]
-        save_class_day(klass, TODAY, actor=staff, staff_ids=[carers[0].pk], rows=rows)
+        save_class_day(klass, TODAY, by=staff, staff_ids=[carers[0].pk], rows=rows)
         with CaptureQueriesContext(connection) as ctx:
-            save_class_day(klass, TODAY, actor=staff, staff_ids=[c.pk for c in carers],
+            save_class_day(klass, TODAY, by=staff, staff_ids=[c.pk for c in carers],
                            rows=rows)
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
@@ -144,7 +146,7 @@ def test_resave_query_count_does_not_grow_with_children(centre_a, carers, staff)
 def test_row_rules(klass, staff, row, message):
     child = enrolled_child(klass)
     with pytest.raises(RecordError) as error:
-        save_class_day(klass, TODAY, actor=staff, staff_ids=[],
+        save_class_day(klass, TODAY, by=staff, staff_ids=[],
                        rows=[{"child_id": child.pk, **row}])
     assert any(message in m for m in error.value.row_errors[child.pk])
     assert not ClassDay.objects.exists()
@@ -152,7 +154,7 @@ def test_row_rules(klass, staff, row, message):
 
 def test_symptoms_allowed_with_an_abnormal_check(klass, staff):
     child = enrolled_child(klass)
-    save_class_day(klass, TODAY, actor=staff, staff_ids=[],
+    save_class_day(klass, TODAY, by=staff, staff_ids=[],
                    rows=[present(child, midday_check="abnormal", symptom_group="rash")])
     assert Attendance.objects.get().symptom_group == "rash"
 
@@ -163,7 +165,7 @@ def test_child_not_in_the_class_is_refused(klass, centre_a, centre_b, staff):
     foreign = enrolled_child(ClassGroupFactory(centre=centre_b))
     mine = enrolled_child(klass)
     with pytest.raises(RecordError) as error:
-        save_class_day(klass, TODAY, actor=staff, staff_ids=[],
+        save_class_day(klass, TODAY, by=staff, staff_ids=[],
                        rows=[present(mine), present(elsewhere), present(foreign)])
     assert set(error.value.row_errors) == {elsewhere.pk, foreign.pk}
     assert not Attendance.objects.exists()
@@ -181,13 +183,13 @@ def test_only_children_placed_on_that_day(klass, centre_a, staff):
     assert set(children_in_class(klass, YESTERDAY)) == {left}
     for child in (left, starts_tomorrow):
         with pytest.raises(RecordError):
-            save_class_day(klass, TODAY, actor=staff, staff_ids=[], rows=[present(child)])
+            save_class_day(klass, TODAY, by=staff, staff_ids=[], rows=[present(child)])
 
 
 def test_duplicate_rows_refused(klass, staff):
     child = enrolled_child(klass)
     with pytest.raises(RecordError) as error:
-        save_class_day(klass, TODAY, actor=staff, staff_ids=[],
+        save_class_day(klass, TODAY, by=staff, staff_ids=[],
                        rows=[present(child), present(child)])
     assert "listed twice" in error.value.row_errors[child.pk][0]
 
@@ -198,7 +200,7 @@ def test_staff_from_another_centre_or_who_left_is_refused(klass, centre_b, staff
     left = StaffFactory(centre=klass.centre, employment_status=Staff.Employment.LEFT)
     for person in (foreign, left):
         with pytest.raises(RecordError, match="current staff of this centre"):
-            save_class_day(klass, TODAY, actor=staff, staff_ids=[person.pk],
+            save_class_day(klass, TODAY, by=staff, staff_ids=[person.pk],
                            rows=[present(child)])
     assert not ClassDay.objects.exists()
 
@@ -206,18 +208,18 @@ def test_staff_from_another_centre_or_who_left_is_refused(klass, centre_b, staff
 def test_future_day_refused(klass, manager):
     child = enrolled_child(klass)
     with pytest.raises(RecordError, match="has not come yet"):
-        save_class_day(klass, TODAY + dt.timedelta(days=1), actor=manager, staff_ids=[],
+        save_class_day(klass, TODAY + dt.timedelta(days=1), by=manager, staff_ids=[],
                        rows=[present(child)])
 
 
 def test_past_days_staff_same_day_only_manager_one_day(klass, staff, manager):
     child = enrolled_child(klass)
     with pytest.raises(RecordError, match="only on the day itself"):
-        save_class_day(klass, YESTERDAY, actor=staff, staff_ids=[], rows=[present(child)])
+        save_class_day(klass, YESTERDAY, by=staff, staff_ids=[], rows=[present(child)])
     # The manager may correct yesterday, not the day before.
-    save_class_day(klass, YESTERDAY, actor=manager, staff_ids=[], rows=[present(child)])
+    save_class_day(klass, YESTERDAY, by=manager, staff_ids=[], rows=[present(child)])
     with pytest.raises(RecordError, match="1 day"):
-        save_class_day(klass, TODAY - dt.timedelta(days=2), actor=manager, staff_ids=[],
+        save_class_day(klass, TODAY - dt.timedelta(days=2), by=manager, staff_ids=[],
                        rows=[present(child)])
 
 
@@ -231,5 +233,5 @@ def test_edit_window_follows_settings(settings):
 def test_only_the_centres_own_accounts(klass, other_staff, district_regulator):
     child = enrolled_child(klass)
     for actor in (other_staff, district_regulator):
-        with pytest.raises(RecordError, match="centre's own staff"):
-            save_class_day(klass, TODAY, actor=actor, staff_ids=[], rows=[present(child)])
+        with pytest.raises(NotPermitted, match="centre's own staff"):
+            save_class_day(klass, TODAY, by=actor, staff_ids=[], rows=[present(child)])

@@ -14,7 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from luhuituo.core.exceptions import NotPermitted
 from luhuituo.core.models import AccessLog, AuditEvent, Notification
+from luhuituo.core.verbs import Verb
 from supervision.models import Incident
 from supervision.services.daily import RecordError
 from supervision.services.safety import (
@@ -80,7 +82,7 @@ def report(centre, actor, **fields):
             "injury_type": Incident.InjuryType.FALL, "severity": Incident.Severity.MINOR,
             "notifiable_disease": False, "description": "摔倒", "action_taken": "",
             "child": None, "class_group": None, **fields}
-    return report_incident(centre=centre, actor=actor, data=data)
+    return report_incident(centre=centre, by=actor, data=data)
 
 
 @pytest.mark.parametrize("fields", [
@@ -100,7 +102,7 @@ def test_what_must_be_reported_notifies_the_district_at_once(
     assert note.url == reverse("supervision:regulator-incident-detail", args=[created.pk])
     assert not Notification.objects.filter(recipient__in=[other_regulator, city_regulator])
     assert Notification.objects.get(recipient=manager).level == Notification.Level.WARNING
-    assert AuditEvent.objects.get(verb="incident.reported").details["must_report"] is True
+    assert AuditEvent.objects.get(verb=Verb.INCIDENT_REPORTED).details["must_report"] is True
 
 
 def test_a_minor_injury_tells_only_the_managers(centre_a, staff, manager, district_regulator,
@@ -129,7 +131,7 @@ def test_report_refuses_foreign_children_future_times_and_outsiders(
     with pytest.raises(RecordError, match="future"):
         report(centre_a, staff, occurred_at=NOW + dt.timedelta(minutes=5))
     for outsider in (other_staff, district_regulator):
-        with pytest.raises(RecordError):
+        with pytest.raises(NotPermitted):
             report(centre_a, outsider)
     assert not Incident.objects.exists()
 
@@ -138,48 +140,48 @@ def test_the_whole_workflow_of_a_reportable_incident(
         centre_a, staff, manager, district_regulator, django_capture_on_commit_callbacks):
     created = report(centre_a, staff, severity=Incident.Severity.SERIOUS)
     with pytest.raises(RecordError):
-        start_investigation(incident=created, actor=staff)
+        start_investigation(incident=created, by=staff)
     with pytest.raises(RecordError):
-        mark_reported_to_authority(incident=created, actor=staff)
+        mark_reported_to_authority(incident=created, by=staff)
     told = EARLIER + dt.timedelta(minutes=20)
-    step = mark_guardian_notified(incident=created, actor=staff, at=told)
+    step = mark_guardian_notified(incident=created, by=staff, at=told)
     assert (step.status, step.guardian_notified_at) == ("guardian_notified", told)
     with pytest.raises(RecordError, match="reported to the authority before"):
-        start_investigation(incident=created, actor=staff)
+        start_investigation(incident=created, by=staff)
     with django_capture_on_commit_callbacks(execute=True):
-        step = mark_reported_to_authority(incident=created, actor=staff)
+        step = mark_reported_to_authority(incident=created, by=staff)
     assert step.reported_to_authority_at == NOW
     assert Notification.objects.filter(recipient=district_regulator,
                                        level=Notification.Level.WARNING).count() == 1
-    assert start_investigation(incident=created, actor=staff).status == "investigating"
-    with pytest.raises(RecordError, match="manager"):
-        close_incident(incident=created, actor=staff, outcome="已处理")
+    assert start_investigation(incident=created, by=staff).status == "investigating"
+    with pytest.raises(NotPermitted, match="manager"):
+        close_incident(incident=created, by=staff, outcome="已处理")
     with pytest.raises(RecordError, match="outcome"):
-        close_incident(incident=created, actor=manager, outcome="  ")
-    closed = close_incident(incident=created, actor=manager, outcome="骨折已愈合，加装防护垫")
+        close_incident(incident=created, by=manager, outcome="  ")
+    closed = close_incident(incident=created, by=manager, outcome="骨折已愈合，加装防护垫")
     assert (closed.status, closed.closed_at, closed.outcome) == (
         "closed", NOW, "骨折已愈合，加装防护垫")
     with pytest.raises(RecordError):
-        close_incident(incident=created, actor=manager, outcome="again")
+        close_incident(incident=created, by=manager, outcome="again")
     verbs = list(AuditEvent.objects.filter(target_id=str(created.pk)).order_by("id")
                  .values_list("verb", flat=True))
-    assert verbs == ["incident.reported", "incident.guardian_notified",
-                     "incident.authority_reported", "incident.investigation_started",
-                     "incident.closed"]
+    assert verbs == [Verb.INCIDENT_REPORTED, Verb.INCIDENT_GUARDIAN_NOTIFIED,
+                     Verb.INCIDENT_AUTHORITY_REPORTED, Verb.INCIDENT_INVESTIGATION_STARTED,
+                     Verb.INCIDENT_CLOSED]
 
 
 def test_a_minor_incident_may_skip_the_authority_report(centre_a, staff):
     created = report(centre_a, staff)
-    mark_guardian_notified(incident=created, actor=staff)
-    assert start_investigation(incident=created, actor=staff).status == "investigating"
+    mark_guardian_notified(incident=created, by=staff)
+    assert start_investigation(incident=created, by=staff).status == "investigating"
 
 
 def test_times_cannot_be_in_the_future_or_before_the_incident(centre_a, staff):
     created = report(centre_a, staff)
     with pytest.raises(RecordError, match="future"):
-        mark_guardian_notified(incident=created, actor=staff, at=NOW + dt.timedelta(hours=1))
+        mark_guardian_notified(incident=created, by=staff, at=NOW + dt.timedelta(hours=1))
     with pytest.raises(RecordError, match="before the incident"):
-        mark_guardian_notified(incident=created, actor=staff,
+        mark_guardian_notified(incident=created, by=staff,
                                at=EARLIER - dt.timedelta(minutes=1))
     created.refresh_from_db()
     assert created.status == "reported" and created.guardian_notified_at is None
@@ -187,8 +189,8 @@ def test_times_cannot_be_in_the_future_or_before_the_incident(centre_a, staff):
 
 def test_other_centres_staff_cannot_move_an_incident(centre_a, staff, other_staff):
     created = report(centre_a, staff)
-    with pytest.raises(RecordError):
-        mark_guardian_notified(incident=created, actor=other_staff)
+    with pytest.raises(NotPermitted):
+        mark_guardian_notified(incident=created, by=other_staff)
 
 
 # --- centre pages --------------------------------------------------------------------------------
@@ -306,8 +308,9 @@ def test_transition_buttons_and_bad_times(client_for, leaky, centre_a):
     incident_a.refresh_from_db()
     assert incident_a.status == "investigating"
     assert incident_a.guardian_notified_at == dt.datetime(2026, 11, 28, 8, 30, tzinfo=TZ)
-    # Only the manager sees and uses the close form.
+    # Only the manager sees and uses the close form; staff posting it anyway are refused (403).
     assert 'value="close"' not in client.get(url).content.decode()
+    assert client.post(url, {"action": "close", "close-outcome": "已处理"}).status_code == 403
     manager = client_for(leaky["manager"])
     assert manager.post(url, {"action": "close", "close-outcome": ""}).status_code == 422
     assert manager.post(url, {"action": "close", "close-outcome": "已处理"}).status_code == 302

@@ -14,7 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from luhuituo.core.exceptions import NotPermitted
 from luhuituo.core.models import AuditEvent
+from luhuituo.core.verbs import Verb
 from supervision.models import Drill, Hazard, SafetyCheck
 from supervision.services.daily import RecordError
 from supervision.services.safety import (
@@ -69,45 +71,45 @@ def url(name, *args):
 
 
 def test_services_record_and_audit(centre_a, staff):
-    drill = record_drill(centre=centre_a, actor=staff, data={
+    drill = record_drill(centre=centre_a, by=staff, data={
         "kind": "earthquake", "held_on": TODAY, "participants": 25, "note": ""})
-    check = record_safety_check(centre=centre_a, actor=staff, data={
+    check = record_safety_check(centre=centre_a, by=staff, data={
         "kind": "facility", "checked_on": TODAY, "inspector_name": "刘保育",
         "all_in_order": False, "note": "插座盖板缺失"})
-    hazard = report_hazard(centre=centre_a, actor=staff, data={
+    hazard = report_hazard(centre=centre_a, by=staff, data={
         "found_on": TODAY, "location": "午睡室", "description": "插座盖板缺失",
         "deadline": TODAY + dt.timedelta(days=3)})
-    fixed = fix_hazard(hazard=hazard, actor=staff, fixed_on=TODAY, fix_note="已安装")
+    fixed = fix_hazard(hazard=hazard, by=staff, fixed_on=TODAY, fix_note="已安装")
     assert (drill.recorded_by, check.all_in_order, fixed.status) == (staff, False, "fixed")
     assert list(AuditEvent.objects.order_by("id").values_list("verb", flat=True)) == [
-        "safety.drill_recorded", "safety.check_recorded", "safety.hazard_reported",
-        "safety.hazard_fixed"]
+        Verb.DRILL_RECORDED, Verb.SAFETY_CHECK_RECORDED, Verb.HAZARD_REPORTED,
+        Verb.HAZARD_FIXED]
     with pytest.raises(RecordError, match="already fixed"):
-        fix_hazard(hazard=hazard, actor=staff, fixed_on=TODAY, fix_note="again")
+        fix_hazard(hazard=hazard, by=staff, fixed_on=TODAY, fix_note="again")
 
 
 def test_services_refuse_bad_dates_and_outsiders(centre_a, staff, other_staff):
     tomorrow = TODAY + dt.timedelta(days=1)
     with pytest.raises(RecordError):
-        record_drill(centre=centre_a, actor=staff, data={"kind": "fire", "held_on": tomorrow})
+        record_drill(centre=centre_a, by=staff, data={"kind": "fire", "held_on": tomorrow})
     with pytest.raises(RecordError, match="problems found"):
-        record_safety_check(centre=centre_a, actor=staff, data={
+        record_safety_check(centre=centre_a, by=staff, data={
             "kind": "facility", "checked_on": TODAY, "inspector_name": "x",
             "all_in_order": False, "note": ""})
     with pytest.raises(RecordError, match="deadline"):
-        report_hazard(centre=centre_a, actor=staff, data={
+        report_hazard(centre=centre_a, by=staff, data={
             "found_on": TODAY, "location": "x", "description": "x",
             "deadline": TODAY - dt.timedelta(days=1)})
-    with pytest.raises(RecordError):
-        record_drill(centre=centre_a, actor=other_staff,
+    with pytest.raises(NotPermitted):
+        record_drill(centre=centre_a, by=other_staff,
                      data={"kind": "fire", "held_on": TODAY})
     hazard = Hazard.objects.create(centre=centre_a, found_on=TODAY, location="x",
                                    description="x", deadline=TODAY)
     with pytest.raises(RecordError, match="before it was found"):
-        fix_hazard(hazard=hazard, actor=staff, fixed_on=TODAY - dt.timedelta(days=1),
+        fix_hazard(hazard=hazard, by=staff, fixed_on=TODAY - dt.timedelta(days=1),
                    fix_note="x")
-    with pytest.raises(RecordError):
-        fix_hazard(hazard=hazard, actor=other_staff, fixed_on=TODAY, fix_note="x")
+    with pytest.raises(NotPermitted):
+        fix_hazard(hazard=hazard, by=other_staff, fixed_on=TODAY, fix_note="x")
     assert not Drill.objects.exists() and not SafetyCheck.objects.exists()
     assert Hazard.objects.get().status == "open"
 
