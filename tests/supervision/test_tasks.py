@@ -27,13 +27,14 @@ def test_saving_attendance_queues_the_ratio_check(monkeypatch, django_capture_on
     group = ClassGroupFactory(centre=centre)
     children = [enrolled_child(group) for _ in range(6)]
     queued = []
-    monkeypatch.setattr(tasks.run_checks, "delay", lambda **kw: queued.append(kw))
+    monkeypatch.setattr(tasks.run_checks, "apply_async",
+                        lambda args=None, kwargs=None, **options: queued.append(kwargs))
     from ..factories import CentreUserFactory, MembershipFactory
 
     user = CentreUserFactory()
     MembershipFactory(user=user, centre=centre)
     with django_capture_on_commit_callbacks(execute=True):
-        daily.save_class_day(group, daily.timezone.localdate(), actor=user, staff_ids=[],
+        daily.save_class_day(group, daily.timezone.localdate(), by=user, staff_ids=[],
                              rows=[{"child_id": c.pk, "status": "present"} for c in children])
     assert queued == [{"rules": ["A1", "A9"]}]
     tasks.run_checks(**queued[0])
@@ -43,10 +44,10 @@ def test_saving_attendance_queues_the_ratio_check(monkeypatch, django_capture_on
 def test_a_broker_failure_does_not_break_saving(monkeypatch, django_capture_on_commit_callbacks):
     from supervision.services import daily
 
-    def broken(**kwargs):
+    def broken(*args, **kwargs):
         raise ConnectionError("broker down")
 
-    monkeypatch.setattr(tasks.run_checks, "delay", broken)
+    monkeypatch.setattr(tasks.run_checks, "apply_async", broken)
     centre = CentreFactory(filing=Filing.Status.VERIFIED)
     group = ClassGroupFactory(centre=centre)
     child = enrolled_child(group)
@@ -55,7 +56,7 @@ def test_a_broker_failure_does_not_break_saving(monkeypatch, django_capture_on_c
     user = CentreUserFactory()
     MembershipFactory(user=user, centre=centre)
     with django_capture_on_commit_callbacks(execute=True):
-        record = daily.save_class_day(group, daily.timezone.localdate(), actor=user,
+        record = daily.save_class_day(group, daily.timezone.localdate(), by=user,
                                       staff_ids=[], rows=[{"child_id": child.pk,
                                                            "status": "present"}])
     assert record.attendance.count() == 1
