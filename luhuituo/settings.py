@@ -248,7 +248,8 @@ LOGOUT_REDIRECT_URL = "core:login"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-# Staff of centres and regulators are logged out after this much inactivity (DESIGN §9).
+# Staff of centres and regulators are logged out after this much inactivity
+# (docs/architecture.md#privacy-and-security).
 IDLE_TIMEOUT_SECONDS = env_int("IDLE_TIMEOUT_SECONDS", 30 * 60)
 
 # django-axes: 5 failures lock the account for 15 minutes; the message is the same whether the
@@ -380,10 +381,11 @@ CITY_REGION_CODE = os.environ.get("CITY_REGION_CODE", "510500")
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "Luzhou-demo-2026")
 CSRF_FAILURE_VIEW = "luhuituo.core.views.csrf_failure"
 
-# --- Domain rules (DOMAIN.md). Values marked [UNVERIFIED] there are settings, not constants. ----
+# --- Domain rules (docs/rules/). Values marked [UNVERIFIED] there are settings, not constants. ---
 
 # 班型 (设置标准 Art 19/20): age band in months [min, max), max children, carers:children ratio
-# 1:N. The mixed-class ratio is not in the standard (DOMAIN §1.1): 1:5 by default.
+# 1:N. The mixed-class ratio is not in the standard (docs/rules/setup-standard.md#class-types): 1:5
+# by default.
 CLASS_TYPES = {
     "infant": {"min_months": 6, "max_months": 12, "max_size": 10, "ratio": 3},
     "toddler_small": {"min_months": 12, "max_months": 24, "max_size": 15, "ratio": 5},
@@ -401,13 +403,15 @@ MIN_LEASE_YEARS = env_int("MIN_LEASE_YEARS", 3)
 CITY_BOUNDS = {"lat": (27.6, 29.4), "lng": (104.9, 106.6)}
 # Uploads: pdf/jpg/png only, checked by content, at most 10 MB.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
-# Filing materials required by local rules on top of the national list (DOMAIN §9.3), as
-# (code, Chinese name) pairs; empty until Luzhou names them.
+# Filing materials required by local rules on top of the national list
+# (docs/rules/filing.md#materials-checklist), as (code, Chinese name) pairs; empty until Luzhou
+# names them.
 EXTRA_FILING_MATERIALS: list[tuple[str, str]] = []
 # How long the one-time link for a new account (set your own password) stays valid.
 ACCOUNT_SETUP_DAYS = env_int("ACCOUNT_SETUP_DAYS", 3)
 
-# --- Supervision (DOMAIN §2, §7, §8). Every alert threshold is a setting. ---------------------
+# --- Supervision (docs/rules/operating-rules.md, docs/rules/data-protection.md,
+# docs/rules/alert-rules.md). Every alert threshold is a setting. ----------------------------------
 
 # Version of the dedicated child privacy rules (PIPL Art 31) a guardian consents to.
 CHILD_PRIVACY_RULES_VERSION = os.environ.get("CHILD_PRIVACY_RULES_VERSION", "2026-11")
@@ -446,7 +450,7 @@ DRILL_INTERVAL_DAYS = env_int("DRILL_INTERVAL_DAYS", 180)
 KID_REPORT_INTERVAL_DAYS = env_int("KID_REPORT_INTERVAL_DAYS", 90)
 # A35: a complaint is answered within this many days.
 COMPLAINT_SLA_DAYS = env_int("COMPLAINT_SLA_DAYS", 15)
-# Unacknowledged orange alerts become red after this many hours (DOMAIN §8).
+# Unacknowledged orange alerts become red after this many hours (docs/rules/alert-rules.md).
 ALERT_ESCALATE_HOURS = env_int("ALERT_ESCALATE_HOURS", 24)
 # Default days a centre gets to rectify, by finding severity (the inspector may change it).
 RECTIFICATION_DAYS = {"minor": 30, "major": 15, "critical": 3}
@@ -478,8 +482,8 @@ DAILY_RECORD_MANAGER_EDIT_DAYS = env_int("DAILY_RECORD_MANAGER_EDIT_DAYS", 1)
 RATIO_CARER_ROLES = env_list("RATIO_CARER_ROLES", ["carer"])
 # A36: attendance recorded within this many days counts as operating.
 UNFILED_OPERATION_LOOKBACK_DAYS = env_int("UNFILED_OPERATION_LOOKBACK_DAYS", 7)
-# When each rule runs (DOMAIN §8 "Frequency"): beat entries in CELERY_BEAT_SCHEDULE below.
-# Each rule also names its group where it is registered (supervision.checks.registry); this
+# When each rule runs (docs/rules/alert-rules.md "Frequency"): beat entries in CELERY_BEAT_SCHEDULE
+# below. Each rule also names its group where it is registered (supervision.checks.registry); this
 # mapping wins, and a rule it does not name (another app's) runs in the group the rule names.
 CHECK_SCHEDULES = {
     "A1": "hourly", "A9": "hourly", "A10": "quarter_hourly", "A11": "quarter_hourly",

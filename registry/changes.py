@@ -1,6 +1,7 @@
-"""Change filing (变更备案, 管理规范 Art 6; DOMAIN §9.2): a filed centre proposes new values for
-its filed details; the district bureau accepts them (they are then applied to the centre) or
-returns them; changes of premises, capacity, legal form or meals are verified again.
+"""Change filing (变更备案, 管理规范 Art 6; docs/rules/filing.md#change-filing): a filed centre
+proposes new values for its filed details; the district bureau accepts them (they are then applied
+to the centre) or returns them; changes of premises, capacity, legal form or meals are verified
+again.
 
     SUBMITTED ─accept→ ACCEPTED ─verify→ VERIFIED        (premises, capacity, legal form, meals)
               ─accept→ VERIFIED                          (anything else)
@@ -31,8 +32,8 @@ from .services import FilingError
 C = ChangeFiling.Status
 # A centre can file a change once it is filed, and until it starts ending its service.
 CHANGEABLE = Filing.OPERATING_STATUSES
-# Materials that must come with a change of this kind (DOMAIN §9.2: premises re-trigger the
-# lease and fire-safety checks; meals need the food business licence).
+# Materials that must come with a change of this kind (docs/rules/filing.md#change-filing: premises
+# re-trigger the lease and fire-safety checks; meals need the food business licence).
 REQUIRED_MATERIALS = {
     ChangeFiling.Kind.PREMISES: [MaterialKind.PREMISES, MaterialKind.FIRE_SAFETY],
 }

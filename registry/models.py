@@ -1,5 +1,5 @@
 """Registry (运营前): centres, their classes, staff and fees, and the filing with the district
-health bureau (托育机构登记和备案办法, DOMAIN §1, §3, §9)."""
+health bureau (托育机构登记和备案办法, docs/rules/setup-standard.md, docs/rules/filing.md)."""
 
 from __future__ import annotations
 
@@ -38,7 +38,8 @@ class CentreQuerySet(models.QuerySet):
         return self.none()
 
     def listed_publicly(self) -> CentreQuerySet:
-        """Centres whose filing has been verified (核实通过): the public list (DOMAIN §9.1)."""
+        """Centres whose filing has been verified (核实通过): the public list
+        (docs/rules/filing.md#filing-workflow)."""
         return self.filter(filing__status=Filing.Status.VERIFIED)
 
 
@@ -350,7 +351,8 @@ class StaffQuerySet(models.QuerySet):
 
 @pghistory.track()
 class Staff(models.Model):
-    """工作人员 — a person working at a centre, with the checks the rules require (DOMAIN §1.2)."""
+    """工作人员 — a person working at a centre, with the checks the rules require
+    (docs/rules/setup-standard.md#staff)."""
 
     class Role(models.TextChoices):
         PRINCIPAL = "principal", _("Principal")
@@ -445,7 +447,8 @@ class StaffTrainingRecord(models.Model):
 
 @pghistory.track()
 class FeeSchedule(models.Model):
-    """收费标准 — monthly fees by class type, from a date (DOMAIN §5.2)."""
+    """收费标准 — monthly fees by class type, from a date
+    (docs/rules/inclusive-childcare.md#inclusive-pricing)."""
 
     centre = models.ForeignKey(Centre, models.CASCADE, related_name="fee_schedules",
                                verbose_name=_("centre"))
@@ -508,7 +511,8 @@ class FilingQuerySet(models.QuerySet):
 @pghistory.track()
 class Filing(models.Model):
     """备案 — a centre's filing with its district health bureau, through its whole life
-    (DOMAIN §9.1). Filing is not a licence: "filed" can later be found non-conforming."""
+    (docs/rules/filing.md#filing-workflow). Filing is not a licence: "filed" can later be found
+    non-conforming."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -616,7 +620,7 @@ class FilingNumberSequence(models.Model):
 
 
 class MaterialKind(models.TextChoices):
-    """备案材料 (备案办法 Art 8, 管理规范 Art 4; DOMAIN §9.3)."""
+    """备案材料 (备案办法 Art 8, 管理规范 Art 4; docs/rules/filing.md#materials-checklist)."""
 
     LICENCE = "licence", _("Business licence or legal-person certificate")
     PREMISES = "premises", _("Proof of premises")
@@ -693,7 +697,8 @@ def centre_material_kinds(centre: Centre) -> list[str]:
 
 def required_material_kinds(centre: Centre) -> list[tuple[str, Staff | None]]:
     """The checklist for a centre: (kind, staff) pairs, one per active staff member for the
-    staff certificates, the food licence only when meals are provided (DOMAIN §9.3)."""
+    staff certificates, the food licence only when meals are provided
+    (docs/rules/filing.md#materials-checklist)."""
     items: list[tuple[str, Staff | None]] = [(k, None) for k in centre_material_kinds(centre)]
     items.extend((MaterialKind.STAFF_CERTS, s) for s in centre.staff.active().order_by("id"))
     return items
@@ -768,7 +773,8 @@ class ChangeFilingQuerySet(models.QuerySet):
 
 @pghistory.track()
 class ChangeFiling(models.Model):
-    """变更备案 — a filed centre's change of filed details (管理规范 Art 6, DOMAIN §9.2).
+    """变更备案 — a filed centre's change of filed details (管理规范 Art 6,
+    docs/rules/filing.md#change-filing).
 
     The proposed values wait here until the bureau accepts them; only then are they applied
     to the centre. Changes of premises, capacity or legal form are verified again."""

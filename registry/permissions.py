@@ -1,4 +1,4 @@
-"""Access helpers for centre accounts (DESIGN §4).
+"""Access helpers for centre accounts (docs/architecture.md#access).
 
 Views under /centre/<centre_id>/… take the centre from the URL and check the membership here:
 an account that is not an active member of that centre gets 404, as if the centre did not exist.

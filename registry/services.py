@@ -1,4 +1,4 @@
-"""The filing workflow (DOMAIN §9.1): one function per transition.
+"""The filing workflow (docs/rules/filing.md#filing-workflow): one function per transition.
 
 Every function takes keyword arguments with an explicit actor (``by``), locks the filing row,
 refuses an actor without the right with ``NotPermitted`` and an illegal transition with

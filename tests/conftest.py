@@ -1,4 +1,4 @@
-"""Personas of DESIGN §4, with data in place that could leak between them:
+"""Personas of docs/architecture.md#access, with data in place that could leak between them:
 
 - centre ``centre_a`` in 江阳区 (510502): ``manager`` and ``staff``
 - centre ``centre_b`` in 纳溪区 (510503): ``other_staff``

@@ -3,6 +3,7 @@ pyproject.toml: core ← registry ← supervision ← evaluation ← parents ←
 import cycle inside an app. The second test proves the check can fail: the same contracts,
 run on a copy of the code with one deliberate upward import, are broken."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -45,3 +46,17 @@ def test_an_upward_import_breaks_the_contract(tmp_path, module, upward):
     result = lint(tmp_path, "layers")
     assert result.returncode != 0
     assert "BROKEN" in result.stdout
+
+
+def test_nothing_points_outside_the_repository():
+    """The rules the code cites live in docs/; no file cites the design notes the project
+    was started from, which are not part of it."""
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True,
+                             check=True, timeout=60).stdout.split()
+    pattern = re.compile(r"\.\./shared/|\bDOMAIN(\.md)? §|\bDESIGN(\.md)? §")
+    offenders = [
+        name for name in tracked
+        if Path(name).suffix in {".py", ".html", ".md", ".toml", ".txt", ".css", ".js", ".yml"}
+        and pattern.search((ROOT / name).read_text(encoding="utf-8", errors="replace"))
+    ]
+    assert offenders == []

@@ -1,4 +1,5 @@
-"""Masking of identifiers for display and export (DESIGN §9): never show them in full."""
+"""Masking of identifiers for display and export (docs/architecture.md#privacy-and-security): never
+show them in full."""
 
 from .validators import MOBILE_RE, normalise_id_number, normalise_mobile
 

@@ -1,5 +1,5 @@
 """Idle timeout: regulators and centre staff are logged out after IDLE_TIMEOUT_SECONDS without a
-request (DESIGN §9). Parents keep the ordinary session lifetime."""
+request (docs/architecture.md#privacy-and-security). Parents keep the ordinary session lifetime."""
 
 import time
 

@@ -31,7 +31,8 @@ class RegionQuerySet(models.QuerySet):
 
 
 class Region(models.Model):
-    """行政区划 — the city and its districts/counties, with resident population (DOMAIN §5.4)."""
+    """行政区划 — the city and its districts/counties, with resident population
+    (docs/rules/inclusive-childcare.md#luzhou-geography)."""
 
     class Level(models.TextChoices):
         CITY = "city", _("City")
@@ -67,7 +68,8 @@ class Region(models.Model):
 
 
 class User(AbstractUser):
-    """A person who logs in: regulator, centre manager or staff, or parent (DESIGN §1).
+    """A person who logs in: regulator, centre manager or staff, or parent
+    (docs/architecture.md#who-uses-it).
 
     ``account_type`` says which part of the platform the account belongs to; what it may see
     is data too: ``RegulatorScope`` rows for regulators, ``registry.CentreMembership`` rows for
@@ -136,7 +138,8 @@ class User(AbstractUser):
 
     @property
     def has_idle_timeout(self) -> bool:
-        """Regulators, centre staff and support staff are logged out when idle (DESIGN §9)."""
+        """Regulators, centre staff and support staff are logged out when idle
+        (docs/architecture.md#privacy-and-security)."""
         return not self.is_parent or self.is_staff
 
     @cached_property

@@ -1,4 +1,5 @@
-"""PDF documents (DESIGN §7): a Django template rendered to HTML, then to PDF by WeasyPrint.
+"""PDF documents (docs/architecture.md#documents): a Django template rendered to HTML, then to PDF
+by WeasyPrint.
 
 Documents may only load the project's own static files. ``StaticFilesFetcher`` serves
 ``{% static %}`` URLs from the static folders and refuses every other URL — any http(s) host,

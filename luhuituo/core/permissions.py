@@ -1,4 +1,4 @@
-"""Access helpers shared by every app (DESIGN §4).
+"""Access helpers shared by every app (docs/architecture.md#access).
 
 Whole sections are guarded by role decorators: the wrong kind of account gets 403. Single
 objects are fetched through ``Model.objects.visible_to(user)``, so an object outside the user's

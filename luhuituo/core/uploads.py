@@ -1,5 +1,5 @@
 """Uploaded files, for every app: checked on the way in, stored under random names, served
-only through a view that has checked who is asking (DESIGN §9).
+only through a view that has checked who is asking (docs/architecture.md#privacy-and-security).
 
 - ``check_upload``: pdf/jpg/png only, at most UPLOAD_MAX_BYTES, judged by content (magic
   bytes) rather than by name or the browser's claimed type.

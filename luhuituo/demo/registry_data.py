@@ -1,6 +1,7 @@
 """Demo data for ``manage.py seed_demo``: about 215 centres across Luzhou's seven districts and
-counties (DOMAIN §5.4), each with its details, classes, staff, training records, a fee
-schedule, filing materials and a filing in one of the states of DOMAIN §9.1.
+counties (docs/rules/inclusive-childcare.md#luzhou-geography), each with its details, classes,
+staff, training records, a fee schedule, filing materials and a filing in one of the states of
+docs/rules/filing.md#filing-workflow.
 
 Everything is drawn from ``random.Random(2026)``: the same ``count`` on the same day gives the
 same data. Dates are back-dated from today over the last 18 months, so the data looks
@@ -234,7 +235,9 @@ CLASS_TYPE_WEIGHTS = {
 }
 CLASS_NAMES = {"infant": "乳儿", "toddler_small": "托小", "toddler_large": "托大",
                "mixed": "混龄"}
-INCLUSIVE_FEE_CAP = 1194  # 30% of Luzhou's 2024 urban disposable income, per month (§5.2)
+# 30% of Luzhou's 2024 urban disposable income, per month
+# (docs/rules/inclusive-childcare.md#inclusive-pricing)
+INCLUSIVE_FEE_CAP = 1194
 
 # The USCC's first two characters by legal form (GB 32100): 12 事业单位, 52 民办非企业单位
 # (社会服务机构), 91 企业.
@@ -662,7 +665,8 @@ class Planner:
         return items
 
     def steps(self, plan: CentrePlan) -> list[Step]:
-        """The filing's events for its state, back-dated and in order (DOMAIN §9.1)."""
+        """The filing's events for its state, back-dated and in order
+        (docs/rules/filing.md#filing-workflow)."""
         rng, state = self.rng, plan.state
         chain: list[tuple[str, tuple[int, int]]] = [("register", (0, 0))]
         if state == S.DRAFT:

@@ -62,7 +62,7 @@ from ..permissions import centre_member_required
 
 S = Filing.Status
 
-# What the centre should do next, by filing status (DOMAIN §9.1).
+# What the centre should do next, by filing status (docs/rules/filing.md#filing-workflow).
 NEXT_STEP = {
     S.DRAFT: gettext_lazy("Complete the centre's details, classes and staff, upload the "
                           "materials and submit the filing to the district health bureau."),

@@ -1,4 +1,5 @@
-"""Scheduled checks (预警规则, DOMAIN §8): one function per rule, thresholds from settings.
+"""Scheduled checks (预警规则, docs/rules/alert-rules.md): one function per rule, thresholds from
+settings.
 
 - ``registry``: the rules — code, severity, title, legal basis, schedule group, function — and
   their discovery in every installed app (imports no models).

@@ -1,5 +1,5 @@
-"""The engine of the scheduled checks (预警规则, DOMAIN §8): it runs the rules of the registry
-(``supervision.checks.registry``) and keeps the alerts in line with what they find.
+"""The engine of the scheduled checks (预警规则, docs/rules/alert-rules.md): it runs the rules of
+the registry (``supervision.checks.registry``) and keeps the alerts in line with what they find.
 
 ``run_rule`` turns a rule's hits into alerts: a new open alert per (rule, subject) — the
 database refuses a second one — or ``last_seen`` moved on for an alert already open, and the
@@ -128,7 +128,8 @@ def run_rules(codes: Iterable[str] | None = None, now: datetime | None = None) -
 
 
 def escalate(now: datetime | None = None) -> int:
-    """Orange alerts nobody acknowledged within ALERT_ESCALATE_HOURS become red (DOMAIN §8)."""
+    """Orange alerts nobody acknowledged within ALERT_ESCALATE_HOURS become red
+    (docs/rules/alert-rules.md)."""
     now = now or timezone.now()
     cutoff = now - timedelta(hours=settings.ALERT_ESCALATE_HOURS)
     with transaction.atomic():

@@ -334,7 +334,8 @@ class ChildFilterForm(FilterForm):
 
 
 class AccessReasonForm(forms.Form):
-    """Why a regulator opens children's names (PIPL purpose limitation, DOMAIN §7)."""
+    """Why a regulator opens children's names (PIPL purpose limitation,
+    docs/rules/data-protection.md)."""
 
     class Purpose:
         CHOICES = [

@@ -1,6 +1,6 @@
 """Inspection checklists (fire, food, health, safety, operating order) as data, version 1.
 
-Items follow 管理规范 / 设置标准 / WS/T 821 / 托育机构消防安全指南 as summarised in DOMAIN.md.
+Items follow 管理规范 / 设置标准 / WS/T 821 / 托育机构消防安全指南 as summarised in docs/rules/.
 Edit or add versions in the support admin; inspections keep the version they used.
 """
 

@@ -1,6 +1,7 @@
 """Supervision (运营中全程监管): children and their guardians, daily records, safety records,
 inspections with rectification orders, complaints, and the alerts raised by the scheduled
-checks (DOMAIN §2, §6, §7, §8, §9.5).
+checks (docs/rules/operating-rules.md, docs/rules/data-protection.md, docs/rules/alert-rules.md,
+docs/rules/filing.md#supporting-workflows).
 
 Children's data is sensitive (PIPL Art 28/31): a child exists only after a guardian's consent
 is recorded (``supervision.services.children.enrol_child``), ID numbers are encrypted with a

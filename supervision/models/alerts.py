@@ -1,4 +1,4 @@
-"""Alerts (预警, DOMAIN §8): raised and cleared by the scheduled checks
+"""Alerts (预警, docs/rules/alert-rules.md): raised and cleared by the scheduled checks
 (``supervision.checks``). This module does not import the checks: a rule's title comes from
 the rule registry where it is shown (``supervision.checks.registry.rule_title``)."""
 
@@ -16,7 +16,7 @@ from registry.models import Centre
 
 
 class Severity(models.TextChoices):
-    """The Chinese four-colour warning levels (DOMAIN §8)."""
+    """The Chinese four-colour warning levels (docs/rules/alert-rules.md)."""
 
     RED = "red", _("Red")
     ORANGE = "orange", _("Orange")

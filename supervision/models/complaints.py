@@ -1,4 +1,4 @@
-"""Complaints (投诉, DOMAIN §9.5)."""
+"""Complaints (投诉, docs/rules/filing.md#supporting-workflows)."""
 
 from __future__ import annotations
 

@@ -52,7 +52,8 @@ class ClassDay(models.Model):
 
 
 class SymptomGroup(models.TextChoices):
-    """Symptom groups of the 托幼 epidemic-reporting rules (DOMAIN §2.8)."""
+    """Symptom groups of the 托幼 epidemic-reporting rules
+    (docs/rules/operating-rules.md#incident-reporting-deadlines)."""
 
     FEVER = "fever", _("Fever")
     RASH = "rash", _("Rash")

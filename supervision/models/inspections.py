@@ -1,5 +1,5 @@
-"""Inspections (DOMAIN §9.5): versioned checklists, a regulator's visit with its answers, and
-the findings."""
+"""Inspections (docs/rules/filing.md#supporting-workflows): versioned checklists, a regulator's
+visit with its answers, and the findings."""
 
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ class ChecklistItem(models.Model):
 @pghistory.track()
 class Inspection(models.Model):
     """监督检查 — a regulator's visit: PLANNED → IN_PROGRESS → FINDINGS_ISSUED → CLOSED or
-    RECTIFICATION_ORDERED (DOMAIN §9.5)."""
+    RECTIFICATION_ORDERED (docs/rules/filing.md#supporting-workflows)."""
 
     class Kind(models.TextChoices):
         ROUTINE = "routine", _("Routine")

@@ -1,5 +1,5 @@
-"""Rectification (DOMAIN §9.5): the 整改通知书 issued to a centre — after an inspection's
-findings or directly — and the evidence of the centre's answer."""
+"""Rectification (docs/rules/filing.md#supporting-workflows): the 整改通知书 issued to a centre —
+after an inspection's findings or directly — and the evidence of the centre's answer."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ from .children import Child
 @pghistory.track()
 class Incident(models.Model):
     """安全事件 — an injury, illness cluster, food-safety event, suspected abuse or missing child
-    (DOMAIN §2.6, §2.8, §6.1). Timestamps feed alerts A9–A11."""
+    (docs/rules/operating-rules.md). Timestamps feed alerts A9–A11."""
 
     class Kind(models.TextChoices):
         INJURY = "injury", _("Injury")

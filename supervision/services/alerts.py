@@ -1,4 +1,4 @@
-"""People acting on alerts: acknowledge, assign, note, resolve (DOMAIN §8).
+"""People acting on alerts: acknowledge, assign, note, resolve (docs/rules/alert-rules.md).
 
 Alerts are raised and cleared by ``supervision.checks``; here a person says they have seen one,
 hands it to a colleague, writes what was done, or resolves it. A manual resolution of a

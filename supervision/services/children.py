@@ -1,6 +1,7 @@
 """Children: enrolment with a guardian's consent, guardians, consents, health and vaccination
-checks, class moves, withdrawal and readmission, and the 定期报送 snapshot (DOMAIN §1.1, §2.2,
-§7; 管理规范 Art 11, 12).
+checks, class moves, withdrawal and readmission, and the 定期报送 snapshot
+(docs/rules/setup-standard.md#class-types, docs/rules/operating-rules.md#enrolment,
+docs/rules/data-protection.md; 管理规范 Art 11, 12).
 
 Every write takes keyword arguments with an explicit actor (``by``), runs in one transaction,
 refuses an actor who may not do it with ``NotPermitted`` (``registry.rules``: a 403 in views),
@@ -134,7 +135,8 @@ def _require_records_consent(child: Child) -> None:
 
 def placement_problem(birth_date: date, class_group: ClassGroup, on: date) -> ChildError | None:
     """Why a child born on ``birth_date`` may not be placed in ``class_group`` on ``on`` (设置标准
-    Art 19; DOMAIN §1.1), or None. Bands are [min, max) months from settings.CLASS_TYPES."""
+    Art 19; docs/rules/setup-standard.md#class-types), or None. Bands are [min, max) months from
+    settings.CLASS_TYPES."""
     if birth_date > on:
         return ChildError(_("The start date is before the child's date of birth."),
                           field="started_on")

@@ -203,9 +203,9 @@ def save_class_day(class_group: ClassGroup, day: date, *, by: User,
         counts[data["status"]] += 1
     audit(Verb.CLASS_DAY_SAVED, actor=by, target=class_day, request=request,
           date=day, children=len(cleaned), staff=sorted(valid_staff), **counts)
-    # Rules A1 (ratio) and A9 (cluster) are "realtime on attendance" (DOMAIN §8): the worker
-    # re-runs them as soon as the day is saved, besides their hourly run.
-    # A broker outage is logged, never an error for the user (the hourly run catches up).
+    # Rules A1 (ratio) and A9 (cluster) are "realtime on attendance" (docs/rules/alert-rules.md):
+    # the worker re-runs them as soon as the day is saved, besides their hourly run. A broker outage
+    # is logged, never an error for the user (the hourly run catches up).
     enqueue_on_commit("supervision.tasks.run_checks", rules=["A1", "A9"])
     return class_day
 

@@ -1,6 +1,6 @@
-"""Inspections (DOMAIN §9.5): the risk score that suggests whom to visit first, and one
-function per transition. Rectification orders, which follow an inspection's findings, are in
-``supervision.services.rectification``.
+"""Inspections (docs/rules/filing.md#supporting-workflows): the risk score that suggests whom to
+visit first, and one function per transition. Rectification orders, which follow an inspection's
+findings, are in ``supervision.services.rectification``.
 
 Inspection: PLANNED → IN_PROGRESS → FINDINGS_ISSUED → CLOSED or RECTIFICATION_ORDERED (→ CLOSED
 once every order is verified).

@@ -1,5 +1,5 @@
-"""Rectification orders (整改通知书, DOMAIN §9.5): issued for an inspection's findings or for a
-centre directly, one function per transition.
+"""Rectification orders (整改通知书, docs/rules/filing.md#supporting-workflows): issued for an
+inspection's findings or for a centre directly, one function per transition.
 
 Rectification order: ISSUED → ACKNOWLEDGED → SUBMITTED → CLOSED, or back to ACKNOWLEDGED when
 the regulator re-opens it. Closing the last open order of an inspection closes the inspection.

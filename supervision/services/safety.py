@@ -1,5 +1,5 @@
-"""Safety records (DOMAIN §9.5): incidents with their workflow, emergency drills,
-the monthly safety checks and hazards.
+"""Safety records (docs/rules/filing.md#supporting-workflows): incidents with their workflow,
+emergency drills, the monthly safety checks and hazards.
 
 Every write here takes keyword arguments with an explicit actor (``by``), runs in one
 transaction, refuses an actor who may not do it with ``NotPermitted`` (``registry.rules``: a
@@ -39,7 +39,7 @@ from .daily import RecordError, _not_future
 I = Incident.Status  # noqa: E741
 
 
-# --- incidents (DOMAIN §9.5) -------------------------------------------------------------------
+# --- incidents (docs/rules/filing.md#supporting-workflows) ----------------------------------------
 
 INCIDENT_FIELDS = ("child", "class_group", "occurred_at", "kind", "injury_type", "severity",
                    "notifiable_disease", "description", "action_taken")

@@ -1,4 +1,5 @@
-"""Children's records, seen from the centre, the regulator and the parent (DOMAIN §2.2, §7).
+"""Children's records, seen from the centre, the regulator and the parent
+(docs/rules/operating-rules.md#enrolment, docs/rules/data-protection.md).
 
 - Centre side (``centre_member_required``): the list, the enrolment form, a child's record with
   small forms for checks, guardians, consents, class moves, withdrawal and readmission, and the

@@ -1,4 +1,5 @@
-"""Every transition of the filing workflow (DOMAIN §9.1), legal and illegal, with who may act."""
+"""Every transition of the filing workflow (docs/rules/filing.md#filing-workflow), legal and
+illegal, with who may act."""
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo

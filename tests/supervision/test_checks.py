@@ -1,5 +1,5 @@
-"""The scheduled checks (DOMAIN §8): each rule fires and stays quiet, running twice creates no
-duplicate, a cleared condition resolves its alert, orange escalates to red after 24 h.
+"""The scheduled checks (docs/rules/alert-rules.md): each rule fires and stays quiet, running twice
+creates no duplicate, a cleared condition resolves its alert, orange escalates to red after 24 h.
 
 Dates are controlled with time-machine: "now" is Thursday 2026-11-26 11:00 in Luzhou.
 """

@@ -1,6 +1,7 @@
-"""Incidents (DOMAIN §9.5): REPORTED → GUARDIAN_NOTIFIED → AUTHORITY_REPORTED (when required)
-→ INVESTIGATING → CLOSED; immediate notice to the district regulators for what must be
-reported; the centre's pages and the regulator's (scope-filtered) pages across the role matrix.
+"""Incidents (docs/rules/filing.md#supporting-workflows): REPORTED → GUARDIAN_NOTIFIED →
+AUTHORITY_REPORTED (when required) → INVESTIGATING → CLOSED; immediate notice to the district
+regulators for what must be reported; the centre's pages and the regulator's (scope-filtered) pages
+across the role matrix.
 
 "Now" is Saturday 2026-11-28 10:00 in Luzhou."""
 

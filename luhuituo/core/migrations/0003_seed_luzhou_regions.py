@@ -1,6 +1,7 @@
 from django.db import migrations
 
-CITY = ("510500", "泸州市", 4_254_149, 2020)  # 7th census, 2020-11-01 (DOMAIN §5.4)
+# 7th census, 2020-11-01 (docs/rules/inclusive-childcare.md#luzhou-geography)
+CITY = ("510500", "泸州市", 4_254_149, 2020)
 
 # District populations are editable data (admin → regions): the per-county census counts were
 # not found in a verifiable source, so they start empty rather than guessed.

@@ -34,7 +34,8 @@ def _open_subject_ids(code: str, model) -> list[int]:
 
 def _child(child: Child) -> str:
     """A child in an alert: masked name (alerts reach regulators, who see names of children
-    only for a stated purpose, DOMAIN §7); the centre opens the record from the alert."""
+    only for a stated purpose, docs/rules/data-protection.md); the centre opens the record from the
+    alert."""
     return mask_name(child.name)
 
 

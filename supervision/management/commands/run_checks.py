@@ -6,7 +6,7 @@ from supervision.checks import engine, registry
 
 
 class Command(BaseCommand):
-    help = "Run the alert checks (DOMAIN §8) now and report what changed."
+    help = "Run the alert checks (docs/rules/alert-rules.md) now and report what changed."
 
     def add_arguments(self, parser):
         parser.add_argument("--rule", action="append", dest="rules", metavar="CODE",

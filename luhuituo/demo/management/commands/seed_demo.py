@@ -1,6 +1,6 @@
-"""Demo data: one login per persona of DESIGN §1, with printed credentials, the demo centre
-made complete (its filing left a draft for the demo manager to submit), and about 215 generated
-centres across Luzhou's seven districts with filings in every state (``--centres N``).
+"""Demo data: one login per persona of docs/architecture.md#who-uses-it, with printed credentials,
+the demo centre made complete (its filing left a draft for the demo manager to submit), and about
+215 generated centres across Luzhou's seven districts with filings in every state (``--centres N``).
 
 Idempotent: running it again creates nothing new (centres are keyed by credit code and name)
 and keeps changed passwords. Deterministic: the data comes from ``random.Random(2026)``.
