@@ -33,6 +33,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from stdnum.cn import uscc as uscc_code
 
 from luhuituo.core.audit import audit
+from luhuituo.core.exceptions import DomainError
 from luhuituo.core.models import Region, RegulatorScope, User
 from luhuituo.core.tasks import enqueue_on_commit
 from luhuituo.core.verbs import Verb
@@ -136,7 +137,7 @@ HEADERS = {column.field: column.header for column in COLUMNS}
 EXAMPLE = {column.field: column.example for column in COLUMNS}
 
 
-class ImportFileError(Exception):
+class ImportFileError(DomainError):
     """The file as a whole cannot be imported; the message is for the user."""
 
 

@@ -28,7 +28,7 @@ from openpyxl.cell import WriteOnlyCell
 
 from luhuituo.core.audit import audit, log_access
 from luhuituo.core.exceptions import domain_errors
-from luhuituo.core.models import Region
+from luhuituo.core.forms import FilterForm, district_choices
 from luhuituo.core.permissions import get_visible_or_404, regulator_required
 from luhuituo.core.verbs import Verb
 
@@ -61,7 +61,7 @@ DEFAULT_SORT = "name"
 ALL = ("", gettext_lazy("All"))
 
 
-class CentreFilterForm(forms.Form):
+class CentreFilterForm(FilterForm):
     """The list's query parameters. Invalid values are dropped rather than refused: a district
     outside the regulator's scope cannot widen the list anyway (visible_to comes first)."""
 
@@ -86,12 +86,7 @@ class CentreFilterForm(forms.Form):
 
     def __init__(self, data, *, user, **kwargs):
         super().__init__(data, **kwargs)
-        regions = Region.objects.visible_to(user).districts()
-        self.fields["district"].choices = [ALL, *((r.code, r.name) for r in regions)]
-
-    def value(self, name: str) -> str:
-        """The cleaned value, or '' when it was missing or invalid."""
-        return self.cleaned_data.get(name) or ""
+        self.fields["district"].choices = district_choices(user)
 
 
 def filtered_centres(user, params) -> tuple[CentreFilterForm, QuerySet[Centre]]:
