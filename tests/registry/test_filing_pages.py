@@ -216,11 +216,10 @@ def make_submitted(n: int):
 
 
 def queue_queries(client) -> tuple[int, int]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+    from tests.queries import count_queries
 
     with time_machine.travel(datetime(2026, 11, 5, tzinfo=SHANGHAI)), \
-            CaptureQueriesContext(connection) as captured:
+            count_queries() as captured:
         response = client.get(reverse("registry:filing-queue"))
     return len(captured), len(response.context["rows"])
 

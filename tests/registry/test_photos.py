@@ -9,8 +9,6 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from PIL import Image
@@ -19,6 +17,7 @@ from luhuituo.core.models import AuditEvent
 from registry.centres import MAX_CENTRE_PHOTOS, add_centre_photo
 from registry.models import CentreMembership, CentrePhoto, Filing
 from tests.factories import CentreFactory, CentreUserFactory, MembershipFactory, filing_for
+from tests.queries import count_queries
 from tests.rolematrix import (
     FORBIDDEN,
     LOGIN,
@@ -340,7 +339,7 @@ def test_public_list_shows_each_centres_first_photo(client, centre_a, centre_b, 
 
 
 def public_list_queries(client) -> tuple[int, int]:
-    with CaptureQueriesContext(connection) as captured:
+    with count_queries() as captured:
         response = client.get(url("public-centres"))
     return len(captured), len(response.context["page"].object_list)
 
@@ -367,11 +366,11 @@ def test_photo_page_query_count_does_not_grow(client_for, manager, centre_a):
     client = client_for(manager)
     add_photo(centre_a, "第一张")
     client.get(url("photo-list", centre_a.pk))  # warm the session and caches
-    with CaptureQueriesContext(connection) as one:
+    with count_queries() as one:
         client.get(url("photo-list", centre_a.pk))
     for i in range(MAX_CENTRE_PHOTOS - 1):
         add_photo(centre_a, f"照片{i}")
-    with CaptureQueriesContext(connection) as twelve:
+    with count_queries() as twelve:
         response = client.get(url("photo-list", centre_a.pk))
     assert len(response.context["photos"]) == MAX_CENTRE_PHOTOS
     assert len(one) == len(twelve)

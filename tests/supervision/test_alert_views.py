@@ -199,14 +199,13 @@ def test_inbox_query_count_does_not_grow_with_alerts(client_for, city_regulator)
     centres = [CentreFactory() for _ in range(3)]
     make_alert(centres[0])
     client.get(url)
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+    from tests.queries import count_queries
 
-    with CaptureQueriesContext(connection) as few:
+    with count_queries() as few:
         client.get(url)
     for i in range(25):
         make_alert(centres[i % 3], rule=f"A{i % 9 + 1}")
-    with CaptureQueriesContext(connection) as many:
+    with count_queries() as many:
         client.get(url)
     assert len(many) == len(few)
 

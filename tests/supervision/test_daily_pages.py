@@ -9,13 +9,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from luhuituo.core.models import AccessLog
 from registry.models import Staff
 from supervision.models import Attendance, ClassDay
+from tests.queries import count_queries
 
 from ..factories import ClassGroupFactory, StaffFactory
 from ..rolematrix import FORBIDDEN, LOGIN, NOT_FOUND, OK, assert_role_matrix, redirect_to
@@ -141,7 +140,7 @@ def test_today_query_count_does_not_grow_with_classes(client_for, leaky, centre_
     client = client_for(leaky["staff"])
     url = reverse("supervision:daily-today", args=[centre_a.pk])
     client.get(url)  # warm the caches
-    with CaptureQueriesContext(connection) as one:
+    with count_queries() as one:
         client.get(url)
     for i in range(4):
         klass = ClassGroupFactory(centre=centre_a, name=f"多班{i}")
@@ -315,7 +314,7 @@ def _post_queries(client, centre, n, carer) -> int:
     data = {"staff": [carer.pk]}
     for _ in range(n):
         data.update(row(enrolled_child(klass)))
-    with CaptureQueriesContext(connection) as ctx:
+    with count_queries() as ctx:
         response = client.post(day_url(centre, klass), data)
     assert response.status_code == 302
     assert Attendance.objects.filter(class_day__class_group=klass).count() == n
@@ -338,7 +337,7 @@ def test_sheet_page_same_queries_for_5_and_20_children(client_for, leaky, centre
         klass = ClassGroupFactory(centre=centre_a, capacity=20)
         kids = [enrolled_child(klass) for _ in range(n)]
         class_day(klass, TODAY, present=kids, staff=[leaky["carer_a"]])
-        with CaptureQueriesContext(connection) as ctx:
+        with count_queries() as ctx:
             client.get(day_url(centre_a, klass))
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]

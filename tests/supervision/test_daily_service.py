@@ -8,8 +8,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from luhuituo.core.exceptions import NotPermitted
@@ -18,6 +16,7 @@ from luhuituo.core.verbs import Verb
 from registry.models import Staff
 from supervision.models import Attendance, ClassDay, Enrolment
 from supervision.services.daily import RecordError, children_in_class, edit_refusal, save_class_day
+from tests.queries import count_queries
 
 from ..factories import ClassGroupFactory, StaffFactory
 from .factories import enrolled_child
@@ -99,7 +98,7 @@ def _queries_for(n: int, centre, actor, staff_ids) -> int:
     klass = ClassGroupFactory(centre=centre, capacity=20)
     children = [enrolled_child(klass) for _ in range(n)]
     rows = [present(c) for c in children]
-    with CaptureQueriesContext(connection) as ctx:
+    with count_queries() as ctx:
         save_class_day(klass, TODAY, by=actor, staff_ids=staff_ids, rows=rows)
     assert Attendance.objects.filter(class_day__class_group=klass).count() == n
     return len(ctx.captured_queries)
@@ -124,7 +123,7 @@ def test_resave_query_count_does_not_grow_with_children(centre_a, carers, staff)
         klass = ClassGroupFactory(centre=centre_a, capacity=20)
         rows = [present(enrolled_child(klass)) for _ in range(n)]
         save_class_day(klass, TODAY, by=staff, staff_ids=[carers[0].pk], rows=rows)
-        with CaptureQueriesContext(connection) as ctx:
+        with count_queries() as ctx:
             save_class_day(klass, TODAY, by=staff, staff_ids=[c.pk for c in carers],
                            rows=rows)
         counts.append(len(ctx.captured_queries))

@@ -4,8 +4,6 @@ plan list's order and its constant number of queries."""
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,6 +11,7 @@ from registry.models import Centre
 from supervision.models import Alert, Finding, Incident, RectificationOrder
 from supervision.services import inspections as svc
 from tests.factories import CentreFactory, region
+from tests.queries import count_queries
 
 from .factories import ComplaintFactory, RectificationOrderFactory
 from .inspection_utils import alert, issued
@@ -106,7 +105,7 @@ def _populate(n: int, district_regulator):
 
 
 def _count(client, url) -> int:
-    with CaptureQueriesContext(connection) as queries:
+    with count_queries() as queries:
         response = client.get(url)
     assert response.status_code == 200
     return len(queries.captured_queries)

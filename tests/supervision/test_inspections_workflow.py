@@ -6,8 +6,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from luhuituo.core.exceptions import NotPermitted
@@ -22,6 +20,7 @@ from supervision.models import (
 from supervision.services import inspections as svc
 from supervision.services import rectification as rsvc
 from tests.factories import CentreFactory, region
+from tests.queries import count_queries
 
 from .inspection_utils import evidence, fire_checklist, issued, ordered, plan
 
@@ -124,7 +123,7 @@ def test_numbers_run_per_district_and_year(centre_a, centre_b, district_regulato
 
 
 def test_numbering_takes_a_district_lock(centre_a, district_regulator):
-    with CaptureQueriesContext(connection) as queries:
+    with count_queries() as queries:
         ordered(centre_a, district_regulator)
     assert any("pg_advisory_xact_lock" in q["sql"] for q in queries.captured_queries)
 

@@ -10,8 +10,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -27,6 +25,7 @@ from supervision.services.safety import (
     report_incident,
     start_investigation,
 )
+from tests.queries import count_queries
 
 from ..factories import ClassGroupFactory
 from ..rolematrix import FORBIDDEN, LOGIN, NOT_FOUND, OK, assert_role_matrix, redirect_to
@@ -375,7 +374,7 @@ def test_regulator_list_query_count_independent_of_rows(client_for, leaky, centr
     client = client_for(leaky["city_regulator"])
     url = reverse("supervision:regulator-incident-list")
     client.get(url)
-    with CaptureQueriesContext(connection) as few:
+    with count_queries() as few:
         client.get(url)
     for i in range(15):
         incident(centre_a, child=enrolled_child(ClassGroupFactory(centre=centre_a)),
@@ -389,7 +388,7 @@ def test_centre_list_filters_and_query_count(client_for, leaky, centre_a,
     client = client_for(leaky["staff"])
     url = reverse("supervision:incident-list", args=[centre_a.pk])
     client.get(url)
-    with CaptureQueriesContext(connection) as few:
+    with count_queries() as few:
         client.get(url)
     for i in range(15):
         incident(centre_a, kind=Incident.Kind.FOOD, injury_type="", description=f"食品{i}")

@@ -9,8 +9,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -25,6 +23,7 @@ from supervision.services.safety import (
     record_safety_check,
     report_hazard,
 )
+from tests.queries import count_queries
 
 from ..rolematrix import FORBIDDEN, LOGIN, NOT_FOUND, OK, assert_role_matrix, redirect_to
 
@@ -198,7 +197,7 @@ def test_page_query_count_independent_of_rows(client_for, leaky, centre_a,
     client = client_for(leaky["staff"])
     page = url("safety-records", centre_a.pk)
     client.get(page)
-    with CaptureQueriesContext(connection) as few:
+    with count_queries() as few:
         client.get(page)
     for i in range(12):
         Drill.objects.create(centre=centre_a, kind="fire", held_on=TODAY)
