@@ -53,8 +53,8 @@ def uncovered(names: set[str], covered: set[str], public: set[str]) -> set[str]:
 
 def _full_run(config) -> bool:
     option = config.option
-    selected = any(getattr(option, name, None)
-                   for name in ("keyword", "markexpr", "lf", "deselect", "exitfirst"))
+    selected = any(getattr(option, name, None) for name in
+                   ("keyword", "markexpr", "lf", "deselect", "exitfirst", "collectonly"))
     return not selected and not any("::" in arg or arg.endswith(".py") or "/" in arg.strip("/")
                                     for arg in config.args)
 

@@ -34,7 +34,7 @@ from tests.factories import (
     StaffFactory,
     region,
 )
-from tests.supervision.factories import class_day, enrolled_child
+from tests.factories.supervision import class_day, enrolled_child
 
 pytestmark = [
     pytest.mark.e2e,

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from luhuituo.core.models import AuditEvent
 from supervision.models import Alert, Severity
+from tests.factories import CentreFactory
 
-from ..factories import CentreFactory
 from ..rolematrix import FORBIDDEN, LOGIN, NOT_FOUND, OK, assert_role_matrix, redirect_to
 
 pytestmark = pytest.mark.django_db
@@ -231,9 +231,8 @@ def test_alert_page_links_to_the_subject_for_each_side(client_for, staff, distri
 
 def test_child_alerts_name_the_child_masked(centre_a):
     from supervision.checks import engine
-
-    from ..factories import ClassGroupFactory, filing_for
-    from .factories import enrolled_child
+    from tests.factories import ClassGroupFactory, filing_for
+    from tests.factories.supervision import enrolled_child
 
     filing_for(centre_a, "verified")
     group = ClassGroupFactory(centre=centre_a, class_type="mixed", capacity=10)

@@ -28,15 +28,14 @@ from supervision.models import (
     Severity,
     VaccinationCheck,
 )
-
-from ..factories import (
+from tests.factories import (
     CentreFactory,
     CentreUserFactory,
     ClassGroupFactory,
     MembershipFactory,
     StaffFactory,
 )
-from .factories import (
+from tests.factories.supervision import (
     ComplaintFactory,
     RectificationOrderFactory,
     class_day,

@@ -23,9 +23,8 @@ from supervision.services.children import (
     withdraw_consent,
 )
 from tests.factories import ClassGroupFactory, id_number
+from tests.factories.supervision import ChildFactory, enrolled_child
 from tests.rolematrix import FORBIDDEN, LOGIN, NOT_FOUND, Outcome, assert_role_matrix
-
-from .factories import ChildFactory, enrolled_child
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,7 @@ from supervision.models import (
     VaccinationCheck,
 )
 from tests.factories import ClassGroupFactory, id_number
-
-from .factories import ChildFactory, enrolled_child
+from tests.factories.supervision import ChildFactory, enrolled_child
 
 pytestmark = pytest.mark.django_db
 

@@ -36,8 +36,7 @@ from supervision.services.children import (
     withdraw_consent,
 )
 from tests.factories import ClassGroupFactory, id_number
-
-from .factories import ChildFactory, enrolled_child
+from tests.factories.supervision import ChildFactory, enrolled_child
 
 pytestmark = pytest.mark.django_db
 

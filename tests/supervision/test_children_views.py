@@ -10,6 +10,7 @@ from django.urls import reverse
 from luhuituo.core.models import AccessLog
 from supervision.models import Child, ChildrenReport, Guardian, HealthCheck
 from tests.factories import ClassGroupFactory, id_number
+from tests.factories.supervision import class_day, enrolled_child
 from tests.rolematrix import (
     FORBIDDEN,
     LOGIN,
@@ -19,8 +20,6 @@ from tests.rolematrix import (
     assert_role_matrix,
     redirect_to,
 )
-
-from .factories import class_day, enrolled_child
 
 pytestmark = pytest.mark.django_db
 

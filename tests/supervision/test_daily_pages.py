@@ -14,11 +14,11 @@ from django.urls import reverse
 from luhuituo.core.models import AccessLog
 from registry.models import Staff
 from supervision.models import Attendance, ClassDay
+from tests.factories import ClassGroupFactory, StaffFactory
+from tests.factories.supervision import class_day, enrolled_child
 from tests.queries import count_queries
 
-from ..factories import ClassGroupFactory, StaffFactory
 from ..rolematrix import FORBIDDEN, LOGIN, NOT_FOUND, OK, assert_role_matrix, redirect_to
-from .factories import class_day, enrolled_child
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 11, 28, 10, 0, tzinfo=TZ)

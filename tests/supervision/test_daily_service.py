@@ -16,10 +16,9 @@ from luhuituo.core.verbs import Verb
 from registry.models import Staff
 from supervision.models import Attendance, ClassDay, Enrolment
 from supervision.services.daily import RecordError, children_in_class, edit_refusal, save_class_day
+from tests.factories import ClassGroupFactory, StaffFactory
+from tests.factories.supervision import enrolled_child
 from tests.queries import count_queries
-
-from ..factories import ClassGroupFactory, StaffFactory
-from .factories import enrolled_child
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 11, 28, 10, 0, tzinfo=TZ)

@@ -11,9 +11,9 @@ from registry.models import Centre
 from supervision.models import Alert, Finding, Incident, RectificationOrder
 from supervision.services import inspections as svc
 from tests.factories import CentreFactory, region
+from tests.factories.supervision import ComplaintFactory, RectificationOrderFactory
 from tests.queries import count_queries
 
-from .factories import ComplaintFactory, RectificationOrderFactory
 from .inspection_utils import alert, issued
 
 pytestmark = pytest.mark.django_db

@@ -25,11 +25,11 @@ from supervision.services.safety import (
     report_incident,
     start_investigation,
 )
+from tests.factories import ClassGroupFactory
+from tests.factories.supervision import enrolled_child
 from tests.queries import count_queries
 
-from ..factories import ClassGroupFactory
 from ..rolematrix import FORBIDDEN, LOGIN, NOT_FOUND, OK, assert_role_matrix, redirect_to
-from .factories import enrolled_child
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 11, 28, 10, 0, tzinfo=TZ)

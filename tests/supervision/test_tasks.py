@@ -6,9 +6,8 @@ from django.core.cache import cache
 from registry.models import Filing
 from supervision import tasks
 from supervision.models import Alert
-
-from ..factories import CentreFactory, ClassGroupFactory
-from .factories import enrolled_child
+from tests.factories import CentreFactory, ClassGroupFactory
+from tests.factories.supervision import enrolled_child
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +28,7 @@ def test_saving_attendance_queues_the_ratio_check(monkeypatch, django_capture_on
     queued = []
     monkeypatch.setattr(tasks.run_checks, "apply_async",
                         lambda args=None, kwargs=None, **options: queued.append(kwargs))
-    from ..factories import CentreUserFactory, MembershipFactory
+    from tests.factories import CentreUserFactory, MembershipFactory
 
     user = CentreUserFactory()
     MembershipFactory(user=user, centre=centre)
@@ -51,7 +50,7 @@ def test_a_broker_failure_does_not_break_saving(monkeypatch, django_capture_on_c
     centre = CentreFactory(filing=Filing.Status.VERIFIED)
     group = ClassGroupFactory(centre=centre)
     child = enrolled_child(group)
-    from ..factories import CentreUserFactory, MembershipFactory
+    from tests.factories import CentreUserFactory, MembershipFactory
 
     user = CentreUserFactory()
     MembershipFactory(user=user, centre=centre)

@@ -19,8 +19,7 @@ from django.utils import timezone
 
 from registry.models import Filing
 from supervision.models import Alert
-
-from ..factories import CentreFactory
+from tests.factories import CentreFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -24,7 +24,8 @@ from supervision.models import (
     VaccinationCheck,
 )
 
-from ..factories import CentreFactory, ClassGroupFactory, RegulatorFactory, id_number
+from .core import RegulatorFactory, id_number
+from .registry import CentreFactory, ClassGroupFactory
 
 
 class ChildFactory(factory.django.DjangoModelFactory):

@@ -1,45 +1,21 @@
+"""Factories for the registry: centres (with their filing), memberships, classes, staff,
+training records, fees."""
+
+import datetime as _dt
+
 import factory
-from django.conf import settings
 
-from luhuituo.core.models import Region, RegulatorScope, User
-from registry.models import Centre, CentreMembership
+from registry.models import (
+    Centre,
+    CentreMembership,
+    ClassGroup,
+    FeeSchedule,
+    Filing,
+    Staff,
+    StaffTrainingRecord,
+)
 
-PASSWORD = "Test-password-2026"
-
-
-def region(code: str) -> Region:
-    """The seeded regions (migration 0003): 510500 city, 510502 江阳区, 510503 纳溪区, …"""
-    return Region.objects.get(code=code)
-
-
-class UserFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = User
-        skip_postgeneration_save = True
-
-    username = factory.Sequence(lambda n: f"user{n}")
-    name = factory.Sequence(lambda n: f"用户{n}")
-    mobile = factory.Sequence(lambda n: f"139{n:08d}")
-    account_type = User.AccountType.PARENT
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
-
-    @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):
-        if create:
-            obj.save()
-
-
-class RegulatorFactory(UserFactory):
-    account_type = User.AccountType.REGULATOR
-
-    @factory.post_generation
-    def region_code(obj, create, extracted, **kwargs):
-        if create:
-            RegulatorScope.objects.create(user=obj, region=region(extracted or "510502"))
-
-
-class CentreUserFactory(UserFactory):
-    account_type = User.AccountType.CENTRE
+from .core import CentreUserFactory, id_number, region
 
 
 class CentreFactory(factory.django.DjangoModelFactory):
@@ -68,30 +44,6 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(CentreUserFactory)
     centre = factory.SubFactory(CentreFactory)
     role = CentreMembership.Role.STAFF
-
-
-__all__ = ["PASSWORD", "settings"]
-
-
-# --- registry: a centre's own data ----------------------------------------------------------------
-
-import datetime as _dt  # noqa: E402
-
-from stdnum.cn import ric as _ric  # noqa: E402
-
-from registry.models import (  # noqa: E402
-    ClassGroup,
-    FeeSchedule,
-    Filing,
-    Staff,
-    StaffTrainingRecord,
-)
-
-
-def id_number(n: int = 1, *, region_code: str = "510502", born: str = "19900101") -> str:
-    """A valid resident ID number (with its check digit), different for each ``n``."""
-    first17 = f"{region_code}{born}{n % 1000:03d}"
-    return first17 + _ric.calc_check_digit(first17 + "0")
 
 
 def filing_for(centre: Centre, status: str = Filing.Status.DRAFT) -> Filing:
