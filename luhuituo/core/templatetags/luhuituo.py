@@ -101,6 +101,8 @@ def slot(parser, token):
 
 
 class ComponentNode(template.Node):
+    """A component and its body (see ``component``)."""
+
     def __init__(self, template_name, extra, nodelist):
         self.template_name = template_name
         self.extra = extra
@@ -131,4 +133,18 @@ def component(parser, token):
         raise template.TemplateSyntaxError("{% component %} takes only key=value after its name.")
     nodelist = parser.parse(("endcomponent",))
     parser.delete_first_token()
+    if len(_slots_in(nodelist)) != sum(isinstance(node, SlotNode) for node in nodelist):
+        raise template.TemplateSyntaxError("{% slot %} stands directly inside {% component %}.")
     return ComponentNode(parser.compile_filter(bits[1]), extra, nodelist)
+
+
+def _slots_in(nodelist) -> list[SlotNode]:
+    """The slots in ``nodelist``, however deep, but not those of nested components."""
+    found = []
+    for node in nodelist:
+        if isinstance(node, SlotNode):
+            found.append(node)
+        elif not isinstance(node, ComponentNode):
+            for attr in node.child_nodelists:
+                found += _slots_in(getattr(node, attr, None) or [])
+    return found
