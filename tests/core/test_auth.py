@@ -166,3 +166,30 @@ def test_password_reset_for_an_unknown_address_says_the_same(client):
     response = client.post(reverse("core:password-reset"), {"email": "nobody@example.cn"})
     assert response["Location"] == reverse("core:password-reset-done")
     assert mail.outbox == []
+
+
+def test_home_sends_each_persona_to_its_own_page(client_for, personas):
+    from django.urls import reverse
+
+    from tests.rolematrix import LOGIN, assert_role_matrix, redirect_to
+
+    signed_in = ["city_regulator", "district_regulator", "other_regulator", "manager", "staff",
+                 "other_staff", "parent"]
+    assert_role_matrix(client_for, personas, reverse("core:home"),
+                       expect=dict.fromkeys(signed_in, redirect_to()) | {"anonymous": LOGIN})
+    for name, home in [("district_regulator", "dashboard:home"),
+                       ("manager", "registry:centre-home"), ("parent", "parents:home")]:
+        response = client_for(personas[name]).get(reverse("core:home"))
+        assert response["Location"] == reverse(home)
+
+
+def test_password_change_is_for_every_account_and_shows_nobody_else(client_for, personas):
+    from django.urls import reverse
+
+    from tests.rolematrix import LOGIN, OK, assert_role_matrix
+
+    expect = dict.fromkeys(["city_regulator", "district_regulator", "other_regulator",
+                            "manager", "staff", "other_staff", "parent"], OK)
+    assert_role_matrix(client_for, personas, reverse("core:password-change"),
+                       expect=expect | {"anonymous": LOGIN},
+                       hidden={"parent": ["张园长", "江阳监管员"]})

@@ -14,13 +14,14 @@ from registry import services
 from registry.models import Filing, FilingMaterial, MaterialKind
 from registry.receipts import receipt_token
 from tests.factories import CentreFactory, region
-from tests.rolematrix import FORBIDDEN, LOGIN, NOT_FOUND, OK, assert_role_matrix
+from tests.rolematrix import FORBIDDEN, LOGIN, NOT_FOUND, OK, Outcome, assert_role_matrix
 
 from .test_filing_workflow import PDF, complete, submit, to_status, upload_all
 
 pytestmark = pytest.mark.django_db
 S = Filing.Status
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+UNPROCESSABLE = Outcome("422 refused with a form error", 422)
 EVERYONE = ["city_regulator", "district_regulator", "other_regulator", "manager", "staff",
             "other_staff", "parent", "anonymous"]
 
@@ -53,17 +54,27 @@ def test_filing_page_role_matrix(client_for, personas, filing, filing_b):
 @pytest.mark.parametrize("url_name", ["material-upload", "filing-submit", "filing-rectification",
                                       "filing-termination"])
 def test_centre_actions_are_for_the_manager_only(client_for, personas, filing, url_name):
-    expect = {"manager": OK, "staff": NOT_FOUND, "other_staff": NOT_FOUND, "parent": FORBIDDEN,
-              "city_regulator": FORBIDDEN, "district_regulator": FORBIDDEN,
-              "other_regulator": FORBIDDEN, "anonymous": LOGIN}
-    # The manager's empty POST is a form error (422) — what matters here is who gets in.
+    # The manager's empty POST is refused as a form error (422) and changes nothing; what
+    # matters here is who gets that far.
+    expect = {"manager": UNPROCESSABLE, "staff": NOT_FOUND, "other_staff": NOT_FOUND,
+              "parent": FORBIDDEN, "city_regulator": FORBIDDEN,
+              "district_regulator": FORBIDDEN, "other_regulator": FORBIDDEN, "anonymous": LOGIN}
     url = reverse(f"registry:{url_name}", args=[filing.centre_id])
-    for name in EVERYONE:
-        response = client_for(personas[name]).post(url, {})
-        if name == "manager":
-            assert response.status_code in {302, 422}
-        else:
-            assert expect[name].matches(response), name
+    assert_role_matrix(client_for, personas, url, method="post", data={}, expect=expect)
+    filing.refresh_from_db()
+    assert filing.status == S.DRAFT
+
+
+def test_decisions_are_for_the_responsible_bureau_only(client_for, personas, filing, manager):
+    submit(filing, manager)
+    url = reverse("registry:filing-decide", args=[filing.centre_id])
+    expect = dict.fromkeys(EVERYONE, FORBIDDEN) | {
+        "city_regulator": UNPROCESSABLE, "district_regulator": UNPROCESSABLE,
+        "other_regulator": NOT_FOUND, "anonymous": LOGIN}
+    assert_role_matrix(client_for, personas, url, method="post",
+                       data={"action": "approve-all"}, expect=expect)
+    filing.refresh_from_db()
+    assert filing.status == S.SUBMITTED
 
 
 def test_queue_role_matrix(client_for, personas, filing, filing_b, manager, other_staff):
@@ -322,11 +333,15 @@ def test_public_list_shows_only_verified_centres(client, manager, district_regul
     assert "江阳区阳光托育中心" in body and "纳溪区星星托育园" not in body
 
 
-def test_nonconformity_notice_pdf(client_for, manager, district_regulator, filing):
+def test_nonconformity_notice_pdf(client_for, personas, manager, district_regulator, filing):
     to_status(filing, S.NONCONFORMING, manager, district_regulator)
-    response = client_for(manager).get(reverse("registry:notice-pdf", args=[filing.centre_id]))
+    url = reverse("registry:notice-pdf", args=[filing.centre_id])
+    response = client_for(manager).get(url)
     text = pdf_text(response.content)
     assert "不符合要求告知书" in text and "户外场地不足" in text
+    expect = dict.fromkeys(EVERYONE, NOT_FOUND) | {
+        "manager": OK, "staff": OK, "city_regulator": OK, "district_regulator": OK}
+    assert_role_matrix(client_for, personas, url, expect=expect)
 
 
 def test_non_conformity_is_disclosed_publicly_until_verified_again(
