@@ -8,7 +8,7 @@
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, override_settings
 
 from luhuituo.core.models import User
 from registry.models import CentreMembership
@@ -27,6 +27,15 @@ PERSONAS = [
     "city_regulator", "district_regulator", "other_regulator",
     "manager", "staff", "other_staff", "parent", "anonymous",
 ]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hasher():
+    """Django's recommendation for test suites: PBKDF2's 1,000,000 rounds cost ~0.2 s of CPU
+    per user a factory makes and per log-in, most of the suite's time. Passwords are still
+    hashed, checked and refused as in production; only the hash is cheap."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -5,11 +5,9 @@ idempotent."""
 import re
 from collections import Counter
 from datetime import timedelta
-from io import StringIO
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.utils import timezone
 from stdnum.cn import ric, uscc
 
@@ -31,18 +29,11 @@ from registry.models import (
 )
 from registry.validators import validate_phone, validate_uscc
 
+from .seeding import DEMO_CENTRES, seed
+
 pytestmark = pytest.mark.django_db
 S = Filing.Status
 FILING_NO = re.compile(r"^(\d{6})-(\d{4})-(\d{4})$")
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def seed(centres: int = 20) -> None:
-    call_command("seed_demo", "--no-progress", "--centres", str(centres), stdout=StringIO())
 
 
 def snapshot() -> dict:
@@ -66,9 +57,8 @@ def plans(count: int):
         return demo.build_plans(count, today=today, calendar=calendar)
 
 
-def test_twenty_centres_cover_every_state_with_valid_data_and_a_second_run_adds_nothing():
-    seed()
-    assert Centre.objects.count() == 21  # 20 + the demo centre
+def test_the_centres_cover_every_state_with_valid_data_and_a_second_run_adds_nothing(demo_db):
+    assert Centre.objects.count() == DEMO_CENTRES + 1  # the generated ones + the demo centre
     statuses = Counter(Filing.objects.values_list("status", flat=True))
     assert set(statuses) == set(S.values)
 
@@ -139,8 +129,7 @@ def test_twenty_centres_cover_every_state_with_valid_data_and_a_second_run_adds_
     assert snapshot() == before
 
 
-def test_the_next_filing_number_continues_after_the_demo_numbers():
-    seed(12)
+def test_the_next_filing_number_continues_after_the_demo_numbers(demo_db):
     filing = Filing.objects.filter(status=S.SUBMITTED).select_related("centre__region").first()
     year = timezone.localdate().year
     taken = set(Filing.objects.exclude(filing_no=None).values_list("filing_no", flat=True))
@@ -191,7 +180,7 @@ def test_plans_are_deterministic_and_inside_the_city():
         assert plan.district.contains(lat, lng)
 
 
-def test_small_counts_work():
+def test_small_counts_work(empty_db):
     seed(0)
     assert Centre.objects.count() == 1
     seed(3)

@@ -7,23 +7,18 @@ from luhuituo.core.models import RegulatorScope, User
 from registry import services
 from registry.models import Centre, CentreMembership, Filing, Staff
 
+from .seeding import seed as seed_demo
+
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def seed():
-    """The personas and the demo centre; the generated centres are tested in
-    tests/registry/test_demo_data.py."""
-    call_command("seed_demo", "--no-progress", "--centres", "0",
-                 stdout=open("/dev/null", "w"))  # noqa: SIM115
+    """The personas and the demo centre, on top of the shared seed (conftest.demo_db); the
+    generated centres are tested in test_registry_data.py."""
+    seed_demo(0)
 
 
-def test_seed_demo_is_idempotent_and_every_persona_can_log_in(rf):
-    seed()
+def test_seed_demo_is_idempotent_and_every_persona_can_log_in(demo_db, rf):
     counts = (User.objects.count(), RegulatorScope.objects.count(),
               CentreMembership.objects.count())
     seed()
@@ -38,8 +33,7 @@ def test_seed_demo_is_idempotent_and_every_persona_can_log_in(rf):
     assert CentreMembership.objects.get(user__username="manager").is_manager
 
 
-def test_seed_demo_keeps_a_changed_password():
-    seed()
+def test_seed_demo_keeps_a_changed_password(demo_db):
     user = User.objects.get(username="parent")
     user.set_password("Changed-by-the-parent-1")
     user.save()
@@ -55,8 +49,7 @@ def test_seed_demo_prints_the_logins(capsys):
     assert "13800000005" in out and "manager" in out
 
 
-def test_the_demo_centre_is_complete_and_its_manager_can_submit_it():
-    seed()
+def test_the_demo_centre_is_complete_and_its_manager_can_submit_it(demo_db):
     centre = Centre.objects.get(name="江阳区示范托育中心")
     filing = centre.filing
     assert filing.status == Filing.Status.DRAFT

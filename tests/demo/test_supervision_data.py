@@ -1,10 +1,7 @@
 """seed_demo's supervision data: children with consent, 30 days of records, alerts raised by the
 checks, and nothing new on a second run."""
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from django.db.models import Count
 
 from luhuituo.core.models import User
@@ -23,16 +20,9 @@ from supervision.models import (
     RectificationOrder,
 )
 
+from .seeding import seed
+
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def seed() -> None:
-    call_command("seed_demo", "--no-progress", "--centres", "30", stdout=StringIO())
 
 
 def snapshot() -> dict:
@@ -42,8 +32,7 @@ def snapshot() -> dict:
         "open alerts": Alert.objects.open().count()}
 
 
-def test_demo_children_records_and_alerts():
-    seed()
+def test_demo_children_records_and_alerts(demo_db):
     children = Child.objects.count()
     assert children > 100
     # Every child has a guardian's records consent, under the current rules' version.
@@ -70,8 +59,7 @@ def test_demo_children_records_and_alerts():
                 .annotate(n=Count("id")).filter(n__gt=1).exists())
 
 
-def test_second_run_adds_nothing():
-    seed()
+def test_second_run_adds_nothing(demo_db):
     first = snapshot()
     seed()
     assert snapshot() == first
