@@ -157,8 +157,13 @@ def run() -> int:
 
 def test(pytest_args: list[str]) -> int:
     started = prepare_environment(dev=True)
+    # One pytest-xdist worker per CPU, each with its own test database (tests/conftest.py keeps
+    # their Redis keys apart and tests/demo on one worker); the 15 slowest tests close every
+    # run, so a test that grows slow is seen. PYTEST_ARGS come last and win: "-n 0" runs in
+    # this process (--pdb does too), "--durations=0" lists every test.
+    command = [PYTHON, "-m", "pytest", "-n", "auto", "--durations=15", *pytest_args]
     try:
-        return subprocess.run([PYTHON, "-m", "pytest", *pytest_args], cwd=BASE_DIR).returncode
+        return subprocess.run(command, cwd=BASE_DIR).returncode
     finally:
         release_embedded(started)
 

@@ -6,7 +6,11 @@
 - ``parent``; ``anonymous`` is no user at all.
 """
 
+import copy
+import os
+
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client, override_settings
 
@@ -29,13 +33,74 @@ PERSONAS = [
 ]
 
 
+# Under pytest-xdist each worker process (gw0, gw1, …) has its own test database (pytest-django
+# appends the worker id to its name) but all of them share the one Redis database of REDIS_URL.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def _redis_cache() -> bool:
+    return settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist load`` (what ``make test`` runs), keeping tests/demo together on one worker.
+
+    ``load`` hands each worker consecutive runs of the collection, in order, so on every worker
+    the transactional tests (which empty the database when they end; pytest-django sorts them
+    last) still come after all the others, as in a run without xdist. ``loadfile``/``loadscope``
+    do not keep that order. And tests/demo shares one seed (tests/demo/conftest.py): a run of
+    tests that reaches into tests/demo takes all of it. (pytest-xdist's own grouping,
+    ``xdist_group`` with ``--dist loadgroup``, silently stopped grouping with pytest 9.2:
+    pytest-xdist issue 1386.)"""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScheduling
+
+    class Scheduling(LoadScheduling):
+        def _send_tests(self, node, num: int) -> None:
+            def in_demo(position: int) -> bool:
+                return self.collection[self.pending[position]].startswith("tests/demo/")
+
+            while 0 < num < len(self.pending) and in_demo(num - 1) and in_demo(num):
+                num += 1
+            super()._send_tests(node, num)
+
+    return Scheduling(config, log)
+
+
 @pytest.fixture(scope="session", autouse=True)
-def _fast_password_hasher():
-    """Django's recommendation for test suites: PBKDF2's 1,000,000 rounds cost ~0.2 s of CPU
-    per user a factory makes and per log-in, most of the suite's time. Passwords are still
-    hashed, checked and refused as in production; only the hash is cheap."""
-    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+def _test_settings():
+    """Settings of the whole run.
+
+    - Passwords are hashed with MD5, as Django's testing docs advise: PBKDF2's 1,000,000 rounds
+      cost ~0.2 s of CPU for each user a factory makes and each log-in, most of the suite's
+      time. Passwords are still hashed, checked and refused as in production.
+    - Under pytest-xdist, each worker's cache keys carry the worker's id (``luhuituo-gw0:…``),
+      so one worker's keys (a check's lock, the worker heartbeat) are never seen or cleared by
+      another worker, nor by the Celery processes of the worker test (``luhuituo:…``).
+    """
+    overrides = {"PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"]}
+    if XDIST_WORKER and _redis_cache():
+        caches = copy.deepcopy(settings.CACHES)
+        prefix = caches["default"].get("KEY_PREFIX", "")
+        caches["default"]["KEY_PREFIX"] = f"{prefix}-{XDIST_WORKER}"
+        overrides["CACHES"] = caches
+    with override_settings(**overrides):
         yield
+
+
+def _empty_the_cache() -> None:
+    """cache.clear() empties the whole Redis database (FLUSHDB), which other xdist workers use
+    at the same time: a worker deletes only its own keys."""
+    if not (XDIST_WORKER and _redis_cache()):
+        cache.clear()
+        return
+    client = cache._cache.get_client(write=True)
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
 
 
 @pytest.fixture(autouse=True)
@@ -54,9 +119,9 @@ def _clear_cache(request):
         return
     request.getfixturevalue("db" if "live_server" not in request.fixturenames else
                             "transactional_db")
-    cache.clear()
+    _empty_the_cache()
     yield
-    cache.clear()
+    _empty_the_cache()
 
 
 @pytest.fixture
