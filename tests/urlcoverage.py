@@ -73,7 +73,7 @@ def pytest_sessionfinish(session, exitstatus):
     if hasattr(config, "workerinput"):  # an xdist worker: hand the names to the controller
         config.workeroutput["url_coverage"] = sorted(COVERED)
         return
-    if exitstatus != 0 or not _full_run(config) or session.testscollected < 100:
+    if exitstatus != 0 or not _full_run(config):
         return
     from django.conf import settings
 
