@@ -75,10 +75,11 @@ def pytest_sessionfinish(session, exitstatus):
         return
     if exitstatus != 0 or not _full_run(config):
         return
-    from django.conf import settings
+    import django
+    from django.apps import apps
 
-    if not settings.configured:
-        return
+    if not apps.ready:  # the xdist controller runs no test, so nothing has set Django up
+        django.setup()
     missing = uncovered(all_url_names(), COVERED | config._url_coverage, PUBLIC)
     if missing:
         reporter = config.pluginmanager.get_plugin("terminalreporter")
