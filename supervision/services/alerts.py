@@ -16,7 +16,7 @@ from luhuituo.core.exceptions import DomainError
 from luhuituo.core.models import User
 from luhuituo.core.notify import notify_later
 from luhuituo.core.verbs import Verb
-from luhuituo.core.workflow import require
+from luhuituo.core.workflow import lock, require
 
 from ..models import Alert
 
@@ -25,12 +25,12 @@ class AlertError(DomainError):
     """An action that does not fit the alert's state; the message is for the user."""
 
 
-def _locked(alert: Alert, by: User) -> Alert:
-    """The alert's row, locked, if ``by`` may see it (scope and lock in one query)."""
-    locked = Alert.objects.visible_to(by).select_for_update(of=("self",)).filter(
-        pk=alert.pk).first()
-    require(locked is not None, _("This alert is not yours to act on."))
-    return locked
+def _lock_visible(alert: Alert, by: User) -> Alert:
+    """The alert, locked, when ``by`` may see it: the scope is the QuerySet's, the lock the
+    kernel's."""
+    require(Alert.objects.visible_to(by).filter(pk=alert.pk).exists(),
+            _("This alert is not yours to act on."))
+    return lock(alert, "centre__region")
 
 
 def _append_note(alert: Alert, user: User, text: str) -> None:
@@ -44,7 +44,7 @@ def _append_note(alert: Alert, user: User, text: str) -> None:
 
 def acknowledge(alert: Alert, *, by: User, note: str = "", request=None) -> Alert:
     with transaction.atomic():
-        alert = _locked(alert, by)
+        alert = _lock_visible(alert, by)
         if alert.status != Alert.Status.OPEN:
             raise AlertError(_("Only an open alert can be acknowledged."), field="note")
         alert.status = Alert.Status.ACKNOWLEDGED
@@ -60,7 +60,7 @@ def resolve(alert: Alert, *, by: User, note: str, request=None) -> Alert:
     if not note.strip():
         raise AlertError(_("Say what was done before resolving the alert."), field="note")
     with transaction.atomic():
-        alert = _locked(alert, by)
+        alert = _lock_visible(alert, by)
         if alert.status == Alert.Status.RESOLVED:
             raise AlertError(_("This alert is already resolved."), field="note")
         alert.status = Alert.Status.RESOLVED
@@ -76,7 +76,7 @@ def add_note(alert: Alert, *, by: User, note: str, request=None) -> Alert:
     if not note.strip():
         raise AlertError(_("Write a note first."), field="note")
     with transaction.atomic():
-        alert = _locked(alert, by)
+        alert = _lock_visible(alert, by)
         _append_note(alert, by, note)
         alert.save(update_fields=["note"])
         audit(Verb.ALERT_NOTED, actor=by, target=alert, request=request, note=note)
@@ -98,7 +98,7 @@ def assignable_users(alert: Alert):
 def assign(alert: Alert, *, by: User, assignee: User, request=None) -> Alert:
     require(by.is_regulator, _("Only regulators assign alerts."))
     with transaction.atomic():
-        alert = _locked(alert, by)
+        alert = _lock_visible(alert, by)
         if not assignable_users(alert).filter(pk=assignee.pk).exists():
             raise AlertError(_("Choose a regulator responsible for this centre."))
         alert.assignee = assignee
