@@ -45,11 +45,6 @@ class USCCField(forms.CharField):
         return normalise_uscc(super().to_python(value))
 
 
-def city_districts():
-    """The city's districts and counties (not the city itself)."""
-    return Region.objects.filter(parent__code=settings.CITY_REGION_CODE).order_by("code")
-
-
 def clean_unique_uscc(form: forms.ModelForm) -> str:
     """The credit code, unless another centre is registered with it (the database refuses
     that too; this puts the message on the field)."""
@@ -78,7 +73,7 @@ class CentreCreateForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = city_districts()
+        self.fields["region"].queryset = Region.objects.districts()
         self.fields["region"].empty_label = _("Choose a district or county")
         self.fields["legal_form"].required = True
         self.fields["uscc"].help_text = _(
@@ -129,7 +124,7 @@ class CentreProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = city_districts()
+        self.fields["region"].queryset = Region.objects.districts()
         self.fields["region"].empty_label = None
         self.fields["lease_end"].help_text = _(
             "Filing needs owned premises or a lease of at least %(years)d years."
