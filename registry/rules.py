@@ -44,8 +44,13 @@ def can_decide(user: User | None, centre: Centre) -> bool:
     )
 
 
-def require_centre_member(user: User | None, centre: Centre) -> None:
-    require(is_centre_member(user, centre), _("Only the centre's own staff can do this."))
+def require_centre_member(user: User | None, centre: Centre) -> CentreMembership:
+    """The user's active membership of the centre (for a service that needs the role), or
+    ``NotPermitted``."""
+    membership = (_memberships(user, centre).first()
+                  if user is not None and user.is_authenticated else None)
+    require(membership is not None, _("Only the centre's own staff can do this."))
+    return membership
 
 
 def require_centre_manager(user: User | None, centre: Centre) -> None:

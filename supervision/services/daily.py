@@ -28,8 +28,8 @@ from luhuituo.core.exceptions import DomainError
 from luhuituo.core.models import User
 from luhuituo.core.tasks import enqueue_on_commit
 from luhuituo.core.verbs import Verb
-from luhuituo.core.workflow import require
-from registry.models import CentreMembership, ClassGroup, Staff
+from registry.models import ClassGroup, Staff
+from registry.rules import require_centre_member
 
 from ..models import Attendance, Child, ClassDay, Enrolment, SymptomGroup
 
@@ -146,9 +146,7 @@ def save_class_day(class_group: ClassGroup, day: date, *, by: User,
     they were."""
     centre = class_group.centre
     # The role decides the edit window, so the membership itself is needed, not a yes or no.
-    membership = (CentreMembership.objects.active().filter(user=by, centre=centre).first()
-                  if by is not None and by.is_authenticated else None)
-    require(membership is not None, _("Only the centre's own staff can do this."))
+    membership = require_centre_member(by, centre)
     refusal = edit_refusal(day, is_manager=membership.is_manager)
     if refusal:
         raise RecordError(refusal)
