@@ -58,9 +58,19 @@ def dev_secret(filename: str, factory) -> str:
     """A secret generated once into var/ — only ever used in development mode."""
     path = VAR_DIR / filename
     if not path.exists():
+        # Processes started together (web, worker, beat) race here: each writes a complete
+        # file under its own name and links it into place; the first link wins and the others
+        # read it, so nobody ever reads a half-written (empty) key.
         VAR_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(factory())
-        path.chmod(0o600)
+        draft = VAR_DIR / f".{filename}.{os.getpid()}.{secrets.token_hex(4)}"
+        draft.write_text(factory())
+        draft.chmod(0o600)
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return path.read_text().strip()
 
 

@@ -112,6 +112,27 @@ def test_a_malformed_boolean_fails_loudly():
     assert "SECURE_SSL_REDIRECT must be a boolean" in result.stderr
 
 
+def test_processes_started_together_share_one_generated_development_key(tmp_path):
+    """``make serve`` starts web, worker and beat at once on a fresh ``var/``: each must read
+    the same complete key, never a file another process has created but not yet written."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"SECRET_KEY", "FIELD_ENCRYPTION_KEY"}}
+    env.update(LUHUITUO_DEV="1", LUHUITUO_VAR_DIR=str(tmp_path))
+    code = ("from luhuituo import settings as s; "
+            "print(s.SECRET_KEY, s.FIELD_ENCRYPTION_KEY)")
+    processes = [
+        subprocess.Popen([sys.executable, "-c", code], cwd=BASE_DIR, env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(8)
+    ]
+    results = [process.communicate(timeout=60) for process in processes]
+    assert all(process.returncode == 0 for process in processes), results
+    assert len({out for out, _ in results}) == 1
+    secret_key, fernet_key = results[0][0].split()
+    assert len(secret_key) > 40 and Fernet(fernet_key.encode())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["field_encryption_key", "secret_key"]
+
+
 def test_test_run_is_not_in_debug_mode():
     assert settings.DEBUG is False
 
