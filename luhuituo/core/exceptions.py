@@ -13,6 +13,13 @@ In a view::
         return redirect(...)
     # else the form carries the message; render it again
 
+Most form views need both steps, validation and the service call, in one::
+
+    call = submit(form, lambda data: submit_rectification(filing=filing, by=request.user,
+                                                          note=data["note"]))
+    if call.ok:
+        return redirect(...)
+
 Without a form (a button), ``domain_errors(request=request)`` puts the message in the
 messages framework instead; ``domain_errors()`` only catches it, for a page that shows
 ``call.error`` in place.
@@ -56,6 +63,7 @@ class domain_errors:  # a statement, like contextlib.suppress
         self.request = request
         self.ok = True
         self.error: DomainError | None = None
+        self.result = None
 
     def __enter__(self) -> domain_errors:
         return self
@@ -71,3 +79,17 @@ class domain_errors:  # a statement, like contextlib.suppress
         elif self.request is not None:
             messages.error(self.request, str(exc.message))
         return True
+
+
+def submit(form, action) -> domain_errors:
+    """Validate ``form`` and, when it is valid, run ``action(form.cleaned_data)`` under
+    ``domain_errors(form)``. The result's ``.ok`` says whether both went through and
+    ``.result`` holds what ``action`` returned; otherwise the form carries the errors (and
+    what was typed) to show again."""
+    call = domain_errors(form)
+    if not form.is_valid():
+        call.ok = False
+        return call
+    with call:
+        call.result = action(form.cleaned_data)
+    return call

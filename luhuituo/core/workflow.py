@@ -39,13 +39,15 @@ def require(condition: bool, message) -> None:
         raise NotPermitted(message)
 
 
-def require_status(obj: models.Model, *allowed: str, action, error=DomainError) -> None:
+def require_status(obj: models.Model, *allowed: str, action, error=DomainError,
+                   field: str | None = None) -> None:
     """Refuse, with a message naming the object's current status, unless it is one of
-    ``allowed``. ``action`` completes "… cannot be %(action)s" (e.g. _("accepted"))."""
+    ``allowed``. ``action`` completes "… cannot be %(action)s" (e.g. _("accepted")); ``field``
+    is the form field the message belongs to, if any."""
     if obj.status not in allowed:
         raise error(_("This %(thing)s is “%(status)s” and cannot be %(action)s.") % {
             "thing": obj._meta.verbose_name, "status": obj.get_status_display(),
-            "action": action})
+            "action": action}, field=field)
 
 
 def transition(obj: models.Model, to: str, *, by, verb: str, request=None,

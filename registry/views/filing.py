@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from luhuituo.core.audit import log_access
-from luhuituo.core.exceptions import domain_errors
+from luhuituo.core.exceptions import domain_errors, submit
 from luhuituo.core.pdf import pdf_response
 from luhuituo.core.permissions import get_visible_or_404
 from luhuituo.core.uploads import check_upload, file_response
@@ -161,13 +161,11 @@ def filing_submit(request: HttpRequest, centre_id: int) -> HttpResponse:
 @centre_member_required(manager=True)
 def filing_rectification(request: HttpRequest, centre_id: int) -> HttpResponse:
     form = RectificationForm(request.POST)
-    if form.is_valid():
-        with domain_errors(form) as call:
-            services.submit_rectification(filing=request.centre.filing, by=request.user,
-                                          note=form.cleaned_data["note"], request=request)
-        if call.ok:
-            messages.success(request, _("Your rectification report has been sent."))
-            return redirect("registry:filing-detail", centre_id)
+    if submit(form, lambda data: services.submit_rectification(
+            filing=request.centre.filing, by=request.user, note=data["note"],
+            request=request)).ok:
+        messages.success(request, _("Your rectification report has been sent."))
+        return redirect("registry:filing-detail", centre_id)
     return render_filing(request, status=422, rectification_form=form)
 
 
@@ -175,14 +173,11 @@ def filing_rectification(request: HttpRequest, centre_id: int) -> HttpResponse:
 @centre_member_required(manager=True)
 def filing_termination(request: HttpRequest, centre_id: int) -> HttpResponse:
     form = TerminationForm(request.POST)
-    if form.is_valid():
-        with domain_errors(form) as call:
-            services.request_termination(filing=request.centre.filing, by=request.user,
-                                         request=request, **form.cleaned_data)
-        if call.ok:
-            messages.success(request, _("Your termination request has been sent to the "
-                                        "district health bureau."))
-            return redirect("registry:filing-detail", centre_id)
+    if submit(form, lambda data: services.request_termination(
+            filing=request.centre.filing, by=request.user, request=request, **data)).ok:
+        messages.success(request, _("Your termination request has been sent to the "
+                                    "district health bureau."))
+        return redirect("registry:filing-detail", centre_id)
     return render_filing(request, status=422, termination_form=form)
 
 

@@ -27,7 +27,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from luhuituo.core.audit import audit, log_access
-from luhuituo.core.exceptions import domain_errors
+from luhuituo.core.exceptions import submit
 from luhuituo.core.forms import FilterForm, district_choices
 from luhuituo.core.permissions import get_visible_or_404, regulator_required
 from luhuituo.core.verbs import Verb
@@ -304,15 +304,12 @@ def certificate_review(request: HttpRequest, centre_id: int, pk: int) -> HttpRes
     material = get_visible_or_404(FilingMaterial.objects.select_related("filing"),
                                   request.user, pk=pk, filing__centre=centre)
     form = CertificateReviewForm(request.POST)
-    if form.is_valid():
-        with domain_errors(form) as call:
-            services.review_certificate(
-                material=material, by=request.user, verdict=form.cleaned_data["verdict"],
-                reason=form.cleaned_data["reason"], request=request)
-        if call.ok:
-            messages.success(request, _("Certificate reviewed: %(material)s") % {
-                "material": material.kind_label})
-            return redirect("registry:centre-detail", centre_id)
+    if submit(form, lambda data: services.review_certificate(
+            material=material, by=request.user, verdict=data["verdict"],
+            reason=data["reason"], request=request)).ok:
+        messages.success(request, _("Certificate reviewed: %(material)s") % {
+            "material": material.kind_label})
+        return redirect("registry:centre-detail", centre_id)
     return render_centre_detail(request, centre, status=422, review_form=form,
                                 review_material=material.pk)
 

@@ -22,7 +22,7 @@ from luhuituo.core.validators import validate_id_number
 from registry.models import Centre, ClassGroup
 from registry.validators import validate_phone
 
-from .base import CentreRecordQuerySet, _centre_scope
+from .base import CentreRecordQuerySet, Recorded, _centre_scope
 
 
 def age_in_months(birth_date: date, on: date) -> int:
@@ -219,7 +219,7 @@ class Enrolment(models.Model):
 
 
 @pghistory.track()
-class HealthCheck(models.Model):
+class HealthCheck(Recorded):
     """入托体检 / 返园体检 — a health check at a medical institution (管理规范 Art 11)."""
 
     class Kind(models.TextChoices):
@@ -238,9 +238,6 @@ class HealthCheck(models.Model):
     institution = models.CharField(_("medical institution"), max_length=100)
     result = models.CharField(_("result"), max_length=10, choices=Result.choices)
     notes = EncryptedTextField(_("notes"), blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
-                                    blank=True, related_name="+", verbose_name=_("recorded by"))
-    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     class Meta:
         ordering = ["child", "-checked_on", "-id"]
@@ -252,7 +249,7 @@ class HealthCheck(models.Model):
 
 
 @pghistory.track()
-class VaccinationCheck(models.Model):
+class VaccinationCheck(Recorded):
     """预防接种证查验 — the centre saw the vaccination certificate (76号令 Art 15(6))."""
 
     child = models.ForeignKey(Child, models.CASCADE, related_name="vaccination_checks",
@@ -262,9 +259,6 @@ class VaccinationCheck(models.Model):
     up_to_date = models.BooleanField(_("vaccinations up to date for the age"), default=True)
     missing = models.CharField(_("missing vaccinations"), max_length=200, blank=True,
                                help_text=_("The guardian is told and urged to catch up."))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
-                                    blank=True, related_name="+", verbose_name=_("recorded by"))
-    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     class Meta:
         ordering = ["child", "-checked_on", "-id"]

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.models import Centre, ClassGroup
 
-from .base import CentreRecordQuerySet
+from .base import CentreRecordQuerySet, Recorded
 from .children import Child
 
 
@@ -92,7 +92,7 @@ class Incident(models.Model):
 
 
 @pghistory.track()
-class Drill(models.Model):
+class Drill(Recorded):
     """应急演练 — an emergency drill (管理规范 Art 31; WS/T 821 9.5.2)."""
 
     class Kind(models.TextChoices):
@@ -109,9 +109,6 @@ class Drill(models.Model):
     held_on = models.DateField(_("held on"))
     participants = models.PositiveIntegerField(_("participants"), default=0)
     note = models.TextField(_("what went well, what to improve"), blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
-                                    blank=True, related_name="+", verbose_name=_("recorded by"))
-    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     objects = CentreRecordQuerySet.as_manager()
 
@@ -125,7 +122,7 @@ class Drill(models.Model):
 
 
 @pghistory.track()
-class SafetyCheck(models.Model):
+class SafetyCheck(Recorded):
     """每月检查 — the monthly facility and fire-equipment inspections (WS/T 821 9.3.1/9.3.2)."""
 
     class Kind(models.TextChoices):
@@ -139,9 +136,6 @@ class SafetyCheck(models.Model):
     inspector_name = models.CharField(_("checked by"), max_length=50)
     all_in_order = models.BooleanField(_("everything in order"), default=True)
     note = models.TextField(_("problems found"), blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
-                                    blank=True, related_name="+", verbose_name=_("recorded by"))
-    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     objects = CentreRecordQuerySet.as_manager()
 
@@ -155,7 +149,7 @@ class SafetyCheck(models.Model):
 
 
 @pghistory.track()
-class Hazard(models.Model):
+class Hazard(Recorded):
     """安全隐患 — a hazard found at the centre, to be fixed by a deadline (alert A34)."""
 
     class Status(models.TextChoices):
@@ -172,9 +166,6 @@ class Hazard(models.Model):
                               default=Status.OPEN)
     fixed_on = models.DateField(_("fixed on"), null=True, blank=True)
     fix_note = models.TextField(_("how it was fixed"), blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
-                                    blank=True, related_name="+", verbose_name=_("recorded by"))
-    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     objects = CentreRecordQuerySet.as_manager()
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from luhuituo.core.audit import audit
 from luhuituo.core.exceptions import DomainError
 from luhuituo.core.models import User
 from luhuituo.core.notify import notify_later
 from luhuituo.core.verbs import Verb
-from luhuituo.core.workflow import lock, require
+from luhuituo.core.workflow import lock, require, require_status, transition
 
 from ..models import Alert
 
@@ -43,32 +44,32 @@ def _append_note(alert: Alert, user: User, text: str) -> None:
 
 
 def acknowledge(alert: Alert, *, by: User, note: str = "", request=None) -> Alert:
-    with transaction.atomic():
-        alert = _lock_visible(alert, by)
-        if alert.status != Alert.Status.OPEN:
-            raise AlertError(_("Only an open alert can be acknowledged."), field="note")
-        alert.status = Alert.Status.ACKNOWLEDGED
-        alert.acknowledged_at = timezone.now()
-        alert.acknowledged_by = by
-        _append_note(alert, by, note)
-        alert.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "note"])
-        audit(Verb.ALERT_ACKNOWLEDGED, actor=by, target=alert, request=request, note=note)
-    return alert
+    return _move(alert, Alert.Status.ACKNOWLEDGED, by=by, note=note, request=request,
+                 allowed=[Alert.Status.OPEN], action=gettext_lazy("acknowledged"),
+                 verb=Verb.ALERT_ACKNOWLEDGED, stamp=("acknowledged_at", "acknowledged_by"))
 
 
 def resolve(alert: Alert, *, by: User, note: str, request=None) -> Alert:
     if not note.strip():
         raise AlertError(_("Say what was done before resolving the alert."), field="note")
+    return _move(alert, Alert.Status.RESOLVED, by=by, note=note, request=request,
+                 allowed=[Alert.Status.OPEN, Alert.Status.ACKNOWLEDGED],
+                 action=gettext_lazy("resolved"), verb=Verb.ALERT_RESOLVED,
+                 stamp=("resolved_at", "resolved_by"))
+
+
+def _move(alert: Alert, to: str, *, by: User, note: str, request, allowed, action, verb,
+          stamp: tuple[str, str]) -> Alert:
+    """Lock the alert, check its status, stamp who and when, append the note, move it on."""
     with transaction.atomic():
         alert = _lock_visible(alert, by)
-        if alert.status == Alert.Status.RESOLVED:
-            raise AlertError(_("This alert is already resolved."), field="note")
-        alert.status = Alert.Status.RESOLVED
-        alert.resolved_at = timezone.now()
-        alert.resolved_by = by
+        require_status(alert, *allowed, action=action, error=AlertError, field="note")
+        at_field, by_field = stamp
+        setattr(alert, at_field, timezone.now())
+        setattr(alert, by_field, by)
         _append_note(alert, by, note)
-        alert.save(update_fields=["status", "resolved_at", "resolved_by", "note"])
-        audit(Verb.ALERT_RESOLVED, actor=by, target=alert, request=request, note=note)
+        transition(alert, to, by=by, verb=verb, request=request,
+                   update_fields=[at_field, by_field, "note"], note=note)
     return alert
 
 

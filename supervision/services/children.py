@@ -434,29 +434,27 @@ def _not_in_future(day: date, field: str = "checked_on") -> None:
         raise ChildError(_("The date cannot be in the future."), field=field)
 
 
-@transaction.atomic
 def record_health_check(child: Child, *, by: User, data: dict, request=None) -> HealthCheck:
     """An entry, return or periodic health check done at a medical institution."""
-    require_centre_member(by, child.centre)
-    child = lock(child)
-    _require_records_consent(child)
-    _not_in_future(data["checked_on"])
-    if data["checked_on"] < child.birth_date:
-        raise ChildError(_("The check date is before the child's date of birth."),
-                         field="checked_on")
-    fields = ("kind", "checked_on", "institution", "result", "notes")
-    check = HealthCheck.objects.create(child=child, recorded_by=by,
-                                       **{k: data[k] for k in fields if k in data})
-    audit(Verb.HEALTH_CHECK_RECORDED, actor=by, target=child, request=request,
-          kind=check.kind, checked_on=check.checked_on, result=check.result)
-    return check
+    return _record_check(child, HealthCheck, by=by, data=data, request=request,
+                         fields=("kind", "checked_on", "institution", "result", "notes"),
+                         verb=Verb.HEALTH_CHECK_RECORDED, logged=("kind", "checked_on", "result"))
 
 
-@transaction.atomic
 def record_vaccination_check(child: Child, *, by: User, data: dict,
                              request=None) -> VaccinationCheck:
     """The centre saw the vaccination certificate (76号令 Art 15(6)); missing vaccinations are
     written down and the guardian urged to catch up."""
+    return _record_check(child, VaccinationCheck, by=by, data=data, request=request,
+                         fields=("checked_on", "certificate_seen", "up_to_date", "missing"),
+                         verb=Verb.VACCINATION_CHECK_RECORDED,
+                         logged=("checked_on", "up_to_date"))
+
+
+@transaction.atomic
+def _record_check(child: Child, model, *, by: User, data: dict, request, fields, verb, logged):
+    """A check of the child, dated ``data["checked_on"]`` (not in the future, not before
+    birth), under the records consent; the audit event carries the ``logged`` fields."""
     require_centre_member(by, child.centre)
     child = lock(child)
     _require_records_consent(child)
@@ -464,11 +462,10 @@ def record_vaccination_check(child: Child, *, by: User, data: dict,
     if data["checked_on"] < child.birth_date:
         raise ChildError(_("The check date is before the child's date of birth."),
                          field="checked_on")
-    fields = ("checked_on", "certificate_seen", "up_to_date", "missing")
-    check = VaccinationCheck.objects.create(child=child, recorded_by=by,
-                                            **{k: data[k] for k in fields if k in data})
-    audit(Verb.VACCINATION_CHECK_RECORDED, actor=by, target=child, request=request,
-          checked_on=check.checked_on, up_to_date=check.up_to_date)
+    check = model.objects.create(child=child, recorded_by=by,
+                                 **{k: data[k] for k in fields if k in data})
+    audit(verb, actor=by, target=child, request=request,
+          **{name: getattr(check, name) for name in logged})
     return check
 
 

@@ -31,7 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from luhuituo.core.audit import log_access
-from luhuituo.core.exceptions import domain_errors
+from luhuituo.core.exceptions import domain_errors, submit
 from luhuituo.core.permissions import get_visible_or_404, parent_required, regulator_required
 from registry.models import Centre, ClassType
 from registry.permissions import centre_member_required
@@ -210,12 +210,9 @@ def _act(request: HttpRequest, child: Child, key: str, form, action, done: str,
          anchor: str) -> HttpResponse:
     """Run ``action(cleaned_data)`` for a valid form; otherwise (or when a rule refuses) show
     the record again with the form's errors and what was typed."""
-    if form.is_valid():
-        with domain_errors(form) as call:
-            action(form.cleaned_data)
-        if call.ok:
-            messages.success(request, done)
-            return redirect(f"{child.get_absolute_url()}#{anchor}")
+    if submit(form, action).ok:
+        messages.success(request, done)
+        return redirect(f"{child.get_absolute_url()}#{anchor}")
     return _render_detail(request, child, {key: form}, status=422)
 
 

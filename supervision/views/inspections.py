@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from luhuituo.core.audit import audit
-from luhuituo.core.exceptions import domain_errors
+from luhuituo.core.exceptions import domain_errors, submit
 from luhuituo.core.pdf import pdf_response
 from luhuituo.core.permissions import get_visible_or_404, regulator_required
 from registry.models import Centre
@@ -250,63 +250,50 @@ def _start(request, inspection):
 def _answers(request, inspection):
     items, answers = _checklist_rows(inspection)
     form = AnswersForm(request.POST, items=items, answers=answers)
-    if form.is_valid():
-        with domain_errors(form) as call:
-            created = svc.save_answers(inspection=inspection, by=request.user,
-                                       answers=form.answers(), findings=form.findings(),
-                                       request=request)
-        if call.ok:
-            return _done(request, inspection, _(
-                "The checklist is saved; %(n)d new findings.") % {"n": len(created)})
+    call = submit(form, lambda _data: svc.save_answers(
+        inspection=inspection, by=request.user, answers=form.answers(),
+        findings=form.findings(), request=request))
+    if call.ok:
+        return _done(request, inspection, _(
+            "The checklist is saved; %(n)d new findings.") % {"n": len(call.result)})
     return render_inspection(request, inspection, status=422, answers_form=form)
 
 
 def _finding(request, inspection):
     form = FindingForm(request.POST)
-    if form.is_valid():
-        with domain_errors(form) as call:
-            svc.add_finding(inspection=inspection, by=request.user, request=request,
-                            **form.cleaned_data)
-        if call.ok:
-            return _done(request, inspection, _("The finding is recorded."))
+    if submit(form, lambda data: svc.add_finding(inspection=inspection, by=request.user,
+                                                 request=request, **data)).ok:
+        return _done(request, inspection, _("The finding is recorded."))
     return render_inspection(request, inspection, status=422, finding_form=form)
 
 
 def _issue(request, inspection):
     form = SummaryForm(request.POST)
-    if form.is_valid():
-        with domain_errors(form) as call:
-            svc.issue_findings(inspection=inspection, by=request.user,
-                               summary=form.cleaned_data["summary"], request=request)
-        if call.ok:
-            return _done(request, inspection, _("The findings are issued to the centre."))
+    if submit(form, lambda data: svc.issue_findings(inspection=inspection, by=request.user,
+                                                    summary=data["summary"],
+                                                    request=request)).ok:
+        return _done(request, inspection, _("The findings are issued to the centre."))
     return render_inspection(request, inspection, status=422, summary_form=form)
 
 
 def _close(request, inspection):
     form = CloseForm(request.POST)
-    if form.is_valid():
-        with domain_errors(form) as call:
-            svc.close_inspection(inspection=inspection, by=request.user,
-                                 note=form.cleaned_data["note"], request=request)
-        if call.ok:
-            return _done(request, inspection, _("The inspection is closed."))
+    if submit(form, lambda data: svc.close_inspection(inspection=inspection, by=request.user,
+                                                      note=data["note"], request=request)).ok:
+        return _done(request, inspection, _("The inspection is closed."))
     return render_inspection(request, inspection, status=422, close_form=form)
 
 
 def _order(request, inspection):
     form = OrderForm(request.POST, inspection=inspection)
-    if form.is_valid():
-        data = form.cleaned_data
-        with domain_errors(form) as call:
-            order = rsvc.issue_rectification_order(
-                inspection=inspection, by=request.user, findings=data["findings"],
-                requirements=data["requirements"], deadline=data["deadline"],
-                request=request)
-        if call.ok:
-            messages.success(request, _("Rectification order %(no)s is issued.") % {
-                "no": order.number})
-            return redirect("supervision:rectification-detail", order.pk)
+    call = submit(form, lambda data: rsvc.issue_rectification_order(
+        inspection=inspection, by=request.user, findings=data["findings"],
+        requirements=data["requirements"], deadline=data["deadline"], request=request))
+    if call.ok:
+        order = call.result
+        messages.success(request, _("Rectification order %(no)s is issued.") % {
+            "no": order.number})
+        return redirect("supervision:rectification-detail", order.pk)
     return render_inspection(request, inspection, status=422, order_form=form)
 
 

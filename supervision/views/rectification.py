@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from luhuituo.core.audit import log_access
-from luhuituo.core.exceptions import domain_errors
+from luhuituo.core.exceptions import domain_errors, submit
 from luhuituo.core.pdf import pdf_response
 from luhuituo.core.permissions import get_visible_or_404, regulator_required
 from luhuituo.core.uploads import check_upload, file_response
@@ -108,16 +108,13 @@ def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         return render_order(request, order)
     form = VerifyForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        with domain_errors(form) as call:
-            svc.verify_order(order=order, by=request.user, close=data["decision"] == "close",
-                             note=data["note"], deadline=data["deadline"], request=request)
-        if call.ok:
-            messages.success(request, _("Order %(no)s is closed.") % {"no": order.number}
-                             if data["decision"] == "close" else
-                             _("Order %(no)s is re-opened.") % {"no": order.number})
-            return redirect("supervision:rectification-detail", order.pk)
+    if submit(form, lambda data: svc.verify_order(
+            order=order, by=request.user, close=data["decision"] == "close",
+            note=data["note"], deadline=data["deadline"], request=request)).ok:
+        messages.success(request, _("Order %(no)s is closed.") % {"no": order.number}
+                         if form.cleaned_data["decision"] == "close" else
+                         _("Order %(no)s is re-opened.") % {"no": order.number})
+        return redirect("supervision:rectification-detail", order.pk)
     return render_order(request, order, form=form, status=422)
 
 
@@ -134,16 +131,13 @@ def rectification_create(request: HttpRequest) -> HttpResponse:
     form = OrderForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            with domain_errors(form) as call:
-                order = svc.issue_rectification_order(
-                    centre=centre, by=request.user,
-                    requirements=form.cleaned_data["requirements"],
-                    deadline=form.cleaned_data["deadline"], request=request)
-            if call.ok:
-                messages.success(request, _("Rectification order %(no)s is issued.") % {
-                    "no": order.number})
-                return redirect("supervision:rectification-detail", order.pk)
+        call = submit(form, lambda data: svc.issue_rectification_order(
+            centre=centre, by=request.user, requirements=data["requirements"],
+            deadline=data["deadline"], request=request))
+        if call.ok:
+            messages.success(request, _("Rectification order %(no)s is issued.") % {
+                "no": call.result.number})
+            return redirect("supervision:rectification-detail", call.result.pk)
         status = 422
     return render(request, "supervision/inspections/rectification_create.html", {
         "centre": centre, "form": form, "can_decide": can_decide(request.user, centre),
@@ -196,15 +190,12 @@ def centre_rectification(request: HttpRequest, centre_id: int, pk: int) -> HttpR
                 form.add_error("files", ValidationError(
                     "%(name)s: %(error)s", params={"name": uploaded.name,
                                                    "error": " ".join(exc.messages)}))
-        if form.is_valid():
-            with domain_errors(form) as call:
-                svc.submit_rectification(order=order, by=request.user,
-                                         response=form.cleaned_data["response"], files=files,
-                                         request=request)
-            if call.ok:
-                messages.success(request, _("Your answer has been sent to the district health "
-                                            "bureau."))
-                return redirect("supervision:centre-rectification", centre_id, order.pk)
+        if submit(form, lambda data: svc.submit_rectification(
+                order=order, by=request.user, response=data["response"], files=files,
+                request=request)).ok:
+            messages.success(request, _("Your answer has been sent to the district health "
+                                        "bureau."))
+            return redirect("supervision:centre-rectification", centre_id, order.pk)
     return _render_centre_order(request, order, form=form, status=422)
 
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from luhuituo.core.audit import log_access
-from luhuituo.core.exceptions import domain_errors
+from luhuituo.core.exceptions import domain_errors, submit
 from luhuituo.core.permissions import get_visible_or_404, regulator_required
 from registry.permissions import centre_member_required
 
@@ -236,13 +236,10 @@ def _record_form(request: HttpRequest, form_class, service, *, title: str, succe
     form = form_class(request.POST or None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            with domain_errors(form) as call:
-                service(centre=centre, by=request.user, data=form.cleaned_data,
-                        request=request)
-            if call.ok:
-                messages.success(request, success)
-                return redirect("supervision:safety-records", centre.pk)
+        if submit(form, lambda data: service(centre=centre, by=request.user, data=data,
+                                             request=request)).ok:
+            messages.success(request, success)
+            return redirect("supervision:safety-records", centre.pk)
         status = 422
     return render(request, template, _context(request, form=form, title=title),
                   status=status)
@@ -282,13 +279,10 @@ def hazard_fix(request: HttpRequest, centre_id: int, pk: int) -> HttpResponse:
                          initial={"fixed_on": timezone.localdate()})
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            with domain_errors(form) as call:
-                fix_hazard(hazard=hazard, by=request.user, request=request,
-                           **form.cleaned_data)
-            if call.ok:
-                messages.success(request, _("The hazard is marked as fixed."))
-                return redirect("supervision:safety-records", centre.pk)
+        if submit(form, lambda data: fix_hazard(hazard=hazard, by=request.user,
+                                                request=request, **data)).ok:
+            messages.success(request, _("The hazard is marked as fixed."))
+            return redirect("supervision:safety-records", centre.pk)
         status = 422
     return render(request, "supervision/safety/record_form.html", _context(
         request, form=form, hazard=hazard, title=_("Mark the hazard as fixed"),
