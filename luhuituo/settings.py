@@ -226,10 +226,17 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_WORKER_ENABLE_REMOTE_CONTROL = bool(REDIS_URL)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
+# With late acknowledgement, a task whose process was killed goes back to the queue at once
+# (not after the broker's visibility timeout): the work it was doing is retried.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Only the beat holding the leader lock sends anything (luhuituo.core.beat): a second beat
+# started by mistake waits, and takes over when the first one dies.
+CELERY_BEAT_SCHEDULER = "luhuituo.core.beat:LeaderScheduler"
+BEAT_LEADER_RETRY_SECONDS = env_int("BEAT_LEADER_RETRY_SECONDS", 5)
 CELERY_BEAT_SCHEDULE = {
     "core-heartbeat": {"task": "luhuituo.core.tasks.heartbeat", "schedule": 60.0},
     "core-clear-sessions": {
@@ -237,6 +244,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(hours=6),
     },
 }
+
+# Durable background jobs (luhuituo.core.jobs): retries of a job that raised, with a delay
+# doubling from JOB_RETRY_SECONDS; a job sent but not started after JOB_RESEND_AFTER_SECONDS is
+# sent again (its message may be lost); finished jobs are forgotten after JOB_KEEP_DAYS.
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 5)
+JOB_RETRY_SECONDS = env_int("JOB_RETRY_SECONDS", 60)
+JOB_RESEND_AFTER_SECONDS = env_int("JOB_RESEND_AFTER_SECONDS", 300)
+JOB_KEEP_DAYS = env_int("JOB_KEEP_DAYS", 30)
 
 # --- Auth and sessions --------------------------------------------------------------------------
 
@@ -526,6 +541,12 @@ CELERY_BEAT_SCHEDULE["supervision-escalate"] = {
     "task": "supervision.tasks.escalate_alerts",
     "schedule": _check_schedule("escalate", crontab(minute=20)),
 }
+# The sweeper re-sends waiting background jobs and catches up these entries when a tick of
+# theirs passed without a completed run (luhuituo.core.periodic).
+CELERY_BEAT_SCHEDULE["core-sweep"] = {
+    "task": "luhuituo.core.tasks.sweep", "schedule": _check_schedule("sweep", 60.0),
+}
+CATCH_UP_ENTRIES = [name for name in CELERY_BEAT_SCHEDULE if name.startswith("supervision-")]
 
 # --- Certificate renewal after filing (registry.certificates) ----------------------------------
 # Certificates a filed centre may replace with a renewed one while it operates (the fire-safety

@@ -1,8 +1,8 @@
 """Bulk import of centres from the Excel template (批量导入).
 
-A regulator uploads the template filled in (``start_import``); the Celery task
-``registry.tasks.run_import`` calls ``run_import_job``, which reads the workbook, checks every
-row with the Centre model's own rules (``CentreRowForm``: a ModelForm, so field validators and
+A regulator uploads the template filled in (``start_import``); a durable background job
+(``run_import``, luhuituo.core.jobs) calls ``run_import_job``, which reads the workbook, checks
+every row with the Centre model's own rules (``CentreRowForm``: a ModelForm, so field validators and
 the model's constraints run through ``full_clean``) plus the import's own (the district is in the
 importer's jurisdiction, codes are unique within the file), then saves — or not, as the job's
 mode says — in one transaction. Each imported centre gets its Filing: "filed" when the row
@@ -34,8 +34,8 @@ from stdnum.cn import uscc as uscc_code
 
 from luhuituo.core.audit import audit
 from luhuituo.core.exceptions import DomainError
+from luhuituo.core.jobs import enqueue
 from luhuituo.core.models import Region, RegulatorScope, User
-from luhuituo.core.tasks import enqueue_on_commit
 from luhuituo.core.verbs import Verb
 
 from .models import Centre, Filing, FilingNumberSequence, ImportJob
@@ -211,7 +211,8 @@ def start_import(*, by: User, uploaded, mode: str, language: str) -> ImportJob:
                     original_name=(uploaded.name or "")[:200])
     job.file.save(uploaded.name or "import.xlsx", uploaded, save=False)
     job.save()
-    enqueue_on_commit("registry.tasks.run_import", job_id=job.pk)
+    job.task = enqueue("registry.imports.run_import", job_id=job.pk)
+    job.save(update_fields=["task"])
     return job
 
 
@@ -601,3 +602,8 @@ def run_import_job(job: ImportJob) -> ImportJob:
             _fail(job, _("The import stopped because of an unexpected error, and nothing was "
                          "imported. Try again later, or contact support with the file."))
     return job
+
+
+def run_import(*, job_id: int) -> None:
+    """The background job (luhuituo.core.jobs) that runs an uploaded import."""
+    run_import_job(ImportJob.objects.select_related("created_by").get(pk=job_id))

@@ -743,6 +743,8 @@ class ImportJob(models.Model):
                               help_text=_("A list of {row, column, message}."))
     created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    task = models.ForeignKey("core.Job", models.SET_NULL, null=True, blank=True,
+                             related_name="+", verbose_name=_("background job"))
 
     objects = ImportJobQuerySet.as_manager()
 

@@ -199,3 +199,17 @@ def client_for():
         return client
 
     return make
+
+
+@pytest.fixture
+def other_connection():
+    """A second database session, as another worker process would have (its advisory locks
+    are not this test's)."""
+    import psycopg
+    from django.db import connection
+
+    db = connection.settings_dict
+    with psycopg.connect(host=db["HOST"] or None, port=db["PORT"] or None, dbname=db["NAME"],
+                         user=db["USER"] or None, password=db["PASSWORD"] or None,
+                         autocommit=True) as conn:
+        yield conn

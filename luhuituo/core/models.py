@@ -350,3 +350,63 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.name} ({self.get_kind_display()})"
+
+
+class Job(models.Model):
+    """A piece of background work (luhuituo.core.jobs): written in the transaction that causes
+    it, so a broker outage delays it and never loses it. The broker message only wakes a
+    worker; the row says what to run and how it went."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        RETRYING = "retrying", _("Failed, will retry")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    task = models.CharField(_("task"), max_length=200,
+                            help_text=_("Dotted path of the function to run."))
+    kwargs = models.JSONField(_("arguments"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    run_after = models.DateTimeField(_("not before"), default=timezone.now)
+    sent_at = models.DateTimeField(_("last sent to a worker"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        indexes = [
+            models.Index(fields=["run_after"], name="core_job_waiting",
+                         condition=Q(status__in=["queued", "running", "retrying"])),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class PeriodicRun(models.Model):
+    """When a scheduled entry (a name of CELERY_BEAT_SCHEDULE) last ran to the end
+    (luhuituo.core.periodic): a tick that was missed is caught up from here."""
+
+    name = models.CharField(_("schedule entry"), max_length=100, unique=True)
+    last_started_at = models.DateTimeField(_("last started at"), null=True, blank=True)
+    last_completed_at = models.DateTimeField(_("last completed at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("scheduled run")
+        verbose_name_plural = _("scheduled runs")
+
+    def __str__(self) -> str:
+        return self.name

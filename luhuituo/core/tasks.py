@@ -1,17 +1,14 @@
-"""Thin periodic tasks of the platform core, and how services queue work after a commit."""
+"""Thin periodic tasks of the platform core, and the one task that runs durable jobs
+(luhuituo.core.jobs)."""
 
-import logging
-from importlib import import_module
-
-from celery import current_app, shared_task
+from celery import shared_task
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import transaction
 from django.utils import timezone
 
-HEARTBEAT_KEY = "luhuituo:worker-heartbeat"
+from . import jobs, periodic
 
-logger = logging.getLogger(__name__)
+HEARTBEAT_KEY = "luhuituo:worker-heartbeat"
 
 
 @shared_task
@@ -27,32 +24,15 @@ def clear_expired_sessions() -> None:
     call_command("clearsessions")
 
 
-def _registered(task_name: str):
-    """The task object, importing its module if no one has yet (Celery's autodiscovery only
-    runs in the worker)."""
-    if task_name not in current_app.tasks:
-        try:
-            import_module(task_name.rsplit(".", 1)[0])
-        except ImportError:
-            return None
-    return current_app.tasks.get(task_name)
+# Acknowledged only when it has run, and given back to the broker when the process running it
+# is killed, so another worker takes it: a job is never lost with its worker.
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def run_job(*, job_id: int) -> str:
+    return jobs.run(job_id)
 
 
-def enqueue_on_commit(task_name: str, **kwargs) -> None:
-    """Queue the Celery task ``task_name`` with keyword arguments once the current transaction
-    commits. By name, so a service never imports its app's tasks module (no import cycle),
-    and guarded: a broker that is down is logged, never turned into an error for the user
-    whose work is already saved (what it should have started is recovered by the periodic
-    run that watches for it)."""
-
-    def send() -> None:
-        try:
-            task = _registered(task_name)  # honours eager mode (tests) where it is found
-            if task is not None:
-                task.apply_async(kwargs=kwargs)
-            else:
-                current_app.send_task(task_name, kwargs=kwargs)
-        except Exception:
-            logger.warning("could not queue %s(%r)", task_name, kwargs, exc_info=True)
-
-    transaction.on_commit(send)
+@shared_task
+def sweep() -> dict:
+    """Every minute: send again the jobs that wait or were abandoned, and catch up the
+    scheduled runs that missed their tick."""
+    return {**jobs.sweep(), "caught_up": periodic.catch_up()}

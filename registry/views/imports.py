@@ -74,7 +74,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
 @importer_required
 @vary_on_headers("HX-Request")
 def import_status(request: HttpRequest, pk: int) -> HttpResponse:
-    job = get_visible_or_404(ImportJob, request.user, pk=pk)
+    job = get_visible_or_404(ImportJob.objects.select_related("task"), request.user, pk=pk)
     template = "registry/regulator/import_status.html"
     if request.htmx:
         template += "#progress"

@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 
 from luhuituo.core.audit import audit
 from luhuituo.core.exceptions import DomainError
+from luhuituo.core.jobs import enqueue
 from luhuituo.core.models import User
-from luhuituo.core.tasks import enqueue_on_commit
 from luhuituo.core.verbs import Verb
 from registry.models import ClassGroup, Staff
 from registry.rules import require_centre_member
@@ -202,9 +202,9 @@ def save_class_day(class_group: ClassGroup, day: date, *, by: User,
     audit(Verb.CLASS_DAY_SAVED, actor=by, target=class_day, request=request,
           date=day, children=len(cleaned), staff=sorted(valid_staff), **counts)
     # Rules A1 (ratio) and A9 (cluster) are "realtime on attendance" (docs/rules/alert-rules.md):
-    # the worker re-runs them as soon as the day is saved, besides their hourly run. A broker outage
-    # is logged, never an error for the user (the hourly run catches up).
-    enqueue_on_commit("supervision.tasks.run_checks", rules=["A1", "A9"])
+    # the worker re-runs them as soon as the day is saved, besides their hourly run. The job is a
+    # row saved with the day: a broker outage delays it, never loses it or fails the save.
+    enqueue("supervision.checks.engine.run_rules", codes=["A1", "A9"], coalesce=True)
     return class_day
 
 
