@@ -544,7 +544,8 @@ CELERY_BEAT_SCHEDULE["supervision-escalate"] = {
 # The sweeper re-sends waiting background jobs and catches up these entries when a tick of
 # theirs passed without a completed run (luhuituo.core.periodic).
 CELERY_BEAT_SCHEDULE["core-sweep"] = {
-    "task": "luhuituo.core.tasks.sweep", "schedule": _check_schedule("sweep", 60.0),
+    "task": "luhuituo.core.tasks.sweep",
+    "schedule": float(env_int("SWEEP_EVERY_SECONDS", CHECK_EVERY_SECONDS or 60)),
 }
 CATCH_UP_ENTRIES = [name for name in CELERY_BEAT_SCHEDULE if name.startswith("supervision-")]
 

@@ -1,0 +1,155 @@
+"""Fault injection: the tests here start their own Redis, Celery worker and beat processes, and
+stop, kill and restart them while the platform works (issue "Reliability").
+
+They share the test database with the processes they start (``transaction=True``) and use a
+Redis server of their own on a free port, so freezing or killing it disturbs nothing else. Each
+wait is bounded. Run them alone with ``make test PYTEST_ARGS="-m faults"``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+CELERY = [sys.executable, "-m", "celery", "-A", "luhuituo"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(predicate, *, timeout: float, interval: float = 0.5, what: str = "it"):
+    """``predicate()``'s first truthy value within ``timeout`` seconds, else fail."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(f"{what} did not happen within {timeout:.0f} s")
+
+
+class RedisServer:
+    """A throwaway redis-server: start, stop (kill), freeze (SIGSTOP), thaw, restart."""
+
+    def __init__(self, directory: Path):
+        self.port = free_port()
+        self.directory = directory
+        self.process: subprocess.Popen | None = None
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.directory)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for(self._answers, timeout=10, interval=0.1, what="redis-server starting")
+
+    def _answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
+                s.sendall(b"PING\r\n")
+                return s.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self.process = None
+
+    def freeze(self) -> None:
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
+
+
+class Processes:
+    """Celery workers and beats of this test, each in its own process group with a log."""
+
+    def __init__(self, directory: Path, env: dict[str, str]):
+        self.directory = directory
+        self.env = env
+        self.started: dict[str, subprocess.Popen] = {}
+        self.logs: dict[str, Path] = {}
+
+    def _start(self, name: str, argv: list[str], **env) -> subprocess.Popen:
+        log = self.directory / f"{name}.log"
+        self.logs[name] = log
+        with open(log, "ab") as out:
+            process = subprocess.Popen(argv, env={**self.env, **env}, stdout=out,
+                                       stderr=subprocess.STDOUT, start_new_session=True)
+        self.started[name] = process
+        return process
+
+    def worker(self, name: str = "worker", **env) -> subprocess.Popen:
+        return self._start(name, [*CELERY, "worker", "--pool=prefork", "--concurrency=1",
+                                  "--loglevel=INFO", "--without-mingle", "--without-gossip",
+                                  "-n", f"{name}@%h"], **env)
+
+    def beat(self, name: str = "beat", **env) -> subprocess.Popen:
+        return self._start(name, [*CELERY, "beat", "--loglevel=INFO",
+                                  "--schedule", str(self.directory / f"{name}-schedule")],
+                           **env)
+
+    def kill(self, name: str) -> None:
+        """SIGKILL the whole process group: no clean shutdown, nothing acknowledged."""
+        process = self.started.pop(name)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+    def log(self, name: str) -> str:
+        return self.logs[name].read_text(errors="replace") if name in self.logs else ""
+
+    def all_logs(self) -> str:
+        return "".join(f"\n--- {name} ---\n{self.log(name)[-3000:]}" for name in self.logs)
+
+    def stop_all(self) -> None:
+        for name in list(self.started):
+            self.kill(name)
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    user = quote(db["USER"] or "postgres")
+    password = f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
+    return (f"postgres://{user}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+            f"/{db['NAME']}")
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def processes(tmp_path, redis_server):
+    env = {**os.environ, "DATABASE_URL": _database_url(), "REDIS_URL": redis_server.url,
+           "LUHUITUO_DEV": "1", "LUHUITUO_VAR_DIR": str(tmp_path),
+           "SECRET_KEY": settings.SECRET_KEY,
+           "FIELD_ENCRYPTION_KEY": settings.FIELD_ENCRYPTION_KEY,
+           "CELERY_TASK_ALWAYS_EAGER": "0", "BEAT_LEADER_RETRY_SECONDS": "1"}
+    started = Processes(tmp_path, env)
+    yield started
+    started.stop_all()
+    connection.close()
