@@ -10,7 +10,9 @@ from .models import (
     AccessLog,
     AuditEvent,
     CalendarDay,
+    Job,
     Notification,
+    PeriodicRun,
     Region,
     RegulatorScope,
     User,
@@ -101,3 +103,18 @@ class CalendarDayAdmin(admin.ModelAdmin):
     @admin.display(description=_("weekday"))
     def weekday(self, obj):
         return date_format(obj.date, "l")
+
+
+@admin.register(Job)
+class JobAdmin(ReadOnlyAdmin):
+    """Background jobs, to see what waits, retries or failed and why."""
+
+    list_display = ["created_at", "task", "status", "attempts", "sent_at", "finished_at"]
+    list_filter = ["status", "task"]
+    search_fields = ["task", "last_error"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(PeriodicRun)
+class PeriodicRunAdmin(ReadOnlyAdmin):
+    list_display = ["name", "last_started_at", "last_completed_at", "last_error"]

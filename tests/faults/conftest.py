@@ -108,6 +108,16 @@ class Processes:
                                   "--schedule", str(self.directory / f"{name}-schedule")],
                            **env)
 
+    def web(self, port: int, name: str = "web", **env) -> subprocess.Popen:
+        """gunicorn as ``make serve`` runs it (gthread), on 127.0.0.1:``port``."""
+        process = self._start(name, [sys.executable, "-m", "gunicorn", "luhuituo.wsgi:application",
+                                     "--worker-class", "gthread", "--workers", "1",
+                                     "--threads", "4", "--bind", f"127.0.0.1:{port}",
+                                     "--timeout", "60"], **env)
+        wait_for(lambda: _answers_http(port), timeout=60, interval=0.2,
+                 what="gunicorn starting")
+        return process
+
     def kill(self, name: str) -> None:
         """SIGKILL the whole process group: no clean shutdown, nothing acknowledged."""
         process = self.started.pop(name)
@@ -124,6 +134,16 @@ class Processes:
     def stop_all(self) -> None:
         for name in list(self.started):
             self.kill(name)
+
+
+def _answers_http(port: int) -> bool:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
 
 
 def _database_url() -> str:
