@@ -350,3 +350,27 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.name} ({self.get_kind_display()})"
+
+
+class Submission(models.Model):
+    """一次性提交 — the one-time token of a create form, and where its first submission's
+    result is, so that the same form sent again shows that result instead of making a second
+    record (``luhuituo.core.submissions``). Written in the transaction that made the
+    record; old rows are forgotten after SUBMISSION_KEEP_DAYS."""
+
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    user = models.ForeignKey(User, models.CASCADE, related_name="+", verbose_name=_("user"))
+    target_type = models.ForeignKey(
+        ContentType, models.CASCADE, null=True, blank=True, related_name="+",
+        verbose_name=_("object type"),
+    )
+    target_id = models.CharField(_("object id"), max_length=64, blank=True)
+    url = models.CharField(_("result page"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("form submission")
+        verbose_name_plural = _("form submissions")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.user_id} {self.url}"
