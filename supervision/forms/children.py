@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from luhuituo.core.crypto import blind_index
 from luhuituo.core.forms import DateInput, FilterForm, IDNumberField, not_in_future
 from luhuituo.core.masking import mask_id_number, mask_phone
+from luhuituo.core.submissions import OneTimeForm
 from luhuituo.core.validators import validate_id_number
 from registry.models import Centre, ClassGroup
 from registry.validators import validate_phone
@@ -47,8 +48,10 @@ def _id_number_field(label) -> IDNumberField:
                          widget=forms.TextInput(attrs={"autocomplete": "off"}))
 
 
-class EnrolmentForm(forms.Form):
-    """The whole enrolment on one page: child, primary guardian, consent, placement."""
+class EnrolmentForm(OneTimeForm):
+    """The whole enrolment on one page: child, primary guardian, consent, placement. Sent
+    twice, it enrols once (``OneTimeForm``); a likely duplicate of a registered child is
+    refused unless ``different_child`` is ticked."""
 
     # child
     name = forms.CharField(label=_("Child's name"), max_length=50)
@@ -83,6 +86,9 @@ class EnrolmentForm(forms.Form):
     class_group = forms.ModelChoiceField(queryset=ClassGroup.objects.none())
     started_on = forms.DateField(label=capfirst(_("starts on")), widget=DateInput)
     service_form = forms.ChoiceField(label=capfirst(_("service form")))
+    # shown once the service finds a registered child who is probably this one
+    different_child = forms.BooleanField(
+        label=_("This is a different child, not the one already registered"), required=False)
 
     def __init__(self, *args, centre: Centre, **kwargs):
         super().__init__(*args, **kwargs)
@@ -124,7 +130,7 @@ class EnrolmentForm(forms.Form):
                 "mobile": d["guardian_mobile"], "id_number": d["guardian_id_number"]}
 
 
-class GuardianForm(forms.ModelForm):
+class GuardianForm(OneTimeForm, forms.ModelForm):
     id_number = _id_number_field(capfirst(_("resident ID number")))
 
     class Meta:
@@ -209,7 +215,7 @@ class GuardianEditForm(forms.Form):
             _keep_recorded(self.fields["id_number"], mask_id_number(guardian.id_number))
 
 
-class HealthCheckForm(forms.ModelForm):
+class HealthCheckForm(OneTimeForm, forms.ModelForm):
     class Meta:
         model = HealthCheck
         fields = ["kind", "checked_on", "institution", "result", "notes"]
@@ -227,7 +233,7 @@ class HealthCheckForm(forms.ModelForm):
         return day
 
 
-class VaccinationCheckForm(forms.ModelForm):
+class VaccinationCheckForm(OneTimeForm, forms.ModelForm):
     class Meta:
         model = VaccinationCheck
         fields = ["checked_on", "certificate_seen", "up_to_date", "missing"]
@@ -293,7 +299,7 @@ class WithdrawForm(forms.Form):
         return not_in_future(self.cleaned_data["on"])
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(OneTimeForm):
     """A consent recorded after enrolment: photos later, or records again under new rules."""
 
     prefix = "consent"

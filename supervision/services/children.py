@@ -195,15 +195,54 @@ CHILD_FIELDS = ("name", "sex", "birth_date", "id_number", "allergies", "health_n
 GUARDIAN_FIELDS = ("name", "relation", "mobile", "id_number", "user")
 
 
+class LikelyDuplicate(ChildError):
+    """The centre already has a child who is probably this one (``likely_duplicate``):
+    ``existing`` is that child. Enrol anyway only when told it is a different child."""
+
+    def __init__(self, existing: Child, *, same_mobile: bool):
+        details = {"name": existing.name, "date": existing.birth_date.isoformat()}
+        if same_mobile:
+            message = _("%(name)s, born on %(date)s, is already registered at this centre, "
+                        "with a guardian of the same mobile number.") % details
+        else:
+            message = _("%(name)s, born on %(date)s, is already registered at this centre "
+                        "(no ID number was given to tell the two apart).") % details
+        super().__init__(
+            str(message) + " " + str(_("Open that child's record instead; if this really is "
+                                       "a different child, tick “This is a different child” "
+                                       "and enrol again.")), field="different_child")
+        self.existing = existing
+
+
+def likely_duplicate(centre: Centre, *, name: str, birth_date: date, id_number: str,
+                     guardian_mobile: str) -> LikelyDuplicate | None:
+    """A child of ``centre`` (enrolled or withdrawn) who is probably the one being enrolled:
+    the same name and date of birth, and a guardian with the same mobile number — or, when no
+    ID number is given, the same name and date of birth alone. (The same ID number is an
+    exact match, refused on its own.)"""
+    same = centre.children.filter(name=name.strip(), birth_date=birth_date).order_by("pk")
+    mobile = (guardian_mobile or "").strip()
+    match = same.filter(guardians__mobile=mobile).first() if mobile else None
+    if match is not None:
+        return LikelyDuplicate(match, same_mobile=True)
+    if not id_number and (match := same.first()) is not None:
+        return LikelyDuplicate(match, same_mobile=False)
+    return None
+
+
 @transaction.atomic
 def enrol_child(centre: Centre, *, by: User, child_data: dict, guardian_data: dict,
                 consent_method: str | None, photo_consent: bool, class_group: ClassGroup,
                 started_on: date, service_form: str = Centre.ServiceForm.FULL_DAY,
-                request=None) -> Child:
+                different_child: bool = False, request=None) -> Child:
     """Create the child with its primary guardian, the guardian's records consent (and a
     separate photo consent if given) and the placement — all or nothing. Refused without the
-    records consent."""
+    records consent, and for a likely duplicate of a registered child (``LikelyDuplicate``)
+    unless ``different_child`` says the user checked that it is another child. Enrolments at
+    one centre take turns (the centre's row is locked), so two people enrolling the same
+    child at once cannot both pass that check."""
     require_centre_member(by, centre)
+    Centre.objects.select_for_update(no_key=True).filter(pk=centre.pk).first()
     if consent_method not in GuardianConsent.Method.values:
         raise ChildError(_("The guardian's consent to the child privacy rules must be recorded "
                            "before the child can be enrolled."), field="consent")
@@ -216,6 +255,11 @@ def enrol_child(centre: Centre, *, by: User, child_data: dict, guardian_data: di
             id_number_digest=blind_index(id_number, "ric")).exists():
         raise ChildError(_("This child is already registered at this centre."),
                          field="id_number")
+    duplicate = likely_duplicate(centre, name=child_data["name"],
+                                 birth_date=child_data["birth_date"], id_number=id_number,
+                                 guardian_mobile=guardian_data.get("mobile", ""))
+    if duplicate is not None and not different_child:
+        raise duplicate
     class_group = _check_placement(child_data["birth_date"], class_group, centre, started_on)
     try:
         with transaction.atomic():
@@ -238,7 +282,8 @@ def enrol_child(centre: Centre, *, by: User, child_data: dict, guardian_data: di
     audit(Verb.CHILD_ENROLLED, actor=by, target=child, request=request,
           centre=centre.pk, class_group=class_group.pk, started_on=started_on,
           enrolment=enrolment.pk, consents=[c.purpose for c in consents],
-          rules_version=settings.CHILD_PRIVACY_RULES_VERSION, method=consent_method)
+          rules_version=settings.CHILD_PRIVACY_RULES_VERSION, method=consent_method,
+          **({"different_from": duplicate.existing.pk} if duplicate is not None else {}))
     return child
 
 
