@@ -16,6 +16,7 @@ from luhuituo.core.crypto import blind_index
 from luhuituo.core.forms import DateInput, IDNumberField, TimeInput, not_in_future
 from luhuituo.core.masking import mask_id_number
 from luhuituo.core.models import Region, User
+from luhuituo.core.submissions import OneTimeForm
 from luhuituo.core.validators import (
     normalise_mobile,
     validate_id_number,
@@ -59,7 +60,7 @@ def clean_unique_uscc(form: forms.ModelForm) -> str:
 # --- the centre ----------------------------------------------------------------------------------
 
 
-class CentreCreateForm(forms.ModelForm):
+class CentreCreateForm(OneTimeForm, forms.ModelForm):
     """The few facts needed to start: everything else is filled in on the profile page."""
 
     class Meta:
@@ -192,7 +193,7 @@ class CentreProfileForm(forms.ModelForm):
 # --- fees ----------------------------------------------------------------------------------------
 
 
-class FeeScheduleForm(forms.ModelForm):
+class FeeScheduleForm(OneTimeForm, forms.ModelForm):
     CLASS_FEES = ("infant_fee", "toddler_small_fee", "toddler_large_fee", "mixed_fee")
 
     class Meta:
@@ -218,7 +219,7 @@ class FeeScheduleForm(forms.ModelForm):
 # --- classes -------------------------------------------------------------------------------------
 
 
-class ClassGroupForm(forms.ModelForm):
+class ClassGroupForm(OneTimeForm, forms.ModelForm):
     class Meta:
         model = ClassGroup
         fields = ["name", "class_type", "capacity", "room"]
@@ -244,7 +245,7 @@ class ClassGroupForm(forms.ModelForm):
 # --- staff ---------------------------------------------------------------------------------------
 
 
-class StaffForm(forms.ModelForm):
+class StaffForm(OneTimeForm, forms.ModelForm):
     """A staff record. On an existing record the ID number is never sent back to the browser:
     the field shows the masked number and an empty field keeps the stored one."""
 
@@ -316,7 +317,7 @@ class StaffForm(forms.ModelForm):
         return data
 
 
-class TrainingRecordForm(forms.ModelForm):
+class TrainingRecordForm(OneTimeForm, forms.ModelForm):
     class Meta:
         model = StaffTrainingRecord
         fields = ["course", "provider", "hours", "completed_on", "certificate_no"]
