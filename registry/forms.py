@@ -13,7 +13,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from luhuituo.core.crypto import blind_index
-from luhuituo.core.forms import DateInput, IDNumberField, TimeInput, not_in_future
+from luhuituo.core.forms import DateInput, IDNumberField, TimeInput, VersionField, not_in_future
 from luhuituo.core.masking import mask_id_number
 from luhuituo.core.models import Region, User
 from luhuituo.core.submissions import OneTimeForm
@@ -85,7 +85,8 @@ class CentreCreateForm(OneTimeForm, forms.ModelForm):
 
 
 class CentreProfileForm(forms.ModelForm):
-    """The whole centre profile, in the fieldsets of ``FIELDSETS``."""
+    """The whole centre profile, in the fieldsets of ``FIELDSETS``, with the version of the
+    centre it was opened on (saving over a newer one is refused)."""
 
     FIELDSETS = (
         ("identity", _("Identity and registration"),
@@ -104,6 +105,7 @@ class CentreProfileForm(forms.ModelForm):
         label=capfirst(_("service forms")), choices=Centre.ServiceForm.choices, required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "checkbox-list"}),
     )
+    version = VersionField()
 
     class Meta:
         model = Centre
@@ -125,6 +127,8 @@ class CentreProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "version" in self.fields:
+            self.fields["version"].initial = self.instance.version
         self.fields["region"].queryset = Region.objects.districts()
         self.fields["region"].empty_label = None
         self.fields["lease_end"].help_text = _(
@@ -377,6 +381,7 @@ class ChangeFilingForm(CentreProfileForm):
         for key, legend, names in CentreProfileForm.FIELDSETS
     )
 
+    version = None  # a proposal, checked by the bureau: it overwrites nothing by itself
     reason = forms.CharField(label=_("Reason for the change"), max_length=2000,
                              widget=forms.Textarea(attrs={"rows": 3}))
     premises_file = forms.FileField(

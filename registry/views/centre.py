@@ -218,7 +218,14 @@ def centre_profile(request: HttpRequest, centre_id: int) -> HttpResponse:
     if not form.is_valid():
         return _render_profile(request, form, status=422 if request.htmx else 200)
     data = {name: form.cleaned_data[name] for name in PROFILE_FIELDS}
-    if save_centre_profile(centre=centre, by=request.user, data=data, request=request):
+    # Saved meanwhile by another manager (``Stale``): the message goes on the form, which
+    # keeps what was typed; nothing is saved.
+    with domain_errors(form) as call:
+        changed = save_centre_profile(centre=centre, by=request.user, data=data,
+                                      version=form.cleaned_data["version"], request=request)
+    if not call.ok:
+        return _render_profile(request, form, status=422 if request.htmx else 200)
+    if changed:
         messages.success(request, _("The centre's details are saved."))
     else:
         messages.info(request, _("Nothing was changed."))
