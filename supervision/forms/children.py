@@ -11,7 +11,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from luhuituo.core.crypto import blind_index
-from luhuituo.core.forms import DateInput, FilterForm, IDNumberField, not_in_future
+from luhuituo.core.forms import DateInput, FilterForm, IDNumberField, VersionField, not_in_future
 from luhuituo.core.masking import mask_id_number, mask_phone
 from luhuituo.core.submissions import OneTimeForm
 from luhuituo.core.validators import validate_id_number
@@ -149,9 +149,12 @@ def _keep_recorded(field: forms.Field, masked: str) -> None:
 
 
 class ChildEditForm(forms.Form):
-    """Correct a child's details: prefilled, except the ID number (masked; empty keeps it)."""
+    """Correct a child's details: prefilled, except the ID number (masked; empty keeps it).
+    Carries the version of the record it was opened on (saving over a newer one is
+    refused)."""
 
     prefix = "edit"
+    version = VersionField()
     name = forms.CharField(label=_("Child's name"), max_length=50)
     sex = forms.ChoiceField(label=capfirst(_("sex")), choices=Child.Sex.choices,
                             widget=forms.RadioSelect)
@@ -165,7 +168,8 @@ class ChildEditForm(forms.Form):
     def __init__(self, *args, child: Child, **kwargs):
         kwargs.setdefault("initial", {
             "name": child.name, "sex": child.sex, "birth_date": child.birth_date,
-            "allergies": child.allergies, "health_notes": child.health_notes})
+            "allergies": child.allergies, "health_notes": child.health_notes,
+            "version": child.version})
         super().__init__(*args, **kwargs)
         self.child = child
         if child.id_number:
@@ -194,8 +198,10 @@ class ChildEditForm(forms.Form):
 
 class GuardianEditForm(forms.Form):
     """Correct a guardian's details: prefilled, except the mobile and ID numbers (masked;
-    empty keeps them). One per guardian on the child's page, prefixed by its id."""
+    empty keeps them). One per guardian on the child's page, prefixed by its id, with the
+    version of the guardian's record it was opened on."""
 
+    version = VersionField()
     name = forms.CharField(label=capfirst(_("name")), max_length=50)
     relation = forms.ChoiceField(label=capfirst(_("relation to the child")),
                                  choices=Guardian.Relation.choices)
@@ -207,7 +213,8 @@ class GuardianEditForm(forms.Form):
 
     def __init__(self, *args, guardian: Guardian, **kwargs):
         kwargs.setdefault("prefix", f"guardian-{guardian.pk}")
-        kwargs.setdefault("initial", {"name": guardian.name, "relation": guardian.relation})
+        kwargs.setdefault("initial", {"name": guardian.name, "relation": guardian.relation,
+                                      "version": guardian.version})
         super().__init__(*args, **kwargs)
         self.guardian = guardian
         _keep_recorded(self.fields["mobile"], mask_phone(guardian.mobile))

@@ -40,7 +40,7 @@ from luhuituo.core.exceptions import DomainError
 from luhuituo.core.models import AccessLog, User
 from luhuituo.core.validators import normalise_id_number, validate_id_number
 from luhuituo.core.verbs import Verb
-from luhuituo.core.workflow import lock, transition
+from luhuituo.core.workflow import lock, require_version, transition
 from registry.models import Centre, ClassGroup, ClassType
 from registry.rules import require_centre_manager, require_centre_member
 from registry.validators import validate_phone
@@ -346,7 +346,7 @@ def withdraw_consent(consent: GuardianConsent, *, by: User, request=None) -> Gua
         child.consents.filter(withdrawn_at__isnull=True).update(withdrawn_at=consent.withdrawn_at)
         if child.status == Child.Status.ENROLLED:
             ended = _end_placement(child, on=timezone.localdate(),
-                                   reason=str(_("Guardian withdrew consent")))
+                                   reason=str(_("Guardian withdrew consent")), by=by)
     audit(Verb.CONSENT_WITHDRAWN, actor=by, target=child, request=request,
           purpose=consent.purpose, consent=consent.pk, enrolment_ended=ended)
     return consent
@@ -383,13 +383,16 @@ def _changed(obj, data: dict) -> list[str]:
 
 
 @transaction.atomic
-def update_child(child: Child, *, by: User, data: dict, request=None) -> Child:
+def update_child(child: Child, *, by: User, data: dict, version: int | None = None,
+                 request=None) -> Child:
     """Correct the child's name, sex, date of birth, ID number, allergies or health notes
     (the same rules as at enrolment). A new date of birth must still fit the current class
-    on the day the placement started. Returns the child; nothing is saved or audited when
-    nothing changed."""
+    on the day the placement started. ``version``: the one the form was opened on; saving
+    over a newer one is refused (``Stale``). Returns the child; nothing is saved or audited
+    when nothing changed."""
     require_centre_member(by, child.centre)
     child = lock(child)
+    require_version(child, version)
     _require_records_consent(child)
     data = {k: v for k, v in data.items() if k in CHILD_EDIT_FIELDS}
     _required_text(data, "name", _("Enter the child's name."))
@@ -424,6 +427,7 @@ def update_child(child: Child, *, by: User, data: dict, request=None) -> Child:
         return child
     for name in changed:
         setattr(child, name, data[name])
+    child.updated_by = by
     update_fields = changed + (["id_number_digest"] if "id_number" in changed else [])
     try:
         with transaction.atomic():
@@ -436,15 +440,17 @@ def update_child(child: Child, *, by: User, data: dict, request=None) -> Child:
 
 
 @transaction.atomic
-def update_guardian(guardian: Guardian, *, by: User, data: dict,
+def update_guardian(guardian: Guardian, *, by: User, data: dict, version: int | None = None,
                     request=None) -> Guardian:
     """Correct a guardian's name, relation, mobile number or ID number. Empty mobile or ID
-    number: keep the recorded one. Returns the guardian; nothing is saved or audited when
+    number: keep the recorded one. ``version``: the one the form was opened on; saving over a
+    newer one is refused (``Stale``). Returns the guardian; nothing is saved or audited when
     nothing changed."""
     require_centre_member(by, guardian.child.centre)
     child = lock(guardian.child)
-    _require_records_consent(child)
     guardian = Guardian.objects.select_for_update().get(pk=guardian.pk, child=child)
+    require_version(guardian, version)
+    _require_records_consent(child)
     data = {k: v for k, v in data.items() if k in GUARDIAN_EDIT_FIELDS}
     _required_text(data, "name", _("Enter the guardian's name."))
     if "relation" in data and data["relation"] not in Guardian.Relation.values:
@@ -464,6 +470,7 @@ def update_guardian(guardian: Guardian, *, by: User, data: dict,
         return guardian
     for name in changed:
         setattr(guardian, name, data[name])
+    guardian.updated_by = by
     guardian.save(update_fields=changed + (["id_number_digest"] if "id_number" in changed
                                            else []))
     audit(Verb.GUARDIAN_UPDATED, actor=by, target=guardian, request=request, child=child.pk,
@@ -522,7 +529,7 @@ def _open_enrolment(child: Child) -> Enrolment | None:
         child=child, ended_on__isnull=True).first()
 
 
-def _end_placement(child: Child, *, on: date, reason: str) -> int | None:
+def _end_placement(child: Child, *, on: date, reason: str, by: User) -> int | None:
     """End the open enrolment on ``on`` and mark the child withdrawn; the enrolment's id."""
     enrolment = _open_enrolment(child)
     if enrolment is not None:
@@ -535,6 +542,7 @@ def _end_placement(child: Child, *, on: date, reason: str) -> int | None:
     child.status = Child.Status.WITHDRAWN
     child.withdrawn_on = on
     child.withdrawal_reason = reason[:200]
+    child.updated_by = by
     child.save(update_fields=["status", "withdrawn_on", "withdrawal_reason"])
     return enrolment.pk if enrolment else None
 
@@ -580,7 +588,7 @@ def withdraw_child(child: Child, *, by: User, on: date, reason: str,
     if not reason.strip():
         raise ChildError(_("Give the reason for the withdrawal."), field="reason")
     _not_in_future(on, "on")
-    enrolment = _end_placement(child, on=on, reason=reason.strip())
+    enrolment = _end_placement(child, on=on, reason=reason.strip(), by=by)
     audit(Verb.CHILD_WITHDRAWN, actor=by, target=child, request=request, on=on,
           reason=reason.strip(), enrolment=enrolment)
     return child
@@ -640,6 +648,7 @@ def readmit_child(child: Child, *, by: User, class_group: ClassGroup, on: date,
                                          service_form=service_form)
     child.withdrawn_on = None
     child.withdrawal_reason = ""
+    child.updated_by = by
     transition(child, Child.Status.ENROLLED, by=by, verb=Verb.CHILD_READMITTED,
                request=request, update_fields=["withdrawn_on", "withdrawal_reason"],
                class_group=class_group.pk, on=on, away_since=left_on)

@@ -216,8 +216,8 @@ def child_detail(request: HttpRequest, centre_id: int, pk: int) -> HttpResponse:
 def _act(request: HttpRequest, child: Child, key: str, form, action, done: str,
          anchor: str) -> HttpResponse:
     """Run ``action(cleaned_data)`` for a valid form — once, for the forms that add a record
-    (``OneTimeForm``); otherwise (or when a rule refuses) show the record again with the
-    form's errors and what was typed."""
+    (``OneTimeForm``); otherwise (or when a rule refuses, or the record was saved meanwhile by
+    someone else) show the record again with the form's errors and what was typed."""
     call = submit_once(request, form, action, url=f"{child.get_absolute_url()}#{anchor}")
     if call.ok:
         if not call.repeat:
@@ -233,7 +233,7 @@ def child_edit(request: HttpRequest, centre_id: int, pk: int) -> HttpResponse:
     child = _get_child(request, pk)
     form = ChildEditForm(request.POST, child=child)
     return _act(request, child, "edit", form, lambda data: update_child(
-        child, by=request.user, data=data, request=request),
+        child, by=request.user, data=data, version=data["version"], request=request),
         _("The child's details are saved."), "details")
 
 
@@ -247,7 +247,7 @@ def guardian_edit(request: HttpRequest, centre_id: int, pk: int,
     guardian = get_object_or_404(child.guardians, pk=guardian_id)
     form = GuardianEditForm(request.POST, guardian=guardian)
     return _act(request, child, "guardian_edit", form, lambda data: update_guardian(
-        guardian, by=request.user, data=data, request=request),
+        guardian, by=request.user, data=data, version=data["version"], request=request),
         _("The guardian's details are saved."), "guardians")
 
 
