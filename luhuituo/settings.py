@@ -556,3 +556,12 @@ RENEWABLE_MATERIALS = env_list("RENEWABLE_MATERIALS",
                                ["fire_safety", "food_licence", "health_evaluation"])
 # A certificate this close to its end is highlighted on the certificate lists.
 CERTIFICATE_WARN_DAYS = env_int("CERTIFICATE_WARN_DAYS", 30)
+
+# --- One-time form submissions (luhuituo.core.submissions) ---------------------------------------
+# A create form's token is remembered this many days: sent again within them (a double click, a
+# resubmit, back and submit), the form shows its first result instead of making a second record.
+SUBMISSION_KEEP_DAYS = env_int("SUBMISSION_KEEP_DAYS", 7)
+CELERY_BEAT_SCHEDULE["core-forget-submissions"] = {
+    "task": "luhuituo.core.submissions.forget_old_submissions",
+    "schedule": timedelta(hours=6),
+}

@@ -21,7 +21,7 @@ from luhuituo.core.models import User
 from luhuituo.core.uploads import check_upload
 from luhuituo.core.validators import normalise_mobile
 from luhuituo.core.verbs import Verb
-from luhuituo.core.workflow import require
+from luhuituo.core.workflow import lock, require, require_version
 
 from .models import (
     Centre,
@@ -91,18 +91,24 @@ def register_centre(*, by: User, request=None, **fields) -> Centre:
 
 
 @transaction.atomic
-def save_centre_profile(*, centre: Centre, by: User, data: dict, request=None) -> list[str]:
-    """Write the profile fields in ``data`` to the centre; returns the names that changed."""
+def save_centre_profile(*, centre: Centre, by: User, data: dict, version: int | None = None,
+                        request=None) -> list[str]:
+    """Write the profile fields in ``data`` to the centre; returns the names that changed.
+    ``version``: the one the form was opened on; saving over a newer one is refused
+    (``Stale``: who saved it, when, and which fields changed since)."""
     require_centre_manager(by, centre)
     _require_editable(centre)
     unknown = set(data) - set(PROFILE_FIELDS)
     if unknown:
         raise ValueError(f"not profile fields: {sorted(unknown)}")
+    centre = lock(centre, "region")
+    require_version(centre, version)
     changed = [name for name, value in data.items() if getattr(centre, name) != value]
     for name in changed:
         setattr(centre, name, data[name])
     if changed:
-        centre.save(update_fields=[*changed, "updated_at"])
+        centre.updated_by = by
+        centre.save(update_fields=changed)
         audit(Verb.CENTRE_PROFILE_UPDATED, actor=by, target=centre, request=request,
               fields=changed)
     return changed

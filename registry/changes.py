@@ -114,9 +114,10 @@ def _decide(change: ChangeFiling, to: str, *, by: User, verb: str, note: str, re
     transition(change, to, by=by, verb=verb, request=request, note=note)
 
 
-def _apply(change: ChangeFiling) -> None:
+def _apply(change: ChangeFiling, *, by: User) -> None:
     """Copy the proposed values onto the centre, keeping the old ones on the change."""
     centre = Centre.objects.select_for_update().get(pk=change.centre_id)
+    centre.updated_by = by
     previous = {}
     for name, value in change.proposed.items():
         field = Centre._meta.get_field(name)
@@ -134,7 +135,7 @@ def accept_change(*, change: ChangeFiling, by: User, note: str = "",
     require_decider(by, change.centre)
     if change.status != C.SUBMITTED:
         raise FilingError(_("Only a submitted change can be accepted."))
-    _apply(change)
+    _apply(change, by=by)
     change.materials.update(verdict=FilingMaterial.Verdict.ACCEPTED, reviewed_by=by,
                             reviewed_at=timezone.now())
     to = C.ACCEPTED if change.needs_verification else C.VERIFIED

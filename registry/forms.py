@@ -13,9 +13,10 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from luhuituo.core.crypto import blind_index
-from luhuituo.core.forms import DateInput, IDNumberField, TimeInput, not_in_future
+from luhuituo.core.forms import DateInput, IDNumberField, TimeInput, VersionField, not_in_future
 from luhuituo.core.masking import mask_id_number
 from luhuituo.core.models import Region, User
+from luhuituo.core.submissions import OneTimeForm
 from luhuituo.core.validators import (
     normalise_mobile,
     validate_id_number,
@@ -59,7 +60,7 @@ def clean_unique_uscc(form: forms.ModelForm) -> str:
 # --- the centre ----------------------------------------------------------------------------------
 
 
-class CentreCreateForm(forms.ModelForm):
+class CentreCreateForm(OneTimeForm, forms.ModelForm):
     """The few facts needed to start: everything else is filled in on the profile page."""
 
     class Meta:
@@ -84,7 +85,8 @@ class CentreCreateForm(forms.ModelForm):
 
 
 class CentreProfileForm(forms.ModelForm):
-    """The whole centre profile, in the fieldsets of ``FIELDSETS``."""
+    """The whole centre profile, in the fieldsets of ``FIELDSETS``, with the version of the
+    centre it was opened on (saving over a newer one is refused)."""
 
     FIELDSETS = (
         ("identity", _("Identity and registration"),
@@ -103,6 +105,7 @@ class CentreProfileForm(forms.ModelForm):
         label=capfirst(_("service forms")), choices=Centre.ServiceForm.choices, required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "checkbox-list"}),
     )
+    version = VersionField()
 
     class Meta:
         model = Centre
@@ -124,6 +127,8 @@ class CentreProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "version" in self.fields:
+            self.fields["version"].initial = self.instance.version
         self.fields["region"].queryset = Region.objects.districts()
         self.fields["region"].empty_label = None
         self.fields["lease_end"].help_text = _(
@@ -192,7 +197,7 @@ class CentreProfileForm(forms.ModelForm):
 # --- fees ----------------------------------------------------------------------------------------
 
 
-class FeeScheduleForm(forms.ModelForm):
+class FeeScheduleForm(OneTimeForm, forms.ModelForm):
     CLASS_FEES = ("infant_fee", "toddler_small_fee", "toddler_large_fee", "mixed_fee")
 
     class Meta:
@@ -218,7 +223,7 @@ class FeeScheduleForm(forms.ModelForm):
 # --- classes -------------------------------------------------------------------------------------
 
 
-class ClassGroupForm(forms.ModelForm):
+class ClassGroupForm(OneTimeForm, forms.ModelForm):
     class Meta:
         model = ClassGroup
         fields = ["name", "class_type", "capacity", "room"]
@@ -244,7 +249,7 @@ class ClassGroupForm(forms.ModelForm):
 # --- staff ---------------------------------------------------------------------------------------
 
 
-class StaffForm(forms.ModelForm):
+class StaffForm(OneTimeForm, forms.ModelForm):
     """A staff record. On an existing record the ID number is never sent back to the browser:
     the field shows the masked number and an empty field keeps the stored one."""
 
@@ -316,7 +321,7 @@ class StaffForm(forms.ModelForm):
         return data
 
 
-class TrainingRecordForm(forms.ModelForm):
+class TrainingRecordForm(OneTimeForm, forms.ModelForm):
     class Meta:
         model = StaffTrainingRecord
         fields = ["course", "provider", "hours", "completed_on", "certificate_no"]
@@ -376,6 +381,7 @@ class ChangeFilingForm(CentreProfileForm):
         for key, legend, names in CentreProfileForm.FIELDSETS
     )
 
+    version = None  # a proposal, checked by the bureau: it overwrites nothing by itself
     reason = forms.CharField(label=_("Reason for the change"), max_length=2000,
                              widget=forms.Textarea(attrs={"rows": 3}))
     premises_file = forms.FileField(

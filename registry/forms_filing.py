@@ -5,11 +5,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from luhuituo.core.forms import DateInput
+from luhuituo.core.submissions import OneTimeForm
 
 from .models import Staff, required_material_kinds
 
 
-class MaterialUploadForm(forms.Form):
+class MaterialUploadForm(OneTimeForm):
     kind = forms.CharField(widget=forms.HiddenInput)
     staff = forms.ModelChoiceField(queryset=Staff.objects.none(), required=False,
                                    widget=forms.HiddenInput)
@@ -81,7 +82,7 @@ class DecisionForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class CertificateRenewalForm(forms.Form):
+class CertificateRenewalForm(OneTimeForm):
     """A renewed certificate of an operating centre (registry.services.renew_certificate)."""
 
     kind = forms.ChoiceField(widget=forms.HiddenInput)

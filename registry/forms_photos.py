@@ -3,8 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from luhuituo.core.submissions import OneTimeForm
 
-class CentrePhotoForm(forms.Form):
+
+class CentrePhotoForm(OneTimeForm):
     # Empty files get check_upload's message, like every other upload.
     image = forms.FileField(
         label=_("Photo (JPG or PNG, at most 10 MB)"), allow_empty_file=True,

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from luhuituo.core.fields import BlindIndexField, EncryptedTextField
+from luhuituo.core.models import Versioned
 from luhuituo.core.uploads import UploadPath
 from luhuituo.core.validators import validate_id_number
 
@@ -44,8 +45,9 @@ class CentreQuerySet(models.QuerySet):
 
 
 @pghistory.track()
-class Centre(models.Model):
-    """托育机构 — a childcare centre for children under three."""
+class Centre(Versioned):
+    """托育机构 — a childcare centre for children under three. Its profile is edited with a
+    version (``Versioned``: ``version``, ``updated_at``, ``updated_by``)."""
 
     class LegalForm(models.TextChoices):
         PUBLIC_INSTITUTION = "public_institution", _("Public institution")
@@ -127,7 +129,6 @@ class Centre(models.Model):
     legal_representative = models.CharField(_("legal representative"), max_length=50, blank=True)
     principal_name = models.CharField(_("principal"), max_length=50, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = CentreQuerySet.as_manager()
 

@@ -10,6 +10,9 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.module_loading import autodiscover_modules
 
-        from . import checks  # noqa: F401 — registers the system checks
+        from . import (
+            checks,  # noqa: F401 — registers the system checks
+            submissions,  # noqa: F401 — registers its periodic task with Celery
+        )
 
         autodiscover_modules("sections")  # page sections each app contributes

@@ -23,12 +23,18 @@ Most form views need both steps, validation and the service call, in one::
 Without a form (a button), ``domain_errors(request=request)`` puts the message in the
 messages framework instead; ``domain_errors()`` only catches it, for a page that shows
 ``call.error`` in place.
+
+``Stale`` is the refusal of a save over a newer version of the row (``workflow.require_version``):
+shown like any other, and the form shown again carries the stored version.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 
 class DomainError(Exception):
@@ -46,6 +52,34 @@ class DomainError(Exception):
 
 class NotPermitted(DomainError, PermissionDenied):
     """The actor may not do this at all. Views let it through, and Django answers 403."""
+
+
+class Stale(DomainError):
+    """Someone saved the row after the form was rendered from it (``workflow.require_version``):
+    nothing is saved. ``obj`` is the row as stored now, ``since`` the version the form came
+    from, ``changes`` the labels of what differs between the two (None: not known).
+
+    ``domain_errors(form)`` puts the stored version into the form it shows again, next to what
+    the user typed: saving that form again, after reading the message, replaces the stored
+    values knowingly."""
+
+    def __init__(self, obj, *, since: int, changes: list[str] | None):
+        self.obj, self.since, self.changes = obj, since, changes
+        who = obj.updated_by.get_full_name() if obj.updated_by_id else _("Someone else")
+        parts = [_("%(who)s saved this %(thing)s at %(when)s, after you opened it.") % {
+            "who": who, "thing": obj._meta.verbose_name,
+            "when": date_format(timezone.localtime(obj.updated_at), "Y-m-d H:i")}]
+        if changes:
+            parts.append(_("Changed since: %(changes)s.") % {"changes": "、".join(changes)})
+        parts.append(_("Nothing was saved. What you typed is still in the form: check it "
+                       "against the saved values, and save again to replace them."))
+        super().__init__(" ".join(str(part) for part in parts))
+
+    def refresh(self, form) -> None:
+        """Give ``form`` (bound, with a ``version`` field) the stored version."""
+        if form is not None and "version" in form.fields:
+            form.data = form.data.copy()
+            form.data[form.add_prefix("version")] = str(self.obj.version)
 
 
 class domain_errors:  # a statement, like contextlib.suppress
@@ -73,6 +107,8 @@ class domain_errors:  # a statement, like contextlib.suppress
             return False
         self.ok = False
         self.error = exc
+        if isinstance(exc, Stale):
+            exc.refresh(self.form)
         if self.form is not None:
             field = exc.field if exc.field in self.form.fields else None
             self.form.add_error(field, exc.message)

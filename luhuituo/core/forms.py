@@ -1,5 +1,6 @@
 """The login form, and the form pieces every app shares: date and time inputs, the ID-number
-field, the not-in-future check, the filter-form base of list pages, district choices."""
+field, the version of an edited row, the not-in-future check, the filter-form base of list
+pages, district choices. (A create form's one-time token is ``submissions.OneTimeForm``.)"""
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -56,6 +57,26 @@ class IDNumberField(forms.CharField):
 
     def to_python(self, value):
         return normalise_id_number(super().to_python(value))
+
+
+class VersionField(forms.IntegerField):
+    """The version of the row the form was rendered from, hidden: give it the row's
+    ``version`` as initial value and pass the cleaned value to the service, which refuses to
+    save over a newer version (``workflow.require_version``). A missing or garbled value is
+    None (not checked) rather than an error the user could not see or fix."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("min_value", 0)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        try:
+            return super().clean(value)
+        except forms.ValidationError:
+            return None
 
 
 def not_in_future(value, message=None):

@@ -410,3 +410,71 @@ class PeriodicRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Versioned(models.Model):
+    """A row people edit in forms, with a version that every save raises by one.
+
+    A form carries the version it was rendered from; the service, having read the row under
+    ``workflow.lock``, refuses to save over a newer one (``workflow.require_version``), with
+    who saved it (``updated_by``, set by the service), when, and what changed since
+    (``changes_since``, from the row's change history). Save it only as read under ``lock``:
+    the version is raised from the value read."""
+
+    # Left out of "what changed": bookkeeping. Fields the user never edits (editable=False,
+    # such as the version and blind indexes) are left out too.
+    NOT_COMPARED = ("updated_at", "updated_by", "created_at", "created_by")
+
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        User, models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("last saved by"),
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            self.version += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version", "updated_at",
+                                           "updated_by"}
+        super().save(*args, **kwargs)
+
+    def changes_since(self, version: int) -> list[str] | None:
+        """Labels of the fields whose value now differs from the one they had in ``version``,
+        read from the change history (pghistory); None when that version is not in it."""
+        events = getattr(self, "events", None)
+        then = events.filter(version=version).order_by("-pgh_id").first() if events else None
+        if then is None:
+            return None
+        return [str(field.verbose_name) for field in self._meta.concrete_fields
+                if field.editable and not field.primary_key
+                and field.name not in self.NOT_COMPARED
+                and getattr(then, field.attname) != getattr(self, field.attname)]
+
+
+class Submission(models.Model):
+    """一次性提交 — the one-time token of a create form, and where its first submission's
+    result is, so that the same form sent again shows that result instead of making a second
+    record (``luhuituo.core.submissions``). Written in the transaction that made the
+    record; old rows are forgotten after SUBMISSION_KEEP_DAYS."""
+
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    user = models.ForeignKey(User, models.CASCADE, related_name="+", verbose_name=_("user"))
+    target_type = models.ForeignKey(
+        ContentType, models.CASCADE, null=True, blank=True, related_name="+",
+        verbose_name=_("object type"),
+    )
+    target_id = models.CharField(_("object id"), max_length=64, blank=True)
+    url = models.CharField(_("result page"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("form submission")
+        verbose_name_plural = _("form submissions")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.user_id} {self.url}"

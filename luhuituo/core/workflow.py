@@ -10,7 +10,10 @@ A service function reads top to bottom::
         transition(filing, S.ACCEPTED, by=by, verb=Verb.FILING_ACCEPTED, request=request)
 
 ``lock`` must run inside ``transaction.atomic`` (two regulators deciding one filing, two tabs
-editing one child: the second waits and then sees the first one's result).
+editing one child: the second waits and then sees the first one's result). A form that edits
+a row carries the version it was rendered from (``forms.VersionField``); after the lock,
+``require_version(obj, version)`` refuses to save over a newer one, so the second of two
+people editing the same record is told instead of silently overwriting the first.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from .audit import audit
-from .exceptions import DomainError, NotPermitted
+from .exceptions import DomainError, NotPermitted, Stale
 
 M = TypeVar("M", bound=models.Model)
 
@@ -31,6 +34,15 @@ def lock(obj: M, *related: str) -> M:
     its own row: related rows joined by ``related`` are read, not locked)."""
     manager = type(obj)._base_manager
     return manager.select_for_update(of=("self",)).select_related(*related).get(pk=obj.pk)
+
+
+def require_version(obj: models.Model, version: int | None) -> None:
+    """Refuse (``Stale``) to save ``obj`` (a ``core.models.Versioned`` row, read under
+    ``lock``) when it is no longer the version ``version`` the form was rendered from: the
+    message says who saved it, when, and what changed since. ``None`` (a caller that is not a
+    form: demo data, an import) is not checked."""
+    if version is not None and obj.version != version:
+        raise Stale(obj, since=version, changes=obj.changes_since(version))
 
 
 def require(condition: bool, message) -> None:

@@ -29,6 +29,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from luhuituo.core.audit import log_access
 from luhuituo.core.exceptions import domain_errors
 from luhuituo.core.permissions import centre_account_required
+from luhuituo.core.submissions import submit_once
 
 from ..centres import (
     PROFILE_FIELDS,
@@ -115,10 +116,16 @@ def centre_home(request: HttpRequest) -> HttpResponse:
 def centre_create(request: HttpRequest) -> HttpResponse:
     """Register a new centre; the account becomes its manager."""
     form = CentreCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        centre = register_centre(by=request.user, request=request, **form.cleaned_data)
-        messages.success(request, _("The centre is registered. Next, complete its details."))
-        return redirect("registry:centre-overview", centre.pk)
+    if request.method == "POST":
+        call = submit_once(request, form, lambda data: register_centre(
+            by=request.user, request=request,
+            **{name: data[name] for name in CentreCreateForm.Meta.fields}),
+            url=lambda centre: reverse("registry:centre-overview", args=[centre.pk]))
+        if call.ok:
+            if not call.repeat:
+                messages.success(request, _("The centre is registered. Next, complete its "
+                                            "details."))
+            return redirect(call.url)
     return render(request, "registry/centre/create.html", {"form": form})
 
 
@@ -211,7 +218,14 @@ def centre_profile(request: HttpRequest, centre_id: int) -> HttpResponse:
     if not form.is_valid():
         return _render_profile(request, form, status=422 if request.htmx else 200)
     data = {name: form.cleaned_data[name] for name in PROFILE_FIELDS}
-    if save_centre_profile(centre=centre, by=request.user, data=data, request=request):
+    # Saved meanwhile by another manager (``Stale``): the message goes on the form, which
+    # keeps what was typed; nothing is saved.
+    with domain_errors(form) as call:
+        changed = save_centre_profile(centre=centre, by=request.user, data=data,
+                                      version=form.cleaned_data["version"], request=request)
+    if not call.ok:
+        return _render_profile(request, form, status=422 if request.htmx else 200)
+    if changed:
         messages.success(request, _("The centre's details are saved."))
     else:
         messages.info(request, _("Nothing was changed."))
@@ -232,12 +246,17 @@ def fee_schedule(request: HttpRequest, centre_id: int) -> HttpResponse:
     if request.method == "POST" and not is_manager:
         raise PermissionDenied
     form = FeeScheduleForm(request.POST or None) if is_manager else None
-    if request.method == "POST" and form.is_valid():
-        schedule = add_fee_schedule(centre=centre, by=request.user, data=form.cleaned_data,
-                                    request=request)
-        messages.success(request, _("The new fees are saved, effective from %(date)s.") % {
-            "date": date_format(schedule.effective_from)})
-        return redirect("registry:fee-schedule", centre.pk)
+    if request.method == "POST":
+        call = submit_once(request, form, lambda data: add_fee_schedule(
+            centre=centre, by=request.user, request=request,
+            data={name: data[name] for name in FeeScheduleForm.Meta.fields}),
+            url=reverse("registry:fee-schedule", args=[centre.pk]))
+        if call.ok:
+            if not call.repeat:
+                messages.success(request, _("The new fees are saved, effective from "
+                                            "%(date)s.") % {
+                    "date": date_format(call.result.effective_from)})
+            return redirect(call.url)
     today = timezone.localdate()
     schedules = list(centre.fee_schedules.order_by("-effective_from", "-id"))
     current = next((s for s in schedules if s.effective_from <= today), None)
@@ -289,10 +308,15 @@ def class_edit(request: HttpRequest, centre_id: int, pk: int | None = None) -> H
         return refused
     title = str(class_group) if class_group else _("New class")
     form = ClassGroupForm(request.POST or None, instance=class_group, centre=centre)
-    if request.method == "POST" and form.is_valid():
-        saved = save_class(class_group=form.instance, by=request.user, request=request)
-        messages.success(request, _("Class “%(name)s” is saved.") % {"name": saved.name})
-        return redirect("registry:class-list", centre.pk)
+    if request.method == "POST":
+        call = submit_once(request, form, lambda _data: save_class(
+            class_group=form.instance, by=request.user, request=request),
+            url=reverse("registry:class-list", args=[centre.pk]))
+        if call.ok:
+            if not call.repeat:
+                messages.success(request, _("Class “%(name)s” is saved.") % {
+                    "name": call.result.name})
+            return redirect(call.url)
     return render(request, "registry/centre/class_form.html", _centre_context(
         request, form=form, class_group=class_group, title=title,
         class_types=[(label, class_rules(code)) for code, label in ClassType.choices],
@@ -379,10 +403,15 @@ def staff_edit(request: HttpRequest, centre_id: int, pk: int | None = None) -> H
     staff = get_object_or_404(centre.staff, pk=pk) if pk is not None else None
     title = staff.name if staff else _("New staff member")
     form = StaffForm(request.POST or None, instance=staff, centre=centre)
-    if request.method == "POST" and form.is_valid():
-        saved = save_staff(staff=form.instance, by=request.user, request=request)
-        messages.success(request, _("%(name)s's record is saved.") % {"name": saved.name})
-        return redirect("registry:staff-list", centre.pk)
+    if request.method == "POST":
+        call = submit_once(request, form, lambda _data: save_staff(
+            staff=form.instance, by=request.user, request=request),
+            url=reverse("registry:staff-list", args=[centre.pk]))
+        if call.ok:
+            if not call.repeat:
+                messages.success(request, _("%(name)s's record is saved.") % {
+                    "name": call.result.name})
+            return redirect(call.url)
     records = []
     if staff is not None:
         if request.method == "GET":
@@ -399,11 +428,15 @@ def training_add(request: HttpRequest, centre_id: int, pk: int) -> HttpResponse:
     centre = request.centre
     staff = get_object_or_404(centre.staff, pk=pk)
     form = TrainingRecordForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        add_training_record(staff=staff, by=request.user, data=form.cleaned_data,
-                            request=request)
-        messages.success(request, _("The training record is added."))
-        return redirect("registry:staff-edit", centre.pk, staff.pk)
+    if request.method == "POST":
+        call = submit_once(request, form, lambda data: add_training_record(
+            staff=staff, by=request.user, request=request,
+            data={name: data[name] for name in TrainingRecordForm.Meta.fields}),
+            url=reverse("registry:staff-edit", args=[centre.pk, staff.pk]))
+        if call.ok:
+            if not call.repeat:
+                messages.success(request, _("The training record is added."))
+            return redirect(call.url)
     records = list(staff.training_records.all())
     return render(request, "registry/centre/training_form.html", _centre_context(
         request, form=form, staff=staff, records=records,

@@ -7,13 +7,15 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from luhuituo.core.audit import log_access
-from luhuituo.core.exceptions import domain_errors, submit
+from luhuituo.core.exceptions import DomainError, domain_errors, submit
 from luhuituo.core.pdf import pdf_response
 from luhuituo.core.permissions import get_visible_or_404
+from luhuituo.core.submissions import submit_once
 from luhuituo.core.uploads import check_upload, file_response
 
 from .. import receipts, services
@@ -80,6 +82,15 @@ def render_filing(request, *, status=200, upload_form=None, upload_key=None,
     return render(request, "registry/centre/filing.html", context, status=status)
 
 
+def _checked(uploaded):
+    """``check_upload`` of an uploaded file; its refusal is an error on the form's file
+    field."""
+    try:
+        return check_upload(uploaded)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages), field="file") from None
+
+
 @require_GET
 @centre_member_required
 def filing_detail(request: HttpRequest, centre_id: int) -> HttpResponse:
@@ -92,24 +103,16 @@ def material_upload(request: HttpRequest, centre_id: int) -> HttpResponse:
     centre = request.centre
     form = MaterialUploadForm(request.POST, request.FILES, centre=centre)
     key = f"{request.POST.get('kind', '')}-{request.POST.get('staff') or ''}"
-    if form.is_valid():
-        try:
-            checked = check_upload(form.cleaned_data["file"])
-        except ValidationError as exc:
-            form.add_error("file", exc)
-        else:
-            with domain_errors(form) as call:
-                services.upload_material(
-                    filing=centre.filing, by=request.user, kind=form.cleaned_data["kind"],
-                    staff=form.cleaned_data["staff"], uploaded=form.cleaned_data["file"],
-                    checked=checked, issuer=form.cleaned_data["issuer"],
-                    number=form.cleaned_data["number"],
-                    valid_until=form.cleaned_data["valid_until"], request=request,
-                )
-            if call.ok:
-                messages.success(request, _("Uploaded: %(name)s") % {
-                    "name": form.cleaned_data["file"].name})
-                return redirect("registry:filing-detail", centre_id)
+    call = submit_once(request, form, lambda data: services.upload_material(
+        filing=centre.filing, by=request.user, kind=data["kind"], staff=data["staff"],
+        uploaded=data["file"], checked=_checked(data["file"]), issuer=data["issuer"],
+        number=data["number"], valid_until=data["valid_until"], request=request),
+        url=reverse("registry:filing-detail", args=[centre_id]))
+    if call.ok:
+        if not call.repeat:
+            messages.success(request, _("Uploaded: %(name)s") % {
+                "name": form.cleaned_data["file"].name})
+        return redirect(call.url)
     return render_filing(request, status=422, upload_form=form, upload_key=key)
 
 
@@ -120,24 +123,17 @@ def certificate_renew(request: HttpRequest, centre_id: int) -> HttpResponse:
     centre = request.centre
     filing = centre.filing
     form = CertificateRenewalForm(request.POST, request.FILES, kinds=renewable_kinds(centre))
-    if form.is_valid():
-        try:
-            checked = check_upload(form.cleaned_data["file"])
-        except ValidationError as exc:
-            form.add_error("file", exc)
-        else:
-            with domain_errors(form) as call:
-                material = services.renew_certificate(
-                    filing=filing, by=request.user, kind=form.cleaned_data["kind"],
-                    uploaded=form.cleaned_data["file"], checked=checked,
-                    issuer=form.cleaned_data["issuer"], number=form.cleaned_data["number"],
-                    valid_until=form.cleaned_data["valid_until"], request=request,
-                )
-            if call.ok:
-                messages.success(request, _("Renewed: %(material)s. The district health "
-                                            "bureau has been told.") % {
-                                                "material": material.kind_label})
-                return redirect("registry:filing-detail", centre_id)
+    call = submit_once(request, form, lambda data: services.renew_certificate(
+        filing=filing, by=request.user, kind=data["kind"], uploaded=data["file"],
+        checked=_checked(data["file"]), issuer=data["issuer"], number=data["number"],
+        valid_until=data["valid_until"], request=request),
+        url=reverse("registry:filing-detail", args=[centre_id]))
+    if call.ok:
+        if not call.repeat:
+            messages.success(request, _("Renewed: %(material)s. The district health bureau "
+                                        "has been told.") % {
+                                            "material": call.result.kind_label})
+        return redirect(call.url)
     return render_filing(request, status=422, renewal_form=form,
                          renewal_kind=request.POST.get("kind", ""))
 

@@ -8,9 +8,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from luhuituo.core.exceptions import DomainError
+from luhuituo.core.submissions import submit_once
 from luhuituo.core.uploads import file_response
 
 from ..centres import MAX_CENTRE_PHOTOS, add_centre_photo, delete_centre_photo
@@ -48,16 +51,21 @@ def photo_list(request: HttpRequest, centre_id: int) -> HttpResponse:
 @centre_member_required(manager=True)
 def photo_upload(request: HttpRequest, centre_id: int) -> HttpResponse:
     form = CentrePhotoForm(request.POST, request.FILES)
-    if form.is_valid():
+
+    def add(data):
         try:
-            add_centre_photo(centre=request.centre, by=request.user,
-                             uploaded=form.cleaned_data["image"],
-                             caption=form.cleaned_data["caption"], request=request)
-        except ValidationError as exc:
-            form.add_error(None if exc.code == "too_many" else "image", exc)
-        else:
+            return add_centre_photo(centre=request.centre, by=request.user,
+                                    uploaded=data["image"], caption=data["caption"],
+                                    request=request)
+        except ValidationError as exc:  # the file, or one photo too many
+            raise DomainError(" ".join(exc.messages),
+                              field=None if exc.code == "too_many" else "image") from None
+
+    call = submit_once(request, form, add, url=reverse("registry:photo-list", args=[centre_id]))
+    if call.ok:
+        if not call.repeat:
             messages.success(request, _("The photo has been added."))
-            return redirect("registry:photo-list", centre_id)
+        return redirect(call.url)
     return _render_photos(request, form, status=422)
 
 

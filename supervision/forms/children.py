@@ -11,8 +11,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from luhuituo.core.crypto import blind_index
-from luhuituo.core.forms import DateInput, FilterForm, IDNumberField, not_in_future
+from luhuituo.core.forms import DateInput, FilterForm, IDNumberField, VersionField, not_in_future
 from luhuituo.core.masking import mask_id_number, mask_phone
+from luhuituo.core.submissions import OneTimeForm
 from luhuituo.core.validators import validate_id_number
 from registry.models import Centre, ClassGroup
 from registry.validators import validate_phone
@@ -47,8 +48,10 @@ def _id_number_field(label) -> IDNumberField:
                          widget=forms.TextInput(attrs={"autocomplete": "off"}))
 
 
-class EnrolmentForm(forms.Form):
-    """The whole enrolment on one page: child, primary guardian, consent, placement."""
+class EnrolmentForm(OneTimeForm):
+    """The whole enrolment on one page: child, primary guardian, consent, placement. Sent
+    twice, it enrols once (``OneTimeForm``); a likely duplicate of a registered child is
+    refused unless ``different_child`` is ticked."""
 
     # child
     name = forms.CharField(label=_("Child's name"), max_length=50)
@@ -83,6 +86,9 @@ class EnrolmentForm(forms.Form):
     class_group = forms.ModelChoiceField(queryset=ClassGroup.objects.none())
     started_on = forms.DateField(label=capfirst(_("starts on")), widget=DateInput)
     service_form = forms.ChoiceField(label=capfirst(_("service form")))
+    # shown once the service finds a registered child who is probably this one
+    different_child = forms.BooleanField(
+        label=_("This is a different child, not the one already registered"), required=False)
 
     def __init__(self, *args, centre: Centre, **kwargs):
         super().__init__(*args, **kwargs)
@@ -124,7 +130,7 @@ class EnrolmentForm(forms.Form):
                 "mobile": d["guardian_mobile"], "id_number": d["guardian_id_number"]}
 
 
-class GuardianForm(forms.ModelForm):
+class GuardianForm(OneTimeForm, forms.ModelForm):
     id_number = _id_number_field(capfirst(_("resident ID number")))
 
     class Meta:
@@ -143,9 +149,12 @@ def _keep_recorded(field: forms.Field, masked: str) -> None:
 
 
 class ChildEditForm(forms.Form):
-    """Correct a child's details: prefilled, except the ID number (masked; empty keeps it)."""
+    """Correct a child's details: prefilled, except the ID number (masked; empty keeps it).
+    Carries the version of the record it was opened on (saving over a newer one is
+    refused)."""
 
     prefix = "edit"
+    version = VersionField()
     name = forms.CharField(label=_("Child's name"), max_length=50)
     sex = forms.ChoiceField(label=capfirst(_("sex")), choices=Child.Sex.choices,
                             widget=forms.RadioSelect)
@@ -159,7 +168,8 @@ class ChildEditForm(forms.Form):
     def __init__(self, *args, child: Child, **kwargs):
         kwargs.setdefault("initial", {
             "name": child.name, "sex": child.sex, "birth_date": child.birth_date,
-            "allergies": child.allergies, "health_notes": child.health_notes})
+            "allergies": child.allergies, "health_notes": child.health_notes,
+            "version": child.version})
         super().__init__(*args, **kwargs)
         self.child = child
         if child.id_number:
@@ -188,8 +198,10 @@ class ChildEditForm(forms.Form):
 
 class GuardianEditForm(forms.Form):
     """Correct a guardian's details: prefilled, except the mobile and ID numbers (masked;
-    empty keeps them). One per guardian on the child's page, prefixed by its id."""
+    empty keeps them). One per guardian on the child's page, prefixed by its id, with the
+    version of the guardian's record it was opened on."""
 
+    version = VersionField()
     name = forms.CharField(label=capfirst(_("name")), max_length=50)
     relation = forms.ChoiceField(label=capfirst(_("relation to the child")),
                                  choices=Guardian.Relation.choices)
@@ -201,7 +213,8 @@ class GuardianEditForm(forms.Form):
 
     def __init__(self, *args, guardian: Guardian, **kwargs):
         kwargs.setdefault("prefix", f"guardian-{guardian.pk}")
-        kwargs.setdefault("initial", {"name": guardian.name, "relation": guardian.relation})
+        kwargs.setdefault("initial", {"name": guardian.name, "relation": guardian.relation,
+                                      "version": guardian.version})
         super().__init__(*args, **kwargs)
         self.guardian = guardian
         _keep_recorded(self.fields["mobile"], mask_phone(guardian.mobile))
@@ -209,7 +222,7 @@ class GuardianEditForm(forms.Form):
             _keep_recorded(self.fields["id_number"], mask_id_number(guardian.id_number))
 
 
-class HealthCheckForm(forms.ModelForm):
+class HealthCheckForm(OneTimeForm, forms.ModelForm):
     class Meta:
         model = HealthCheck
         fields = ["kind", "checked_on", "institution", "result", "notes"]
@@ -227,7 +240,7 @@ class HealthCheckForm(forms.ModelForm):
         return day
 
 
-class VaccinationCheckForm(forms.ModelForm):
+class VaccinationCheckForm(OneTimeForm, forms.ModelForm):
     class Meta:
         model = VaccinationCheck
         fields = ["checked_on", "certificate_seen", "up_to_date", "missing"]
@@ -293,7 +306,7 @@ class WithdrawForm(forms.Form):
         return not_in_future(self.cleaned_data["on"])
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(OneTimeForm):
     """A consent recorded after enrolment: photos later, or records again under new rules."""
 
     prefix = "consent"

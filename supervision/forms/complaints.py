@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from luhuituo.core.forms import FilterForm, district_choices
 from luhuituo.core.models import RegulatorScope, User
+from luhuituo.core.submissions import OneTimeForm
 from registry.models import Centre
 from registry.validators import validate_phone
 
@@ -37,7 +38,7 @@ class ComplaintFilterForm(FilterForm):
         self.fields["district"].choices = district_choices(user)
 
 
-class ComplaintForm(forms.ModelForm):
+class ComplaintForm(OneTimeForm, forms.ModelForm):
     centre = forms.ModelChoiceField(label=_("Centre"), queryset=Centre.objects.none(),
                                     error_messages={"invalid_choice": _(
                                         "Choose a centre in your jurisdiction.")})

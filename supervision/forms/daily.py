@@ -7,6 +7,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from luhuituo.core.forms import VersionField
+
 from ..models import Attendance, SymptomGroup
 from ..services.daily import clean_row
 
@@ -67,10 +69,18 @@ class StaffOnDutyForm(forms.Form):
         return [int(pk) for pk in self.cleaned_data["staff"]]
 
 
-class ClassDaySheet:
-    """The whole sheet: one row form per child and the staff on duty, valid only together."""
+class ClassDayVersionForm(forms.Form):
+    """The version of the class day the sheet was opened on (0: not recorded yet)."""
 
-    def __init__(self, data=None, *, children, staff, attendance=None, on_duty=()):
+    version = VersionField()
+
+
+class ClassDaySheet:
+    """The whole sheet: one row form per child and the staff on duty, valid only together,
+    with the version of the day it was opened on."""
+
+    def __init__(self, data=None, *, children, staff, attendance=None, on_duty=(),
+                 version: int = 0):
         attendance = attendance or {}
         self.rows = []
         for child in children:
@@ -80,14 +90,31 @@ class ClassDaySheet:
                 "note")} if saved else None
             form = AttendanceRowForm(data, child=child, initial=initial)
             form.saved = saved
+            form.stored = None  # the row as saved meanwhile by someone else (saved_meanwhile)
             self.rows.append(form)
         self.staff_form = StaffOnDutyForm(
             data, staff=staff, initial={"staff": [str(pk) for pk in on_duty]})
+        self.version_form = ClassDayVersionForm(data, initial={"version": version})
         self.non_field_errors: list[str] = []
 
     def is_valid(self) -> bool:
         results = [form.is_valid() for form in self.rows]
-        return all(results) and self.staff_form.is_valid() and not self.non_field_errors
+        return (all(results) and self.staff_form.is_valid() and self.version_form.is_valid()
+                and not self.non_field_errors)
+
+    @property
+    def version(self) -> int | None:
+        return self.version_form.cleaned_data.get("version")
+
+    def saved_meanwhile(self, error) -> None:
+        """The day was saved by someone else after the sheet was opened (``Stale``): the
+        message, the values now stored beside each row that changed, and the stored version,
+        so that saving again (after reading) replaces them knowingly. What was typed stays."""
+        self.non_field_errors.append(error.message)
+        changed = {row.child_id: row for row in error.obj.changed_rows(error.since)}
+        for form in self.rows:
+            form.stored = changed.get(form.child.pk)
+        error.refresh(self.version_form)
 
     @property
     def has_errors(self) -> bool:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from luhuituo.core.forms import DateInput, FilterForm, district_choices
+from luhuituo.core.submissions import OneTimeForm
 from registry.models import Centre
 
 from ..models import Finding, Inspection, InspectionAnswer
@@ -48,7 +49,7 @@ class InspectionFilterForm(FilterForm):
         self.fields["district"].choices = district_choices(user)
 
 
-class PlanForm(forms.Form):
+class PlanForm(OneTimeForm):
     centre = forms.ModelChoiceField(queryset=Centre.objects.none(), widget=forms.HiddenInput,
                                     error_messages={"invalid_choice": _(
                                         "Choose a centre in your jurisdiction.")})
@@ -125,7 +126,7 @@ class AnswersForm(forms.Form):
                 if self.cleaned_data.get(f"finding-{item.pk}")}
 
 
-class FindingForm(forms.Form):
+class FindingForm(OneTimeForm):
     severity = forms.ChoiceField(label=_("Severity"), choices=Finding.Severity.choices)
     description = forms.CharField(label=_("Finding"), max_length=2000, widget=forms.Textarea(
         attrs={"rows": 3}))

@@ -7,6 +7,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from luhuituo.core.submissions import OneTimeForm
+
 from ..models import Finding, Inspection
 from .inspections import DATE
 
@@ -16,7 +18,7 @@ def _not_past(value):
         raise forms.ValidationError(_("The deadline cannot be in the past."))
 
 
-class OrderForm(forms.Form):
+class OrderForm(OneTimeForm):
     findings = forms.ModelMultipleChoiceField(
         label=_("Findings to rectify"), queryset=Finding.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple)

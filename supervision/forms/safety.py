@@ -16,6 +16,7 @@ from luhuituo.core.forms import (
     district_choices,
     not_in_future,
 )
+from luhuituo.core.submissions import OneTimeForm
 
 from ..models import Drill, Hazard, Incident, SafetyCheck
 
@@ -25,7 +26,7 @@ MAX_PARTICIPANTS = 2000  # a typing slip guard, far above any centre's headcount
 # --- incidents -----------------------------------------------------------------------------------
 
 
-class IncidentForm(forms.ModelForm):
+class IncidentForm(OneTimeForm, forms.ModelForm):
     class Meta:
         model = Incident
         fields = ["occurred_at", "kind", "injury_type", "severity", "notifiable_disease",
@@ -131,7 +132,7 @@ class IncidentFilterForm(FilterForm):
 # --- drills, monthly checks, hazards ------------------------------------------------------------
 
 
-class DrillForm(forms.ModelForm):
+class DrillForm(OneTimeForm, forms.ModelForm):
     class Meta:
         model = Drill
         fields = ["kind", "held_on", "participants", "note"]
@@ -148,7 +149,7 @@ class DrillForm(forms.ModelForm):
                              _("A drill cannot be recorded before it is held."))
 
 
-class SafetyCheckForm(forms.ModelForm):
+class SafetyCheckForm(OneTimeForm, forms.ModelForm):
     class Meta:
         model = SafetyCheck
         fields = ["kind", "checked_on", "inspector_name", "all_in_order", "note"]
@@ -165,7 +166,7 @@ class SafetyCheckForm(forms.ModelForm):
         return cleaned
 
 
-class HazardForm(forms.ModelForm):
+class HazardForm(OneTimeForm, forms.ModelForm):
     class Meta:
         model = Hazard
         fields = ["found_on", "location", "description", "deadline"]

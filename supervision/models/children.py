@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from luhuituo.core.fields import BlindIndexField, EncryptedTextField
+from luhuituo.core.models import Versioned
 from luhuituo.core.validators import validate_id_number
 from registry.models import Centre, ClassGroup
 from registry.validators import validate_phone
@@ -47,8 +48,9 @@ class ChildQuerySet(models.QuerySet):
 
 
 @pghistory.track()
-class Child(models.Model):
-    """婴幼儿 — a child cared for by a centre. Created only with a guardian's consent."""
+class Child(Versioned):
+    """婴幼儿 — a child cared for by a centre. Created only with a guardian's consent. Edited
+    with a version (``Versioned``): a correction made on a stale page is refused."""
 
     class Sex(models.TextChoices):
         MALE = "male", _("Boy")
@@ -115,8 +117,9 @@ class GuardianQuerySet(models.QuerySet):
 
 
 @pghistory.track()
-class Guardian(models.Model):
-    """监护人 — a parent or other guardian of a child; may be linked to a parent account."""
+class Guardian(Versioned):
+    """监护人 — a parent or other guardian of a child; may be linked to a parent account.
+    Edited with a version (``Versioned``)."""
 
     class Relation(models.TextChoices):
         MOTHER = "mother", _("Mother")

@@ -4,10 +4,10 @@ and the morning and midday health checks."""
 from __future__ import annotations
 
 import pghistory
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from luhuituo.core.models import Versioned
 from registry.models import ClassGroup, Staff
 
 from .base import _centre_scope
@@ -21,8 +21,13 @@ class ClassDayQuerySet(models.QuerySet):
 
 
 @pghistory.track()
-class ClassDay(models.Model):
-    """One class on one day: who was on duty, and (through ``attendance``) each child's day."""
+class ClassDay(Versioned):
+    """One class on one day: who was on duty, and (through ``attendance``) each child's day.
+
+    The sheet is saved whole, with the version it was opened on (``Versioned``; 0 when the
+    day was not recorded yet): saving over a newer version is refused. Each child's row keeps
+    the version in which its values last changed (``Attendance.changed_in``), and the day the
+    version in which its staff on duty last changed, so the refusal can say what changed."""
 
     class_group = models.ForeignKey(ClassGroup, models.CASCADE, related_name="days",
                                     verbose_name=_("class"))
@@ -32,9 +37,8 @@ class ClassDay(models.Model):
     morning_check_at = models.DateTimeField(_("morning check recorded at"), null=True,
                                             blank=True)
     midday_check_at = models.DateTimeField(_("midday check recorded at"), null=True, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
-                                    blank=True, related_name="+", verbose_name=_("recorded by"))
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    staff_changed_in = models.PositiveIntegerField(_("staff on duty changed in version"),
+                                                   default=1, editable=False)
 
     objects = ClassDayQuerySet.as_manager()
 
@@ -49,6 +53,19 @@ class ClassDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.class_group.name} · {self.date:%Y-%m-%d}"
+
+    def changed_rows(self, version: int):
+        """The attendance rows whose values changed after ``version``, with their child."""
+        return (self.attendance.filter(changed_in__gt=version).select_related("child")
+                .order_by("child__name", "child_id"))
+
+    def changes_since(self, version: int) -> list[str]:
+        """The children whose rows changed after ``version``, and the staff on duty if they
+        changed."""
+        changes = [row.child.name for row in self.changed_rows(version)]
+        if self.staff_changed_in > version:
+            changes.append(str(_("staff on duty")))
+        return changes
 
 
 class SymptomGroup(models.TextChoices):
@@ -97,6 +114,7 @@ class Attendance(models.Model):
     midday_check = models.CharField(_("midday check"), max_length=10, choices=Check.choices,
                                     blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
+    changed_in = models.PositiveIntegerField(_("changed in version"), default=1, editable=False)
 
     class Meta:
         ordering = ["class_day", "child__name"]

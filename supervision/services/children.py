@@ -40,7 +40,7 @@ from luhuituo.core.exceptions import DomainError
 from luhuituo.core.models import AccessLog, User
 from luhuituo.core.validators import normalise_id_number, validate_id_number
 from luhuituo.core.verbs import Verb
-from luhuituo.core.workflow import lock, transition
+from luhuituo.core.workflow import lock, require_version, transition
 from registry.models import Centre, ClassGroup, ClassType
 from registry.rules import require_centre_manager, require_centre_member
 from registry.validators import validate_phone
@@ -195,15 +195,54 @@ CHILD_FIELDS = ("name", "sex", "birth_date", "id_number", "allergies", "health_n
 GUARDIAN_FIELDS = ("name", "relation", "mobile", "id_number", "user")
 
 
+class LikelyDuplicate(ChildError):
+    """The centre already has a child who is probably this one (``likely_duplicate``):
+    ``existing`` is that child. Enrol anyway only when told it is a different child."""
+
+    def __init__(self, existing: Child, *, same_mobile: bool):
+        details = {"name": existing.name, "date": existing.birth_date.isoformat()}
+        if same_mobile:
+            message = _("%(name)s, born on %(date)s, is already registered at this centre, "
+                        "with a guardian of the same mobile number.") % details
+        else:
+            message = _("%(name)s, born on %(date)s, is already registered at this centre "
+                        "(no ID number was given to tell the two apart).") % details
+        super().__init__(
+            str(message) + " " + str(_("Open that child's record instead; if this really is "
+                                       "a different child, tick “This is a different child” "
+                                       "and enrol again.")), field="different_child")
+        self.existing = existing
+
+
+def likely_duplicate(centre: Centre, *, name: str, birth_date: date, id_number: str,
+                     guardian_mobile: str) -> LikelyDuplicate | None:
+    """A child of ``centre`` (enrolled or withdrawn) who is probably the one being enrolled:
+    the same name and date of birth, and a guardian with the same mobile number — or, when no
+    ID number is given, the same name and date of birth alone. (The same ID number is an
+    exact match, refused on its own.)"""
+    same = centre.children.filter(name=name.strip(), birth_date=birth_date).order_by("pk")
+    mobile = (guardian_mobile or "").strip()
+    match = same.filter(guardians__mobile=mobile).first() if mobile else None
+    if match is not None:
+        return LikelyDuplicate(match, same_mobile=True)
+    if not id_number and (match := same.first()) is not None:
+        return LikelyDuplicate(match, same_mobile=False)
+    return None
+
+
 @transaction.atomic
 def enrol_child(centre: Centre, *, by: User, child_data: dict, guardian_data: dict,
                 consent_method: str | None, photo_consent: bool, class_group: ClassGroup,
                 started_on: date, service_form: str = Centre.ServiceForm.FULL_DAY,
-                request=None) -> Child:
+                different_child: bool = False, request=None) -> Child:
     """Create the child with its primary guardian, the guardian's records consent (and a
     separate photo consent if given) and the placement — all or nothing. Refused without the
-    records consent."""
+    records consent, and for a likely duplicate of a registered child (``LikelyDuplicate``)
+    unless ``different_child`` says the user checked that it is another child. Enrolments at
+    one centre take turns (the centre's row is locked), so two people enrolling the same
+    child at once cannot both pass that check."""
     require_centre_member(by, centre)
+    Centre.objects.select_for_update(no_key=True).filter(pk=centre.pk).first()
     if consent_method not in GuardianConsent.Method.values:
         raise ChildError(_("The guardian's consent to the child privacy rules must be recorded "
                            "before the child can be enrolled."), field="consent")
@@ -216,6 +255,11 @@ def enrol_child(centre: Centre, *, by: User, child_data: dict, guardian_data: di
             id_number_digest=blind_index(id_number, "ric")).exists():
         raise ChildError(_("This child is already registered at this centre."),
                          field="id_number")
+    duplicate = likely_duplicate(centre, name=child_data["name"],
+                                 birth_date=child_data["birth_date"], id_number=id_number,
+                                 guardian_mobile=guardian_data.get("mobile", ""))
+    if duplicate is not None and not different_child:
+        raise duplicate
     class_group = _check_placement(child_data["birth_date"], class_group, centre, started_on)
     try:
         with transaction.atomic():
@@ -238,7 +282,8 @@ def enrol_child(centre: Centre, *, by: User, child_data: dict, guardian_data: di
     audit(Verb.CHILD_ENROLLED, actor=by, target=child, request=request,
           centre=centre.pk, class_group=class_group.pk, started_on=started_on,
           enrolment=enrolment.pk, consents=[c.purpose for c in consents],
-          rules_version=settings.CHILD_PRIVACY_RULES_VERSION, method=consent_method)
+          rules_version=settings.CHILD_PRIVACY_RULES_VERSION, method=consent_method,
+          **({"different_from": duplicate.existing.pk} if duplicate is not None else {}))
     return child
 
 
@@ -301,7 +346,7 @@ def withdraw_consent(consent: GuardianConsent, *, by: User, request=None) -> Gua
         child.consents.filter(withdrawn_at__isnull=True).update(withdrawn_at=consent.withdrawn_at)
         if child.status == Child.Status.ENROLLED:
             ended = _end_placement(child, on=timezone.localdate(),
-                                   reason=str(_("Guardian withdrew consent")))
+                                   reason=str(_("Guardian withdrew consent")), by=by)
     audit(Verb.CONSENT_WITHDRAWN, actor=by, target=child, request=request,
           purpose=consent.purpose, consent=consent.pk, enrolment_ended=ended)
     return consent
@@ -338,13 +383,16 @@ def _changed(obj, data: dict) -> list[str]:
 
 
 @transaction.atomic
-def update_child(child: Child, *, by: User, data: dict, request=None) -> Child:
+def update_child(child: Child, *, by: User, data: dict, version: int | None = None,
+                 request=None) -> Child:
     """Correct the child's name, sex, date of birth, ID number, allergies or health notes
     (the same rules as at enrolment). A new date of birth must still fit the current class
-    on the day the placement started. Returns the child; nothing is saved or audited when
-    nothing changed."""
+    on the day the placement started. ``version``: the one the form was opened on; saving
+    over a newer one is refused (``Stale``). Returns the child; nothing is saved or audited
+    when nothing changed."""
     require_centre_member(by, child.centre)
     child = lock(child)
+    require_version(child, version)
     _require_records_consent(child)
     data = {k: v for k, v in data.items() if k in CHILD_EDIT_FIELDS}
     _required_text(data, "name", _("Enter the child's name."))
@@ -379,6 +427,7 @@ def update_child(child: Child, *, by: User, data: dict, request=None) -> Child:
         return child
     for name in changed:
         setattr(child, name, data[name])
+    child.updated_by = by
     update_fields = changed + (["id_number_digest"] if "id_number" in changed else [])
     try:
         with transaction.atomic():
@@ -391,15 +440,17 @@ def update_child(child: Child, *, by: User, data: dict, request=None) -> Child:
 
 
 @transaction.atomic
-def update_guardian(guardian: Guardian, *, by: User, data: dict,
+def update_guardian(guardian: Guardian, *, by: User, data: dict, version: int | None = None,
                     request=None) -> Guardian:
     """Correct a guardian's name, relation, mobile number or ID number. Empty mobile or ID
-    number: keep the recorded one. Returns the guardian; nothing is saved or audited when
+    number: keep the recorded one. ``version``: the one the form was opened on; saving over a
+    newer one is refused (``Stale``). Returns the guardian; nothing is saved or audited when
     nothing changed."""
     require_centre_member(by, guardian.child.centre)
     child = lock(guardian.child)
-    _require_records_consent(child)
     guardian = Guardian.objects.select_for_update().get(pk=guardian.pk, child=child)
+    require_version(guardian, version)
+    _require_records_consent(child)
     data = {k: v for k, v in data.items() if k in GUARDIAN_EDIT_FIELDS}
     _required_text(data, "name", _("Enter the guardian's name."))
     if "relation" in data and data["relation"] not in Guardian.Relation.values:
@@ -419,6 +470,7 @@ def update_guardian(guardian: Guardian, *, by: User, data: dict,
         return guardian
     for name in changed:
         setattr(guardian, name, data[name])
+    guardian.updated_by = by
     guardian.save(update_fields=changed + (["id_number_digest"] if "id_number" in changed
                                            else []))
     audit(Verb.GUARDIAN_UPDATED, actor=by, target=guardian, request=request, child=child.pk,
@@ -477,7 +529,7 @@ def _open_enrolment(child: Child) -> Enrolment | None:
         child=child, ended_on__isnull=True).first()
 
 
-def _end_placement(child: Child, *, on: date, reason: str) -> int | None:
+def _end_placement(child: Child, *, on: date, reason: str, by: User) -> int | None:
     """End the open enrolment on ``on`` and mark the child withdrawn; the enrolment's id."""
     enrolment = _open_enrolment(child)
     if enrolment is not None:
@@ -490,6 +542,7 @@ def _end_placement(child: Child, *, on: date, reason: str) -> int | None:
     child.status = Child.Status.WITHDRAWN
     child.withdrawn_on = on
     child.withdrawal_reason = reason[:200]
+    child.updated_by = by
     child.save(update_fields=["status", "withdrawn_on", "withdrawal_reason"])
     return enrolment.pk if enrolment else None
 
@@ -535,7 +588,7 @@ def withdraw_child(child: Child, *, by: User, on: date, reason: str,
     if not reason.strip():
         raise ChildError(_("Give the reason for the withdrawal."), field="reason")
     _not_in_future(on, "on")
-    enrolment = _end_placement(child, on=on, reason=reason.strip())
+    enrolment = _end_placement(child, on=on, reason=reason.strip(), by=by)
     audit(Verb.CHILD_WITHDRAWN, actor=by, target=child, request=request, on=on,
           reason=reason.strip(), enrolment=enrolment)
     return child
@@ -595,6 +648,7 @@ def readmit_child(child: Child, *, by: User, class_group: ClassGroup, on: date,
                                          service_form=service_form)
     child.withdrawn_on = None
     child.withdrawal_reason = ""
+    child.updated_by = by
     transition(child, Child.Status.ENROLLED, by=by, verb=Verb.CHILD_READMITTED,
                request=request, update_fields=["withdrawn_on", "withdrawal_reason"],
                class_group=class_group.pk, on=on, away_since=left_on)

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +28,7 @@ from luhuituo.core.exceptions import DomainError
 from luhuituo.core.jobs import enqueue
 from luhuituo.core.models import User
 from luhuituo.core.verbs import Verb
+from luhuituo.core.workflow import require_version
 from registry.models import ClassGroup, Staff
 from registry.rules import require_centre_member
 
@@ -136,14 +137,17 @@ def clean_row(row: Mapping) -> tuple[dict, dict[str, str]]:
 @transaction.atomic
 def save_class_day(class_group: ClassGroup, day: date, *, by: User,
                    staff_ids: Iterable[int], rows: Iterable[Mapping],
-                   request=None) -> ClassDay:
+                   version: int | None = None, request=None) -> ClassDay:
     """Record a class's day in one go: who was on duty and each child's attendance and checks.
 
     ``rows`` are dicts with ``child_id`` and the fields of ``ROW_FIELDS``. Only children placed
     in the class on that day; staff must be active staff of the class's centre. Saving again
-    updates the same rows (an upsert on (class day, child)), never duplicates them. The number
-    of queries does not depend on the number of children. Children without a row are left as
-    they were."""
+    updates the same rows (an upsert on (class day, child)), never duplicates them; rows whose
+    values did not change are left alone, and the changed ones remember the version in which
+    they changed. ``version`` is the one the sheet was opened on (0: the day was not recorded
+    yet): saving over a newer one is refused (``Stale``, which names the children whose rows
+    changed since). The number of queries does not depend on the number of children. Children
+    without a row are left as they were."""
     centre = class_group.centre
     # The role decides the edit window, so the membership itself is needed, not a yes or no.
     membership = require_centre_member(by, centre)
@@ -174,8 +178,23 @@ def save_class_day(class_group: ClassGroup, day: date, *, by: User,
     if staff_ids - valid_staff:
         raise RecordError(_("Staff on duty must be current staff of this centre."))
 
-    class_day, _created = ClassDay.objects.select_for_update().get_or_create(
-        class_group=class_group, date=day)
+    class_day = ClassDay.objects.select_for_update().filter(
+        class_group=class_group, date=day).first()
+    if class_day is None:
+        # Not recorded yet: the sheet was opened on "version 0". Two first saves at once: the
+        # unique (class, day) constraint lets one through, and the other is told it is stale.
+        if version:
+            raise RecordError(_("This day's record no longer exists. Open the day again."))
+        try:
+            with transaction.atomic():
+                class_day = ClassDay.objects.create(class_group=class_group, date=day,
+                                                    updated_by=by)
+        except IntegrityError:
+            class_day = ClassDay.objects.select_for_update().get(class_group=class_group,
+                                                                 date=day)
+            require_version(class_day, version)
+    else:
+        require_version(class_day, version)
     now = timezone.now()
     morning = any(r["morning_check"] for r in cleaned.values())
     midday = any(r["midday_check"] for r in cleaned.values())
@@ -185,22 +204,31 @@ def save_class_day(class_group: ClassGroup, day: date, *, by: User,
         class_day.morning_check_at = now
     if midday and class_day.midday_check_at is None:
         class_day.midday_check_at = now
-    class_day.recorded_by = by
-    class_day.save(update_fields=["morning_check_at", "midday_check_at", "recorded_by",
-                                  "updated_at"])
-    class_day.staff_on_duty.set(valid_staff)
-    if cleaned:
+    class_day.updated_by = by
+    saved = {a.child_id: a for a in class_day.attendance.all()}
+    changed = [Attendance(class_day=class_day, child_id=child_id, **data)
+               for child_id, data in cleaned.items()
+               if child_id not in saved
+               or any(getattr(saved[child_id], name) != data[name] for name in ROW_FIELDS)]
+    staff_changed = set(class_day.staff_on_duty.values_list("pk", flat=True)) != valid_staff
+    if staff_changed:
+        class_day.staff_changed_in = class_day.version + 1  # the version this save makes
+    class_day.save()
+    if staff_changed:
+        class_day.staff_on_duty.set(valid_staff)
+    if changed:
+        for row in changed:
+            row.changed_in = class_day.version
         Attendance.objects.bulk_create(
-            [Attendance(class_day=class_day, child_id=child_id, **data)
-             for child_id, data in cleaned.items()],
-            update_conflicts=True, unique_fields=["class_day", "child"],
-            update_fields=list(ROW_FIELDS),
+            changed, update_conflicts=True, unique_fields=["class_day", "child"],
+            update_fields=[*ROW_FIELDS, "changed_in"],
         )
     counts = dict.fromkeys(A.Status.values, 0)
     for data in cleaned.values():
         counts[data["status"]] += 1
     audit(Verb.CLASS_DAY_SAVED, actor=by, target=class_day, request=request,
-          date=day, children=len(cleaned), staff=sorted(valid_staff), **counts)
+          date=day, version=class_day.version, children=len(cleaned), changed=len(changed),
+          staff=sorted(valid_staff), **counts)
     # Rules A1 (ratio) and A9 (cluster) are "realtime on attendance" (docs/rules/alert-rules.md):
     # the worker re-runs them as soon as the day is saved, besides their hourly run. The job is a
     # row saved with the day: a broker outage delays it, never loses it or fails the save.

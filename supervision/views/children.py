@@ -31,8 +31,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from luhuituo.core.audit import log_access
-from luhuituo.core.exceptions import domain_errors, submit
+from luhuituo.core.exceptions import domain_errors
 from luhuituo.core.permissions import get_visible_or_404, parent_required, regulator_required
+from luhuituo.core.submissions import submit_once
 from registry.models import Centre, ClassType
 from registry.permissions import centre_member_required
 
@@ -53,6 +54,7 @@ from ..forms.children import (
 from ..models import Attendance, Child
 from ..services.children import (
     AGE_BANDS,
+    LikelyDuplicate,
     MissingCheck,
     add_guardian,
     child_can_attend,
@@ -133,21 +135,26 @@ def child_create(request: HttpRequest, centre_id: int) -> HttpResponse:
     centre = request.centre
     form = EnrolmentForm(request.POST or None, centre=centre,
                          initial={"started_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        with domain_errors(form) as call:
-            child = enrol_child(
-                centre, by=request.user, child_data=form.child_data(),
-                guardian_data=form.guardian_data(),
-                consent_method=data["consent_method"] if data["consent"] else None,
-                photo_consent=data["photo_consent"], class_group=data["class_group"],
-                started_on=data["started_on"], service_form=data["service_form"],
-                request=request)
+    duplicate = None
+    if request.method == "POST":
+        call = submit_once(request, form, lambda data: enrol_child(
+            centre, by=request.user, child_data=form.child_data(),
+            guardian_data=form.guardian_data(),
+            consent_method=data["consent_method"] if data["consent"] else None,
+            photo_consent=data["photo_consent"], class_group=data["class_group"],
+            started_on=data["started_on"], service_form=data["service_form"],
+            different_child=data["different_child"], request=request),
+            url=lambda child: child.get_absolute_url())
         if call.ok:
-            messages.success(request, _("%(name)s is enrolled.") % {"name": child.name})
-            return redirect(child.get_absolute_url())
-    return render(request, "supervision/children/create.html", _centre_context(request, form=form),
-                  status=422 if request.method == "POST" else 200)
+            if not call.repeat:
+                messages.success(request, _("%(name)s is enrolled.") % {
+                    "name": call.result.name})
+            return redirect(call.url)
+        if isinstance(call.error, LikelyDuplicate):
+            duplicate = call.error.existing
+    return render(request, "supervision/children/create.html", _centre_context(
+        request, form=form, duplicate=duplicate),
+        status=422 if request.method == "POST" else 200)
 
 
 # --- centre side: one child ----------------------------------------------------------------------
@@ -208,11 +215,14 @@ def child_detail(request: HttpRequest, centre_id: int, pk: int) -> HttpResponse:
 
 def _act(request: HttpRequest, child: Child, key: str, form, action, done: str,
          anchor: str) -> HttpResponse:
-    """Run ``action(cleaned_data)`` for a valid form; otherwise (or when a rule refuses) show
-    the record again with the form's errors and what was typed."""
-    if submit(form, action).ok:
-        messages.success(request, done)
-        return redirect(f"{child.get_absolute_url()}#{anchor}")
+    """Run ``action(cleaned_data)`` for a valid form — once, for the forms that add a record
+    (``OneTimeForm``); otherwise (or when a rule refuses, or the record was saved meanwhile by
+    someone else) show the record again with the form's errors and what was typed."""
+    call = submit_once(request, form, action, url=f"{child.get_absolute_url()}#{anchor}")
+    if call.ok:
+        if not call.repeat:
+            messages.success(request, done)
+        return redirect(call.url)
     return _render_detail(request, child, {key: form}, status=422)
 
 
@@ -223,7 +233,7 @@ def child_edit(request: HttpRequest, centre_id: int, pk: int) -> HttpResponse:
     child = _get_child(request, pk)
     form = ChildEditForm(request.POST, child=child)
     return _act(request, child, "edit", form, lambda data: update_child(
-        child, by=request.user, data=data, request=request),
+        child, by=request.user, data=data, version=data["version"], request=request),
         _("The child's details are saved."), "details")
 
 
@@ -237,7 +247,7 @@ def guardian_edit(request: HttpRequest, centre_id: int, pk: int,
     guardian = get_object_or_404(child.guardians, pk=guardian_id)
     form = GuardianEditForm(request.POST, guardian=guardian)
     return _act(request, child, "guardian_edit", form, lambda data: update_guardian(
-        guardian, by=request.user, data=data, request=request),
+        guardian, by=request.user, data=data, version=data["version"], request=request),
         _("The guardian's details are saved."), "guardians")
 
 

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -18,6 +19,7 @@ from django.views.decorators.vary import vary_on_headers
 from luhuituo.core.audit import log_access
 from luhuituo.core.exceptions import domain_errors
 from luhuituo.core.permissions import regulator_required
+from luhuituo.core.submissions import submit_once
 from registry.rules import can_decide
 
 from ..forms.complaints import (
@@ -90,19 +92,17 @@ def complaint_create(request: HttpRequest) -> HttpResponse:
     form = ComplaintForm(request.POST or None, user=request.user, initial=initial)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            with domain_errors(form) as call:
-                complaint = svc.receive_complaint(
-                    centre=data["centre"], channel=data["channel"], category=data["category"],
-                    priority=data["priority"], summary=data["summary"],
-                    details=data["details"], complainant_name=data["complainant_name"],
-                    complainant_phone=data["complainant_phone"], by=request.user,
-                    request=request)
-            if call.ok:
+        call = submit_once(request, form, lambda data: svc.receive_complaint(
+            centre=data["centre"], channel=data["channel"], category=data["category"],
+            priority=data["priority"], summary=data["summary"], details=data["details"],
+            complainant_name=data["complainant_name"],
+            complainant_phone=data["complainant_phone"], by=request.user, request=request),
+            url=lambda complaint: reverse("supervision:complaint-detail", args=[complaint.pk]))
+        if call.ok:
+            if not call.repeat:
                 messages.success(request, _("The complaint is recorded; answer due by "
-                                            "%(date)s.") % {"date": complaint.due_on})
-                return redirect("supervision:complaint-detail", complaint.pk)
+                                            "%(date)s.") % {"date": call.result.due_on})
+            return redirect(call.url)
         status = 422
     return render(request, "supervision/complaints/create.html", {"form": form},
                   status=status)

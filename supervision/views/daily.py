@@ -3,7 +3,9 @@
 The class-day sheet is one form with a row per child and the staff on duty, validated as a
 whole and saved in one request through ``supervision.services.daily.save_class_day`` (a
 bounded number of queries, whatever the class size). Days outside the edit window are shown
-read-only.
+read-only. The sheet carries the version of the day it was opened on: when someone saved the
+day meanwhile, the save is refused and the sheet comes back with what was typed, the message
+(who, when, which children) and the values now stored beside each changed row.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from luhuituo.core.audit import log_access
+from luhuituo.core.exceptions import Stale
 from luhuituo.core.workdays import is_working_day
 from registry.permissions import centre_member_required
 
@@ -143,12 +146,16 @@ def class_day(request: HttpRequest, centre_id: int, class_id: int, day: date) ->
             sheet = ClassDaySheet(request.POST, children=children, staff=staff)
             if sheet.is_valid():
                 # Not ``domain_errors``: the sheet is not one form, and a refusal carries the
-                # problems of each child's row (``row_errors``) for the rows to show. A wrong
-                # actor (NotPermitted, not a RecordError) goes through: a 403.
+                # problems of each child's row (``row_errors``) for the rows to show, or, when
+                # someone saved the day after the sheet was opened, the rows that changed. A
+                # wrong actor (NotPermitted, not a RecordError) goes through: a 403.
                 try:
                     save_class_day(class_group, day, by=request.user,
                                    staff_ids=sheet.staff_form.staff_ids(),
-                                   rows=sheet.row_data(), request=request)
+                                   rows=sheet.row_data(), version=sheet.version,
+                                   request=request)
+                except Stale as error:
+                    sheet.saved_meanwhile(error)
                 except RecordError as error:
                     sheet.non_field_errors.append(error.message)
                     sheet.add_row_errors(error.row_errors)
@@ -162,7 +169,8 @@ def class_day(request: HttpRequest, centre_id: int, class_id: int, day: date) ->
     else:
         sheet = None if refusal else ClassDaySheet(
             children=children, staff=staff, attendance=attendance,
-            on_duty=[s.pk for s in on_duty])
+            on_duty=[s.pk for s in on_duty],
+            version=class_day_record.version if class_day_record else 0)
         log_access(request, class_day_record or class_group, reason="daily record sheet")
 
     if sheet is not None and request.method == "POST":

@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from luhuituo.core.audit import audit
 from luhuituo.core.exceptions import domain_errors, submit
 from luhuituo.core.pdf import pdf_response
 from luhuituo.core.permissions import get_visible_or_404, regulator_required
+from luhuituo.core.submissions import submit_once
 from registry.models import Centre
 from registry.permissions import centre_member_required
 from registry.rules import can_decide
@@ -85,17 +87,17 @@ def inspection_plan(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = PlanForm(request.POST, user=request.user)
-        if form.is_valid():
-            data = form.cleaned_data
-            with domain_errors(form) as call:
-                inspection = svc.plan_inspection(
-                    centre=data["centre"], by=request.user, kind=data["kind"],
-                    planned_on=data["planned_on"], checklists=data["checklists"],
-                    inspectors=data["inspectors"], request=request)
-            if call.ok:
+        call = submit_once(request, form, lambda data: svc.plan_inspection(
+            centre=data["centre"], by=request.user, kind=data["kind"],
+            planned_on=data["planned_on"], checklists=data["checklists"],
+            inspectors=data["inspectors"], request=request),
+            url=lambda inspection: reverse("supervision:inspection-detail",
+                                           args=[inspection.pk]))
+        if call.ok:
+            if not call.repeat:
                 messages.success(request, _("Inspection planned: %(centre)s") % {
-                    "centre": inspection.centre.name})
-                return redirect("supervision:inspection-detail", inspection.pk)
+                    "centre": call.result.centre.name})
+            return redirect(call.url)
         chosen = form.cleaned_data.get("centre") if hasattr(form, "cleaned_data") else None
         status = 422
     elif request.GET.get("centre", "").isdigit():
@@ -261,9 +263,14 @@ def _answers(request, inspection):
 
 def _finding(request, inspection):
     form = FindingForm(request.POST)
-    if submit(form, lambda data: svc.add_finding(inspection=inspection, by=request.user,
-                                                 request=request, **data)).ok:
-        return _done(request, inspection, _("The finding is recorded."))
+    call = submit_once(request, form, lambda data: svc.add_finding(
+        inspection=inspection, by=request.user, severity=data["severity"],
+        description=data["description"], request=request),
+        url=reverse("supervision:inspection-detail", args=[inspection.pk]))
+    if call.ok:
+        if not call.repeat:
+            messages.success(request, _("The finding is recorded."))
+        return redirect(call.url)
     return render_inspection(request, inspection, status=422, finding_form=form)
 
 
@@ -286,14 +293,15 @@ def _close(request, inspection):
 
 def _order(request, inspection):
     form = OrderForm(request.POST, inspection=inspection)
-    call = submit(form, lambda data: rsvc.issue_rectification_order(
+    call = submit_once(request, form, lambda data: rsvc.issue_rectification_order(
         inspection=inspection, by=request.user, findings=data["findings"],
-        requirements=data["requirements"], deadline=data["deadline"], request=request))
+        requirements=data["requirements"], deadline=data["deadline"], request=request),
+        url=lambda order: reverse("supervision:rectification-detail", args=[order.pk]))
     if call.ok:
-        order = call.result
-        messages.success(request, _("Rectification order %(no)s is issued.") % {
-            "no": order.number})
-        return redirect("supervision:rectification-detail", order.pk)
+        if not call.repeat:
+            messages.success(request, _("Rectification order %(no)s is issued.") % {
+                "no": call.result.number})
+        return redirect(call.url)
     return render_inspection(request, inspection, status=422, order_form=form)
 
 

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -24,6 +25,7 @@ from luhuituo.core.audit import log_access
 from luhuituo.core.exceptions import domain_errors, submit
 from luhuituo.core.pdf import pdf_response
 from luhuituo.core.permissions import get_visible_or_404, regulator_required
+from luhuituo.core.submissions import submit_once
 from luhuituo.core.uploads import check_upload, file_response
 from registry.models import Centre
 from registry.permissions import centre_member_required
@@ -131,13 +133,15 @@ def rectification_create(request: HttpRequest) -> HttpResponse:
     form = OrderForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        call = submit(form, lambda data: svc.issue_rectification_order(
+        call = submit_once(request, form, lambda data: svc.issue_rectification_order(
             centre=centre, by=request.user, requirements=data["requirements"],
-            deadline=data["deadline"], request=request))
+            deadline=data["deadline"], request=request),
+            url=lambda order: reverse("supervision:rectification-detail", args=[order.pk]))
         if call.ok:
-            messages.success(request, _("Rectification order %(no)s is issued.") % {
-                "no": call.result.number})
-            return redirect("supervision:rectification-detail", call.result.pk)
+            if not call.repeat:
+                messages.success(request, _("Rectification order %(no)s is issued.") % {
+                    "no": call.result.number})
+            return redirect(call.url)
         status = 422
     return render(request, "supervision/inspections/rectification_create.html", {
         "centre": centre, "form": form, "can_decide": can_decide(request.user, centre),

@@ -23,6 +23,7 @@ from django.views.decorators.vary import vary_on_headers
 from luhuituo.core.audit import log_access
 from luhuituo.core.exceptions import domain_errors, submit
 from luhuituo.core.permissions import get_visible_or_404, regulator_required
+from luhuituo.core.submissions import submit_once
 from registry.permissions import centre_member_required
 
 from ..forms.safety import (
@@ -94,18 +95,18 @@ def incident_create(request: HttpRequest, centre_id: int) -> HttpResponse:
                                                                              microsecond=0)})
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            with domain_errors(form) as call:
-                incident = report_incident(centre=centre, by=request.user,
-                                           data=form.cleaned_data, request=request)
-            if call.ok:
-                if incident.must_report_to_authority:
-                    messages.warning(request, _(
-                        "The incident is recorded and the district health bureau has been "
-                        "told. Notify the guardian and report it to the authority now."))
-                else:
-                    messages.success(request, _("The incident is recorded."))
-                return redirect("supervision:incident-detail", centre.pk, incident.pk)
+        call = submit_once(request, form, lambda data: report_incident(
+            centre=centre, by=request.user, data=data, request=request),
+            url=lambda incident: reverse("supervision:incident-detail",
+                                         args=[centre.pk, incident.pk]))
+        if call.ok:
+            if not call.repeat and call.result.must_report_to_authority:
+                messages.warning(request, _(
+                    "The incident is recorded and the district health bureau has been "
+                    "told. Notify the guardian and report it to the authority now."))
+            elif not call.repeat:
+                messages.success(request, _("The incident is recorded."))
+            return redirect(call.url)
         status = 422
     return render(request, "supervision/safety/incident_form.html",
                   _context(request, form=form), status=status)
@@ -236,10 +237,13 @@ def _record_form(request: HttpRequest, form_class, service, *, title: str, succe
     form = form_class(request.POST or None)
     status = 200
     if request.method == "POST":
-        if submit(form, lambda data: service(centre=centre, by=request.user, data=data,
-                                             request=request)).ok:
-            messages.success(request, success)
-            return redirect("supervision:safety-records", centre.pk)
+        call = submit_once(request, form, lambda data: service(
+            centre=centre, by=request.user, data=data, request=request),
+            url=reverse("supervision:safety-records", args=[centre.pk]))
+        if call.ok:
+            if not call.repeat:
+                messages.success(request, success)
+            return redirect(call.url)
         status = 422
     return render(request, template, _context(request, form=form, title=title),
                   status=status)

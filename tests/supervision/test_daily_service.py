@@ -60,7 +60,7 @@ def test_saves_attendance_staff_and_check_times(klass, carers, manager, staff):
     day = save_class_day(klass, TODAY, by=staff, staff_ids=[c.pk for c in carers],
                          rows=rows)
     assert set(day.staff_on_duty.all()) == set(carers)
-    assert day.recorded_by == staff
+    assert day.updated_by == staff
     assert day.morning_check_at == NOW and day.midday_check_at == NOW
     got = {a.child_id: a for a in day.attendance.all()}
     assert got[children[0].pk].status == "present"

@@ -6,6 +6,7 @@ from django.utils.html import format_html
 
 from luhuituo.core import sections
 from luhuituo.core.masking import mask_id_number, mask_phone
+from luhuituo.core.submissions import new_token
 
 register = template.Library()
 
@@ -22,6 +23,15 @@ def page_url(context, number, name="page") -> str:
     query = request.GET.copy() if request is not None else QueryDict(mutable=True)
     query[name] = number
     return "?" + query.urlencode()
+
+
+@register.simple_tag
+def one_time_field(form=None) -> str:
+    """The hidden one-time token of a create form written out by hand (``OneTimeForm``): the
+    token ``form`` was sent with, when the page shows that form again, else a new one."""
+    if form is not None:
+        return form["submission"].as_hidden()
+    return format_html('<input type="hidden" name="submission" value="{}">', new_token())
 
 
 @register.simple_tag(takes_context=True)
@@ -67,13 +77,14 @@ def pick(form, names=None):
 def grid_fields(form, fields="", wide=""):
     """(bound field, wide) pairs for a .form-grid, the shape of a form's ``fieldsets`` rows:
     the fields of ``form`` named in ``fields`` (space-separated; every field when empty), those
-    named in ``wide`` spanning both columns. Pairs given as ``fields`` pass through."""
+    named in ``wide`` spanning both columns. Pairs given as ``fields`` pass through. Hidden fields
+are not cells: components/form.html renders them."""
     if fields and not isinstance(fields, str):
         return fields
     if not form:
         return []
     wide = set(wide.split()) if wide else set()
-    chosen = [form[name] for name in fields.split()] if fields else list(form)
+    chosen = [form[name] for name in fields.split()] if fields else form.visible_fields()
     return [(field, field.name in wide) for field in chosen]
 
 
