@@ -142,6 +142,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /healthz/ is answered before anything reads the session or the user (the database).
+    "luhuituo.core.middleware.HealthzMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -454,6 +456,8 @@ PLATFORM_NAME = _("LuHuiTuo")
 CITY_REGION_CODE = os.environ.get("CITY_REGION_CODE", "510500")
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "Luzhou-demo-2026")
 CSRF_FAILURE_VIEW = "luhuituo.core.views.csrf_failure"
+# /healthz/ answers 503 when no worker has run beat's heartbeat task (every 60 s) for this long.
+HEALTH_HEARTBEAT_MAX_AGE_SECONDS = env_int("HEALTH_HEARTBEAT_MAX_AGE_SECONDS", 180)
 
 # --- Domain rules (docs/rules/). Values marked [UNVERIFIED] there are settings, not constants. ---
 

@@ -350,3 +350,22 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.name} ({self.get_kind_display()})"
+
+
+class Heartbeat(models.Model):
+    """When a background process last did a round of work. Celery beat sends
+    ``luhuituo.core.tasks.heartbeat`` every minute and the worker that runs it stores the time
+    in the ``worker`` row; /healthz/ reads it. Stored in the database, so a worker that cannot
+    reach the database leaves no fresh heartbeat."""
+
+    WORKER = "worker"
+
+    name = models.CharField(_("name"), max_length=50, primary_key=True)
+    beat_at = models.DateTimeField(_("last heartbeat"))
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.beat_at:%Y-%m-%d %H:%M:%S}"

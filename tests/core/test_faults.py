@@ -21,7 +21,8 @@ from celery import Celery, current_app
 from django.core.cache.backends.redis import RedisCache
 from django.test import Client, override_settings
 
-from luhuituo.core.tasks import enqueue_on_commit
+from luhuituo.celery import app as celery_app
+from luhuituo.core.tasks import enqueue_on_commit, heartbeat
 from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.faults
@@ -175,3 +176,23 @@ def test_pages_that_do_not_need_redis_do_not_wait_for_it(redis_server, settings,
                 seconds, response = timed(lambda client=client, url=url: client.get(url))
                 assert response.status_code == 200
                 assert seconds < 2, (url, seconds)
+
+
+@pytest.mark.django_db
+def test_healthz_answers_503_within_two_seconds_when_the_broker_is_frozen(
+        redis_server, settings, client):
+    heartbeat()
+    conf = celery_app.conf
+    original = conf.broker_url, conf.broker_transport_options
+    conf.broker_url, conf.broker_transport_options = (redis_server.url,
+                                                      settings.REDIS_TRANSPORT_OPTIONS)
+    try:
+        assert client.get("/healthz/").status_code == 200
+        with redis_server.frozen():
+            seconds, response = timed(lambda: client.get("/healthz/"))
+    finally:
+        conf.broker_url, conf.broker_transport_options = original
+    assert response.status_code == 503
+    assert response.json()["broker"]["ok"] is False
+    assert response.json()["database"]["ok"] is True
+    assert seconds < 2, seconds
