@@ -481,6 +481,10 @@ MIN_LEASE_YEARS = env_int("MIN_LEASE_YEARS", 3)
 CITY_BOUNDS = {"lat": (27.6, 29.4), "lng": (104.9, 106.6)}
 # Uploads: pdf/jpg/png only, checked by content, at most 10 MB.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# An uploaded photo is decoded to be re-encoded (luhuituo.core.uploads): at most this many
+# pixels (40 million: 3 bytes each in memory, 120 MB), so a small file cannot expand into an
+# enormous image (a decompression bomb).
+UPLOAD_MAX_IMAGE_PIXELS = env_int("UPLOAD_MAX_IMAGE_PIXELS", 40_000_000)
 # Filing materials required by local rules on top of the national list
 # (docs/rules/filing.md#materials-checklist), as (code, Chinese name) pairs; empty until Luzhou
 # names them.
