@@ -89,8 +89,10 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request as r; h = [x.strip().lstrip('.') for x in os.environ.get('ALLOWED_HOSTS', '').split(',') if x.strip() not in ('', '*')]; r.urlopen(r.Request('http://127.0.0.1:8000/healthz/', headers={'Host': (h or ['localhost'])[0]}), timeout=4)"]
 
-# Inside the compose network only Caddy reaches port 8000, so every forwarder is trusted.
+# Inside the compose network only Caddy reaches port 8000, so every forwarder is trusted. The
+# control socket (gunicornc) goes to the writable /app/var, not the app user's home.
 CMD ["gunicorn", "luhuituo.wsgi:application", \
      "--worker-class", "gthread", "--workers", "2", "--threads", "4", \
      "--bind", "0.0.0.0:8000", "--access-logfile", "-", \
-     "--forwarded-allow-ips", "*", "--timeout", "60"]
+     "--forwarded-allow-ips", "*", "--timeout", "60", \
+     "--control-socket", "/app/var/gunicorn.ctl"]

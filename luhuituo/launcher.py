@@ -129,6 +129,23 @@ def celery_commands() -> tuple[list[str], list[str]]:
     return worker, beat
 
 
+def gunicorn_command(bind: str) -> list[str]:
+    """The web process of ``serve``. Its control socket (``gunicornc``) lives in this instance's
+    var/: gunicorn's default, ~/.gunicorn/gunicorn.ctl, is one per user, and a second instance
+    started by the same user would take it over."""
+    return [
+        PYTHON, "-m", "gunicorn", "luhuituo.wsgi:application",
+        "--worker-class", "gthread",
+        "--workers", os.environ.get("WEB_WORKERS", "2"),
+        "--threads", os.environ.get("WEB_THREADS", "4"),
+        "--bind", bind,
+        "--forwarded-allow-ips", os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        "--access-logfile", "-",
+        "--timeout", "60",
+        "--control-socket", str(VAR_DIR / "gunicorn.ctl"),
+    ]
+
+
 def run() -> int:
     started = prepare_environment(dev=True)
     try:
@@ -176,18 +193,8 @@ def serve() -> int:
     manage("migrate", "--noinput")
     manage("collectstatic", "--noinput", "-v", "0")
     bind = os.environ.get("BIND", "0.0.0.0:8000")
-    web = [
-        PYTHON, "-m", "gunicorn", "luhuituo.wsgi:application",
-        "--worker-class", "gthread",
-        "--workers", os.environ.get("WEB_WORKERS", "2"),
-        "--threads", os.environ.get("WEB_THREADS", "4"),
-        "--bind", bind,
-        "--forwarded-allow-ips", os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
-        "--access-logfile", "-",
-        "--timeout", "60",
-    ]
     supervisor = Supervisor()
-    supervisor.start("web", web)
+    supervisor.start("web", gunicorn_command(bind))
     worker, beat = celery_commands()
     supervisor.start("worker", worker)
     supervisor.start("beat", beat)

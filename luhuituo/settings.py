@@ -47,6 +47,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from None
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, got {value!r}") from None
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None:
@@ -132,6 +142,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /healthz/ is answered before anything reads the session or the user (the database).
+    "luhuituo.core.middleware.HealthzMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -185,6 +197,23 @@ DATABASES = {
 }
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://…).")
+# How long PostgreSQL may keep us waiting (docs/operations.md#timeouts). Connecting: at most
+# DB_CONNECT_TIMEOUT seconds (libpq counts 1 as 2). A statement of a web request is cancelled
+# after DB_STATEMENT_TIMEOUT_MS; the Celery worker and beat and manage.py commands (migrations,
+# imports, reports) use DB_TASK_STATEMENT_TIMEOUT_MS instead, 0 = no limit. Web processes are
+# told apart by LUHUITUO_WEB=1, which the web entry points set: luhuituo/wsgi.py (gunicorn),
+# luhuituo/asgi.py and `manage.py runserver`.
+DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 3)
+DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 30_000)
+DB_TASK_STATEMENT_TIMEOUT_MS = env_int("DB_TASK_STATEMENT_TIMEOUT_MS", 0)
+WEB_PROCESS = env_bool("LUHUITUO_WEB")
+_db_options = DATABASES["default"].setdefault("OPTIONS", {})
+_db_options["connect_timeout"] = DB_CONNECT_TIMEOUT
+_statement_timeout = DB_STATEMENT_TIMEOUT_MS if WEB_PROCESS else DB_TASK_STATEMENT_TIMEOUT_MS
+if _statement_timeout > 0:
+    _db_options["options"] = " ".join(
+        filter(None, [_db_options.get("options", ""), f"-c statement_timeout={_statement_timeout}"])
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
@@ -196,14 +225,37 @@ if not REDIS_URL and not DEV:
     raise ImproperlyConfigured("REDIS_URL must be set in production.")
 BROKER_DIR = VAR_DIR / "broker"
 
+# A Redis that hangs must not hang the site (docs/operations.md#timeouts): every wait for it, in
+# the cache and in Celery, ends after these many seconds.
+REDIS_CONNECT_TIMEOUT = env_float("REDIS_CONNECT_TIMEOUT", 1.0)
+REDIS_SOCKET_TIMEOUT = env_float("REDIS_SOCKET_TIMEOUT", 1.0)
+# Sending a task (from a web request, after its commit) retries this many times, 0.2 s apart,
+# before luhuituo.core.jobs.wake gives up and logs it (the sweeper sends it later).
+CELERY_PUBLISH_MAX_RETRIES = env_int("CELERY_PUBLISH_MAX_RETRIES", 1)
+
+# The connection options of the cache and of Celery's Redis transport (also used by the fault
+# tests in tests/core/test_faults.py, which point them at a frozen Redis).
+REDIS_CACHE_OPTIONS = {
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
+}
+REDIS_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    # Reconnecting while a task is sent: as often as publishing retries.
+    "max_retries": CELERY_PUBLISH_MAX_RETRIES,
+}
+
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_TRANSPORT_OPTIONS
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "luhuituo",
+            "OPTIONS": REDIS_CACHE_OPTIONS,
         }
     }
 else:
@@ -220,6 +272,14 @@ else:
             "LOCATION": "luhuituo_cache",
         }
     }
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_CONNECT_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": CELERY_PUBLISH_MAX_RETRIES,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+# No result backend: results are never read (CELERY_TASK_IGNORE_RESULT below).
 
 CELERY_TIMEZONE = "Asia/Shanghai"
 # The filesystem transport has no fanout exchange, so remote control only works with Redis.
@@ -270,6 +330,9 @@ LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:login"
 
+# Sessions and the login lockout live in the database, never in the cache: every request reads
+# the session, so a hung Redis would otherwise stall every page (docs/operations.md#timeouts).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -286,6 +349,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 # which are not used here, so it is silenced.
 AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "luhuituo.core.views.locked_out"
@@ -315,6 +379,8 @@ elif DEV:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 else:
     raise ImproperlyConfigured("EMAIL_URL must be set in production (smtp://user:pass@host:port).")
+# Seconds to wait for the mail server before sending fails (docs/operations.md#timeouts).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "泸惠托 <noreply@luhuituo.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -405,6 +471,8 @@ PLATFORM_NAME = _("LuHuiTuo")
 CITY_REGION_CODE = os.environ.get("CITY_REGION_CODE", "510500")
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "Luzhou-demo-2026")
 CSRF_FAILURE_VIEW = "luhuituo.core.views.csrf_failure"
+# /healthz/ answers 503 when no worker has run beat's heartbeat task (every 60 s) for this long.
+HEALTH_HEARTBEAT_MAX_AGE_SECONDS = env_int("HEALTH_HEARTBEAT_MAX_AGE_SECONDS", 180)
 
 # --- Domain rules (docs/rules/). Values marked [UNVERIFIED] there are settings, not constants. ---
 
@@ -428,6 +496,10 @@ MIN_LEASE_YEARS = env_int("MIN_LEASE_YEARS", 3)
 CITY_BOUNDS = {"lat": (27.6, 29.4), "lng": (104.9, 106.6)}
 # Uploads: pdf/jpg/png only, checked by content, at most 10 MB.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# An uploaded photo is decoded to be re-encoded (luhuituo.core.uploads): at most this many
+# pixels (40 million: 3 bytes each in memory, 120 MB), so a small file cannot expand into an
+# enormous image (a decompression bomb).
+UPLOAD_MAX_IMAGE_PIXELS = env_int("UPLOAD_MAX_IMAGE_PIXELS", 40_000_000)
 # Filing materials required by local rules on top of the national list
 # (docs/rules/filing.md#materials-checklist), as (code, Chinese name) pairs; empty until Luzhou
 # names them.

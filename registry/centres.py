@@ -249,7 +249,7 @@ def add_centre_photo(*, centre: Centre, by: User, uploaded, caption: str = "",
     photo = CentrePhoto(centre=centre, original_name=uploaded.name[:200],
                         content_type=checked.content_type, size=checked.size,
                         caption=caption.strip(), uploaded_by=by)
-    photo.image.save(uploaded.name, uploaded, save=False)
+    photo.image.save(uploaded.name, checked.file, save=False)
     photo.save()
     audit(Verb.CENTRE_PHOTO_ADDED, actor=by, target=centre, request=request, photo=photo.pk,
           file=photo.original_name, caption=photo.caption)

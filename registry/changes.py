@@ -71,7 +71,7 @@ def required_materials(proposed: dict, centre: Centre) -> list[str]:
 def submit_change(*, centre: Centre, by: User, proposed: dict, reason: str,
                   materials: dict | None = None, request=None) -> ChangeFiling:
     """File a change of the centre's filed details. ``materials`` maps a material kind to a
-    checked upload: (uploaded file, CheckedUpload)."""
+    checked upload: (uploaded file, CheckedUpload); the CheckedUpload's file is stored."""
     filing = Filing.objects.select_for_update().get(centre=centre)
     require_centre_manager(by, centre)
     if filing.status not in CHANGEABLE:
@@ -98,7 +98,7 @@ def submit_change(*, centre: Centre, by: User, proposed: dict, reason: str,
             content_type=checked.content_type, size=checked.size, sha256=checked.sha256,
             uploaded_by=by,
         )
-        material.file.save(uploaded.name, uploaded, save=False)
+        material.file.save(uploaded.name, checked.file, save=False)
         material.save()
     audit(Verb.CHANGE_SUBMITTED, actor=by, target=change, request=request, kinds=kinds,
           fields=sorted(proposed))

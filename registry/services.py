@@ -354,7 +354,7 @@ def upload_material(*, filing: Filing, by: User, kind: str, uploaded, checked, s
         content_type=checked.content_type, size=checked.size, sha256=checked.sha256,
         issuer=issuer, number=number, valid_until=valid_until, uploaded_by=by,
     )
-    material.file.save(uploaded.name, uploaded, save=False)
+    material.file.save(uploaded.name, checked.file, save=False)
     material.save()
     audit(Verb.FILING_MATERIAL_UPLOADED, actor=by, target=filing, request=request,
           kind=material.kind, staff=staff.name if staff else "", file=material.original_name)
@@ -369,7 +369,8 @@ def renew_certificate(*, filing: Filing, by: User, kind: str, uploaded, checked,
                       number: str, valid_until, request=None) -> FilingMaterial:
     """An operating centre uploads a renewed certificate (fire safety, food business licence,
     health evaluation): a new version of the material, pending the bureau's review — the
-    previous one stays as history. ``checked`` comes from ``luhuituo.core.uploads.check_upload``."""
+    previous one stays as history. ``checked`` comes from ``luhuituo.core.uploads.check_upload``
+    (its file is what is stored)."""
     filing = lock(filing, "centre__region")
     require_centre_manager(by, filing.centre)
     if filing.status not in OPERATING:
@@ -392,7 +393,7 @@ def renew_certificate(*, filing: Filing, by: User, kind: str, uploaded, checked,
         issuer=issuer.strip(), number=(number or "").strip(), valid_until=valid_until,
         uploaded_by=by,
     )
-    material.file.save(uploaded.name, uploaded, save=False)
+    material.file.save(uploaded.name, checked.file, save=False)
     material.save()
     audit(Verb.CERTIFICATE_RENEWED, actor=by, target=filing, request=request, kind=kind,
           file=material.original_name, material=material.pk, number=material.number,

@@ -77,7 +77,7 @@ def _test_settings():
       cost ~0.2 s of CPU for each user a factory makes and each log-in, most of the suite's
       time. Passwords are still hashed, checked and refused as in production.
     - Under pytest-xdist, each worker's cache keys carry the worker's id (``luhuituo-gw0:…``),
-      so one worker's keys (a check's lock, the worker heartbeat) are never seen or cleared by
+      so one worker's keys (a check's lock) are never seen or cleared by
       another worker, nor by the Celery processes of the worker test (``luhuituo:…``).
     """
     overrides = {"PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"]}

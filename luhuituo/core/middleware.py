@@ -1,5 +1,11 @@
-"""Idle timeout: regulators and centre staff are logged out after IDLE_TIMEOUT_SECONDS without a
-request (docs/architecture.md#privacy-and-security). Parents keep the ordinary session lifetime."""
+"""The platform's middleware:
+
+- ``HealthzMiddleware``: /healthz/ answered first, before the session and the user are read.
+- ``IdleTimeoutMiddleware``: regulators and centre staff are logged out after
+  IDLE_TIMEOUT_SECONDS without a request (docs/architecture.md#privacy-and-security). Parents
+  keep the ordinary session lifetime.
+- ``ChineseFirstLocaleMiddleware``: Chinese unless the user chose another language.
+"""
 
 import time
 
@@ -12,7 +18,27 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import ngettext
 from django_htmx.http import HttpResponseClientRedirect
 
+from .views import healthz
+
 SESSION_KEY = "_last_activity"
+HEALTHZ_PATH = "/healthz/"
+
+
+class HealthzMiddleware:
+    """Answers /healthz/ before the rest of the middleware: the session and authentication
+    middleware read the database when a request carries a session cookie, so during a database
+    outage such a probe would get an HTML 500 instead of the health JSON. The Host header is
+    still checked, as on every page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == HEALTHZ_PATH:
+            request.get_host()  # DisallowedHost → 400, like everywhere else
+            return healthz(request)
+        return self.get_response(request)
+
 # The timestamp is rewritten at most this often, so not every request rewrites the session.
 RESOLUTION_SECONDS = 60
 

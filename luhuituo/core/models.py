@@ -478,3 +478,22 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.user_id} {self.url}"
+
+
+class Heartbeat(models.Model):
+    """When a background process last did a round of work. Celery beat sends
+    ``luhuituo.core.tasks.heartbeat`` every minute and the worker that runs it stores the time
+    in the ``worker`` row; /healthz/ reads it. Stored in the database, so a worker that cannot
+    reach the database leaves no fresh heartbeat."""
+
+    WORKER = "worker"
+
+    name = models.CharField(_("name"), max_length=50, primary_key=True)
+    beat_at = models.DateTimeField(_("last heartbeat"))
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.beat_at:%Y-%m-%d %H:%M:%S}"

@@ -2,21 +2,20 @@
 (luhuituo.core.jobs)."""
 
 from celery import shared_task
-from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 
 from . import jobs, periodic
-
-HEARTBEAT_KEY = "luhuituo:worker-heartbeat"
+from .models import Heartbeat
 
 
 @shared_task
 def heartbeat() -> str:
-    """Beat → worker round trip: leaves the time it ran where /healthz/ can read it."""
-    now = timezone.now().isoformat()
-    cache.set(HEARTBEAT_KEY, now, timeout=None)
-    return now
+    """Beat → worker → database round trip: stores the time it ran in the database, where
+    /healthz/ reads it (a worker that cannot reach the database leaves no fresh heartbeat)."""
+    now = timezone.now()
+    Heartbeat.objects.update_or_create(name=Heartbeat.WORKER, defaults={"beat_at": now})
+    return now.isoformat()
 
 
 @shared_task

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from .audit import audit
 from .forms import LoginForm
-from .health import broker_status, database_status, last_heartbeat
+from .health import broker_status, database_status, heartbeat_status
 from .verbs import Verb
 
 HOME_BY_ACCOUNT_TYPE = {
@@ -126,11 +126,18 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database and the broker answer, 503 otherwise; JSON for monitoring."""
-    checks = {"database": database_status(connection), "broker": broker_status()}
+    """200 when the database and the broker answer and a worker's heartbeat is recent, 503
+    otherwise; JSON for monitoring, one entry per check. HealthzMiddleware answers with it
+    before the session or the user are looked at (they need the database)."""
+    database = database_status(connection)
+    checks = {
+        "database": database,
+        "broker": broker_status(),
+        "heartbeat": heartbeat_status() if database["ok"]
+        else {"ok": False, "reason": "database unreachable"},
+    }
     healthy = all(check["ok"] for check in checks.values())
-    body = {"status": "ok" if healthy else "error", **checks,
-            "last_worker_heartbeat": last_heartbeat()}
+    body = {"status": "ok" if healthy else "error", **checks}
     return JsonResponse(body, status=200 if healthy else 503)
 
 

@@ -37,6 +37,7 @@ so filings accepted later continue after the demo's numbers.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import math
@@ -56,6 +57,7 @@ from django.core.files.base import ContentFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
+from pypdf import PdfWriter
 from stdnum.cn import ric, uscc
 
 from luhuituo.core.models import AuditEvent, Region, User
@@ -300,7 +302,16 @@ TRAININGS = {
     Staff.Role.GUARD: (("托育机构安全保卫培训", "泸州市公安局", 8),),
     Staff.Role.COOK: (("食品安全管理培训", "泸州市市场监督管理局", 8),),
 }
-PDF_TEMPLATE = b"%PDF-1.4\n% luhuituo demo material KEY\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def demo_pdf(key: str) -> bytes:
+    """A one-page PDF (check_upload parses it) whose title names the demo material."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)  # A4, in points
+    writer.add_metadata({"/Title": f"luhuituo demo material {key}"})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
 
 
 # --- plans ---------------------------------------------------------------------------------------
@@ -1020,9 +1031,9 @@ def demo_centre_plan(planner: Planner) -> CentrePlan:
 
 
 def pdf(plan: CentrePlan, index: int, material: MaterialPlan, version: int = 1) -> ContentFile:
-    """A small, valid-looking PDF for one material (check_upload accepts it)."""
-    key = f"{plan.uscc} {material.kind} {index} v{version}".encode()
-    return ContentFile(PDF_TEMPLATE.replace(b"KEY", key), name=material.original_name)
+    """A small PDF for one material (check_upload accepts it)."""
+    key = f"{plan.uscc} {material.kind} {index} v{version}"
+    return ContentFile(demo_pdf(key), name=material.original_name)
 
 
 def status_label(status: str) -> str:
@@ -1259,7 +1270,7 @@ class Writer:
                     uploaded_at=uploaded_at + timedelta(seconds=15 * i),
                 )
                 material.demo_version = version
-                material.file.save(item.original_name, upload_file, save=False)
+                material.file.save(item.original_name, checked.file, save=False)
                 superseded = version < len(versions)
                 if i in returned and (superseded or replace is None):
                     material.verdict = FilingMaterial.Verdict.RETURNED

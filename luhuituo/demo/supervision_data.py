@@ -389,9 +389,9 @@ def _evidence():
 
     from luhuituo.core.uploads import check_upload
 
-    from .registry_data import PDF_TEMPLATE
+    from .registry_data import demo_pdf
 
-    upload = ContentFile(PDF_TEMPLATE.replace(b"KEY", b"rectification"), name="整改照片说明.pdf")
+    upload = ContentFile(demo_pdf("rectification"), name="整改照片说明.pdf")
     return [(upload, check_upload(upload))]
 
 

@@ -150,8 +150,8 @@ def acknowledge_order(*, order: RectificationOrder, by: User, request=None) -> R
 def submit_rectification(*, order: RectificationOrder, by: User, response: str,
                          files=(), request=None) -> RectificationOrder:
     """Acknowledged (or issued: answering acknowledges) → submitted, with what was done and
-    evidence. ``files`` are (UploadedFile, registry.uploads.CheckedUpload) pairs: the caller
-    checks each upload's content first."""
+    evidence. ``files`` are (UploadedFile, luhuituo.core.uploads.CheckedUpload) pairs: the
+    caller checks each upload's content first; the checked (cleaned) file is what is stored."""
     order = lock(order, "centre__region", "inspection")
     require_centre_manager(by, order.centre)
     require_status(order, OS.ISSUED, OS.ACKNOWLEDGED,
@@ -170,7 +170,7 @@ def submit_rectification(*, order: RectificationOrder, by: User, response: str,
         evidence = RectificationEvidence(
             order=order, original_name=uploaded.name[:200], content_type=checked.content_type,
             size=checked.size, uploaded_by=by)
-        evidence.file.save(uploaded.name, uploaded, save=False)
+        evidence.file.save(uploaded.name, checked.file, save=False)
         evidence.save()
     transition(order, OS.SUBMITTED, by=by, request=request, verb=Verb.RECTIFICATION_SUBMITTED,
                 files=[uploaded.name for uploaded, _checked in files])

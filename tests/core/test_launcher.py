@@ -1,12 +1,15 @@
-"""The process supervisor behind make run / make serve leaves no process behind."""
+"""The process supervisor behind make run / make serve leaves no process behind; gunicorn's
+control socket belongs to the instance."""
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
 
+from luhuituo import launcher
 from luhuituo.launcher import Supervisor
 
 # A child that forks a grandchild, as gunicorn and Celery do; both print their pids.
@@ -63,3 +66,39 @@ def test_sigterm_to_the_launcher_stops_everything():
     assert signal.getsignal(signal.SIGTERM) is previous
     time.sleep(0.2)
     assert not any(alive(pid) for pid in pids)
+
+
+def test_gunicorns_control_socket_is_under_the_instances_var_dir(monkeypatch, tmp_path):
+    monkeypatch.setattr(launcher, "VAR_DIR", tmp_path / "var")
+    command = launcher.gunicorn_command("127.0.0.1:8000")
+    assert command[command.index("--control-socket") + 1] == str(tmp_path / "var" / "gunicorn.ctl")
+
+
+def test_gunicorn_creates_its_control_socket_there(tmp_path):
+    """The installed gunicorn knows --control-socket (25.1 and later) and puts it in var/."""
+    var_dir = tmp_path / "var"
+    var_dir.mkdir()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-c", (
+        "import sys; from luhuituo import launcher; "
+        f"print(' '.join(launcher.gunicorn_command('127.0.0.1:{port}')))")]
+    env = {**os.environ, "LUHUITUO_VAR_DIR": str(var_dir), "WEB_WORKERS": "1"}
+    argv = subprocess.run(command, env=env, capture_output=True, text=True, check=True,
+                          cwd=launcher.BASE_DIR).stdout.split()
+    web = subprocess.Popen(argv, env=env, cwd=launcher.BASE_DIR, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, text=True, start_new_session=True)
+    control = var_dir / "gunicorn.ctl"
+    try:
+        deadline = time.monotonic() + 30
+        while not control.is_socket() and web.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert control.is_socket(), web.stderr.read() if web.poll() is not None else "no socket"
+    finally:
+        web.terminate()
+        try:
+            web.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(web.pid, signal.SIGKILL)
+            web.wait()

@@ -32,6 +32,7 @@ from tests.factories import (
     MembershipFactory,
     RegulatorFactory,
     StaffFactory,
+    pdf_bytes,
     region,
 )
 from tests.factories.supervision import class_day, enrolled_child
@@ -51,8 +52,8 @@ OTHER_CLASS_NAME = "星星托小班"
 REQUIREMENTS = "托小一班在岗保育人员不足，须按1:5配足保育人员并提交排班表。"
 ANSWER = "已增配一名保育人员，附调整后的排班表。"
 VERIFICATION_NOTE = "现场复核排班表，配比符合要求。"
-# The smallest file the upload check accepts as a PDF (it judges by the magic bytes).
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# A small real PDF: the upload check parses it.
+PDF = pdf_bytes("e2e")
 
 RECORD_CSP_VIOLATIONS = """
 window.__cspViolations = [];

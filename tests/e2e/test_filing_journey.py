@@ -24,7 +24,7 @@ from stdnum.cn import ric, uscc
 
 from registry.models import Filing
 from registry.receipts import receipt_token
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, pdf_bytes
 
 pytestmark = [
     pytest.mark.e2e,
@@ -38,8 +38,8 @@ CENTRE_NAME = "江阳区阳光托育中心"
 CLASS_NAME = "托小一班"
 STAFF_NAME = "李保育"
 FIRE_SAFETY_REASON = "消防检查合格证明已过期，请重新上传"
-# The smallest file the upload check accepts as a PDF (it judges by the magic bytes).
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# A small real PDF: the upload check parses it.
+PDF = pdf_bytes("e2e")
 COMMITMENT = (
     "I commit that the information and materials in this filing are true, complete and valid, "
     "and that the centre will operate according to the setup standard and the management rules "

@@ -1,6 +1,7 @@
 """factory_boy factories by layer: ``core`` (regions, users), ``registry`` (centres, filings,
 classes, staff, fees), ``supervision`` (children with consent, class days, inspections,
-orders, complaints, alerts). The most used ones are importable from here."""
+orders, complaints, alerts); ``files``: real minimal PDFs and images for uploads. The most used
+ones are importable from here."""
 
 from .core import (
     PASSWORD,
@@ -10,6 +11,7 @@ from .core import (
     id_number,
     region,
 )
+from .files import image_bytes, jpeg_bytes, pdf_bytes, png_bytes
 from .registry import (
     CentreFactory,
     ClassGroupFactory,
@@ -23,5 +25,6 @@ from .registry import (
 __all__ = [
     "PASSWORD", "CentreFactory", "CentreUserFactory", "ClassGroupFactory", "FeeScheduleFactory",
     "MembershipFactory", "RegulatorFactory", "StaffFactory", "StaffTrainingRecordFactory",
-    "UserFactory", "filing_for", "id_number", "region",
+    "UserFactory", "filing_for", "id_number", "image_bytes", "jpeg_bytes", "pdf_bytes",
+    "png_bytes", "region",
 ]

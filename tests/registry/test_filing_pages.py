@@ -136,6 +136,7 @@ def upload(client, filing, name, content, **data):
     ("licence.pdf", b"\x89PNG\r\n\x1a\n....", "PNG"),          # content is PNG, name says PDF
     ("licence.pdf", b"", ""),                                   # empty
     ("licence.pdf", b"<html>not a pdf</html>", "PDF"),
+    ("licence.pdf", b"%PDF-1.7\n<html><script>alert(1)</script></html>", "PDF"),  # polyglot
 ])
 def test_bad_uploads_get_a_form_error_and_keep_the_typed_values(
         client_for, manager, filing, name, content, message):

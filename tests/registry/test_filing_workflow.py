@@ -22,12 +22,12 @@ from registry.models import (
     Staff,
     required_material_kinds,
 )
-from tests.factories import RegulatorFactory, region
+from tests.factories import RegulatorFactory, pdf_bytes, region
 
 pytestmark = pytest.mark.django_db
 S = Filing.Status
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_bytes("material")
 
 
 def pdf(name="material.pdf"):

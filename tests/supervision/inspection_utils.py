@@ -14,9 +14,10 @@ from luhuituo.core.uploads import check_upload
 from supervision.models import Alert, ChecklistTemplate, Inspection
 from supervision.services import inspections as svc
 from supervision.services import rectification as rsvc
+from tests.factories import pdf_bytes, png_bytes
 
-PDF = b"%PDF-1.4\n% evidence\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PDF = pdf_bytes("evidence")
+PNG = png_bytes()
 
 
 def fire_checklist() -> ChecklistTemplate:

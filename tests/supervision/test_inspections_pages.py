@@ -20,6 +20,7 @@ from supervision.models import (
 )
 from supervision.services import inspections as svc
 from supervision.services import rectification as rsvc
+from tests.factories import jpeg_bytes
 from tests.rolematrix import FORBIDDEN, LOGIN, NOT_FOUND, OK, assert_role_matrix
 
 from .inspection_utils import PDF, PNG, evidence, fire_checklist, issued, ordered, pdf_text, plan
@@ -202,7 +203,7 @@ def test_whole_workflow_through_the_pages(client_for, centre_a, district_regulat
     assert centre.post(centre_url, {"action": "acknowledge"}).status_code == 302
     response = centre.post(centre_url, {
         "action": "answer", "response": "已打开安全出口",
-        "files": [SimpleUploadedFile("exit.jpg", b"\xff\xd8\xff\xe0photo"),
+        "files": [SimpleUploadedFile("exit.jpg", jpeg_bytes()),
                   SimpleUploadedFile("ledger.pdf", PDF)]})
     assert response.status_code == 302
     order.refresh_from_db()
@@ -384,6 +385,8 @@ def test_rectification_create_bad_input(client_for, centre_a, centre_b, district
     ("photo.jpg", b"\x89PNG\r\n\x1a\n...."),          # a PNG named .jpg
     ("photo.png", b""),                               # empty
     ("notes.pdf", b"<html>not a pdf</html>"),
+    ("notes.pdf", b"%PDF-1.7\n<html><script>alert(1)</script></html>"),  # polyglots
+    ("photo.jpg", b"\xff\xd8\xff\xe0<html><script>alert(1)</script></html>"),
 ])
 def test_bad_evidence_is_refused(client_for, centre_a, district_regulator, manager, name,
                                  content):

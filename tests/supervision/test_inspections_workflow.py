@@ -19,7 +19,7 @@ from supervision.models import (
 )
 from supervision.services import inspections as svc
 from supervision.services import rectification as rsvc
-from tests.factories import CentreFactory, region
+from tests.factories import CentreFactory, pdf_bytes, png_bytes, region
 from tests.queries import count_queries
 
 from .inspection_utils import evidence, fire_checklist, issued, ordered, plan
@@ -93,7 +93,7 @@ def test_full_workflow(centre_a, district_regulator, manager, staff,
     assert Notification.objects.filter(recipient=manager, body="灭火器仍未更换").exists()
 
     rsvc.submit_rectification(order=order, by=manager, response="已全部更换",
-                              files=[evidence("receipt.pdf", b"%PDF-1.4 receipt")])
+                              files=[evidence("receipt.pdf", pdf_bytes("receipt"))])
     rsvc.verify_order(order=order, by=district_regulator, close=True, note="复查通过")
     order.refresh_from_db()
     inspection.refresh_from_db()
@@ -107,6 +107,19 @@ def test_full_workflow(centre_a, district_regulator, manager, staff,
     assert verbs == ["rectification_order_issued", "rectification_acknowledged",
                      "rectification_submitted", "rectification_reopened",
                      "rectification_submitted", "rectification_closed"]
+
+
+def test_evidence_is_stored_as_check_upload_cleaned_it(centre_a, district_regulator, manager):
+    """HTML appended to a photo of the evidence is not stored (core.uploads re-encodes it)."""
+    html = b"<html><script>alert(1)</script></html>"
+    order = ordered(centre_a, district_regulator)
+    rsvc.submit_rectification(order=order, by=manager, response="已整改",
+                              files=[evidence("现场.png", png_bytes() + html)])
+    [stored] = order.evidence.all()
+    with stored.file.open("rb") as file:
+        content = file.read()
+    assert html not in content and content.endswith(b"IEND\xaeB`\x82")
+    assert stored.size == len(content)
 
 
 def test_numbers_run_per_district_and_year(centre_a, centre_b, district_regulator,
