@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from celery import Celery, current_app
 from django.conf import settings
 from django.db import connection
 
@@ -134,6 +135,23 @@ class Processes:
     def stop_all(self) -> None:
         for name in list(self.started):
             self.kill(name)
+
+
+@contextlib.contextmanager
+def celery_app_at(url: str, settings):
+    """A Celery app configured like luhuituo.celery's (the CELERY_ settings) but with its broker
+    at url and the Redis transport options, made the current app for the duration."""
+    app = Celery("faults", set_as_current=False)
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+    app.conf.update(broker_url=url, task_always_eager=False,
+                    broker_transport_options=settings.REDIS_TRANSPORT_OPTIONS)
+    previous = current_app._get_current_object()
+    app.set_current()
+    try:
+        yield app
+    finally:
+        previous.set_current()
+        app.close()
 
 
 def _answers_http(port: int) -> bool:

@@ -6,12 +6,11 @@ import time
 import pytest
 from django.urls import reverse
 
-from luhuituo.celery import app as celery_app
 from luhuituo.core.models import Job
 from registry.models import ImportJob
 from tests.registry.test_import import good_row, upload, workbook
 
-from .conftest import wait_for
+from .conftest import celery_app_at, wait_for
 
 pytestmark = [pytest.mark.faults,
               pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -19,13 +18,9 @@ pytestmark = [pytest.mark.faults,
 
 @pytest.fixture
 def broker(redis_server, settings):
-    """This process's Celery app sends to the test's own Redis while the test lasts."""
-    previous = celery_app.conf.broker_url, celery_app.conf.task_always_eager
-    celery_app.conf.broker_url, celery_app.conf.task_always_eager = redis_server.url, False
-    celery_app._pool = None
-    yield redis_server
-    celery_app.conf.broker_url, celery_app.conf.task_always_eager = previous
-    celery_app._pool = None
+    """This process sends its tasks to the test's own Redis while the test lasts."""
+    with celery_app_at(redis_server.url, settings):
+        yield redis_server
 
 
 def test_an_import_started_while_the_broker_is_down_runs_when_it_is_back(

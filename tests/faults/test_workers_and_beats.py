@@ -98,7 +98,8 @@ def test_a_killed_worker_is_caught_up_by_the_sweeper_when_a_worker_is_back(
     processes.kill("worker")  # the whole worker: its message stays unacknowledged in Redis
     alert_table_lock.rollback()
     # The run's advisory lock died with the worker's connection: nothing blocks the next run.
-    wait_for(lambda: not _sql("SELECT 1 FROM pg_locks WHERE locktype = 'advisory'"),
+    wait_for(lambda: not _sql("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND database = "
+                              "(SELECT oid FROM pg_database WHERE datname = current_database())"),
              timeout=10, what="the killed worker's lock going")
     assert not Alert.objects.filter(rule="A22").exists()
 
