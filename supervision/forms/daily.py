@@ -7,6 +7,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from luhuituo.core.forms import FilterForm
+
 from ..models import Attendance, SymptomGroup
 from ..services.daily import clean_row
 
@@ -101,3 +103,12 @@ class ClassDaySheet:
 
     def row_data(self) -> list[dict]:
         return [form.row() for form in self.rows]
+
+
+# --- the day's overview --------------------------------------------------------------------------
+
+
+class DayForm(FilterForm):
+    """``?date=`` of the day's overview (YYYY-MM-DD); no date or an impossible one is today."""
+
+    date = forms.DateField(required=False)
