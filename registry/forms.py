@@ -13,7 +13,15 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from luhuituo.core.crypto import blind_index
-from luhuituo.core.forms import DateInput, IDNumberField, TimeInput, VersionField, not_in_future
+from luhuituo.core.forms import (
+    DateInput,
+    FilterForm,
+    IDNumberField,
+    SearchField,
+    TimeInput,
+    VersionField,
+    not_in_future,
+)
 from luhuituo.core.masking import mask_id_number
 from luhuituo.core.models import Region, User
 from luhuituo.core.submissions import OneTimeForm
@@ -333,6 +341,14 @@ class TrainingRecordForm(OneTimeForm, forms.ModelForm):
                              _("The completion date cannot be in the future."))
 
 
+class StaffFilterForm(FilterForm):
+    """The staff list's ``?status=``: employed (the default), left, or all."""
+
+    STATUS_CHOICES = [("active", _("Employed")), ("left", _("Left")), ("all", _("All"))]
+
+    status = forms.ChoiceField(required=False, choices=STATUS_CHOICES)
+
+
 # --- accounts ------------------------------------------------------------------------------------
 
 
@@ -399,3 +415,18 @@ class ChangeFilingForm(CentreProfileForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["region"]
+
+
+# --- public lists --------------------------------------------------------------------------------
+
+
+class PublicFilterForm(FilterForm):
+    """The public lists' query parameters: a district of the city, and a search."""
+
+    region = forms.ChoiceField(label=_("District/county"), required=False)
+    q = SearchField()
+
+    def __init__(self, data, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["region"].choices = [
+            ("", _("All")), *((r.code, r.name) for r in Region.objects.districts())]

@@ -1,13 +1,13 @@
-"""Forms of the filing workflow (centre and regulator side)."""
+"""Forms of the filing workflow (centre and regulator side), and the filing queue's filters."""
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from luhuituo.core.forms import DateInput
+from luhuituo.core.forms import DateInput, FilterForm, SearchField, district_choices
 from luhuituo.core.submissions import OneTimeForm
 
-from .models import Staff, required_material_kinds
+from .models import Filing, Staff, required_material_kinds
 
 
 class MaterialUploadForm(OneTimeForm):
@@ -119,3 +119,27 @@ class CertificateReviewForm(forms.Form):
         if cleaned.get("verdict") == "returned" and not cleaned.get("reason", "").strip():
             self.add_error("reason", _("Say what must be corrected."))
         return cleaned
+
+
+# The statuses the bureau acts on (Filing.objects.awaiting_bureau), offered first.
+WAITING = [Filing.Status.SUBMITTED, Filing.Status.FILED, Filing.Status.UNDER_VERIFICATION,
+           Filing.Status.RECTIFYING, Filing.Status.TERMINATING]
+
+
+class FilingQueueFilterForm(FilterForm):
+    """The filing queue's query parameters; no status means the filings waiting for the
+    bureau."""
+
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[
+        ("", _("Waiting for the bureau")),
+        *((s, Filing.Status(s).label) for s in WAITING),
+        *((s, label) for s, label in Filing.Status.choices if s not in WAITING),
+    ])
+    region = forms.ChoiceField(label=_("District/county"), required=False)
+    due = forms.ChoiceField(label=_("Deadline"), required=False, choices=[
+        ("", _("Any")), ("overdue", _("Overdue")), ("soon", _("Due within 3 days"))])
+    q = SearchField(placeholder=_("Centre name or filing number"))
+
+    def __init__(self, data, *, user, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["region"].choices = district_choices(user)

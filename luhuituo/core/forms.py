@@ -1,9 +1,13 @@
 """The login form, and the form pieces every app shares: date and time inputs, the ID-number
 field, the version of an edited row, the not-in-future check, the filter-form base of list
-pages, district choices. (A create form's one-time token is ``submissions.OneTimeForm``.)"""
+pages with its search and id fields, district choices. (A create form's one-time token is
+``submissions.OneTimeForm``.)"""
+
+import unicodedata
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -90,12 +94,56 @@ def not_in_future(value, message=None):
 class FilterForm(forms.Form):
     """Query parameters of a list. Invalid values are dropped rather than refused: the list is
     already limited to what the user may see, so a stale or hand-edited URL shows the list
-    unfiltered by that parameter instead of an error."""
+    unfiltered by that parameter instead of an error (the filter bar shows the field's error).
+
+    Every view reads its query parameters through one: text through ``SearchField``, ids
+    through ``IdField``, dates through ``forms.DateField``, statuses and sorts through
+    ``forms.ChoiceField``, so no raw value of a URL reaches the database."""
 
     def value(self, name: str, default=""):
         """The cleaned value of ``name``, or ``default`` when it is missing or invalid."""
         self.is_valid()
         return self.cleaned_data.get(name) or default
+
+
+def no_control_characters(value: str) -> None:
+    """Refuse text with control characters (NUL, escape, line breaks…): none can be typed in a
+    search box, and PostgreSQL refuses NUL in a query."""
+    if any(unicodedata.category(char) == "Cc" for char in value):
+        raise forms.ValidationError(_("Control characters are not allowed."),
+                                    code="control_characters")
+
+
+class SearchField(forms.CharField):
+    """The search box of a list: optional, stripped, at most ``max_length`` characters, without
+    control characters."""
+
+    def __init__(self, *, label=None, placeholder=None, max_length=100, **kwargs):
+        attrs = {"type": "search"}
+        if placeholder:
+            attrs["placeholder"] = placeholder
+        kwargs.setdefault("widget", forms.TextInput(attrs=attrs))
+        super().__init__(label=label or _("Search"), required=False, max_length=max_length,
+                         **kwargs)
+        # NUL is a control character: one message for it, not Django's and ours.
+        self.validators = [v for v in self.validators
+                           if not isinstance(v, ProhibitNullCharactersValidator)]
+        self.validators.append(no_control_characters)
+
+
+MAX_ID = 2**63 - 1  # PostgreSQL's bigint, the type of every id column
+
+
+class IdField(forms.IntegerField):
+    """The id of an object in a query parameter (``?centre=12``): optional, a whole number from
+    1 to the largest id the database can hold, so a hand-edited URL cannot overflow the id
+    column. Whether the object exists and is visible stays the view's check."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
 
 
 def district_choices(user, *, blank_label=None) -> list[tuple[str, str]]:

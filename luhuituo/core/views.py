@@ -29,8 +29,10 @@ HOME_BY_ACCOUNT_TYPE = {
 
 
 def _safe_next(request: HttpRequest) -> str | None:
+    """``next`` when it is a path on this site ("/…"): never another host, nor a bare word
+    that ``redirect`` would take for a URL name."""
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
+    if target and target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

@@ -55,6 +55,7 @@ from ..forms import (
     FeeScheduleForm,
     InviteMemberForm,
     NewAccountForm,
+    StaffFilterForm,
     StaffForm,
     TrainingRecordForm,
 )
@@ -359,9 +360,7 @@ STAFF_FILTERS = {
 def staff_list(request: HttpRequest, centre_id: int) -> HttpResponse:
     """The staff with their checks; ID numbers masked, expired certificates highlighted."""
     centre = request.centre
-    shown = request.GET.get("status", "active")
-    if shown not in STAFF_FILTERS:
-        shown = "active"
+    shown = StaffFilterForm(request.GET).value("status", "active")
     counts = centre.staff.aggregate(
         active=Count("id", filter=STAFF_FILTERS["active"]),
         left=Count("id", filter=STAFF_FILTERS["left"]), all=Count("id"))
@@ -390,8 +389,7 @@ def staff_list(request: HttpRequest, centre_id: int) -> HttpResponse:
             "check_due": person.employment_status == Staff.Employment.ACTIVE
             and (check is None or check < year_ago),
         })
-    filters = [(key, label, counts[key]) for key, label in (
-        ("active", _("Employed")), ("left", _("Left")), ("all", _("All")))]
+    filters = [(key, label, counts[key]) for key, label in StaffFilterForm.STATUS_CHOICES]
     return render(request, "registry/centre/staff_list.html", _centre_context(
         request, rows=rows, shown=shown, filters=filters, warning_days=EXPIRY_WARNING_DAYS))
 

@@ -8,8 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from luhuituo.core.models import Region
-
+from ..forms import PublicFilterForm
 from ..models import Centre, Filing
 from ..receipts import filing_for_token, receipt_state
 
@@ -21,16 +20,14 @@ def verified_centres(request: HttpRequest) -> HttpResponse:
     builds the full search on top."""
     centres = (Centre.objects.listed_publicly().select_related("region", "filing")
                .prefetch_related("photos"))
-    region = request.GET.get("region", "").strip()
-    q = request.GET.get("q", "").strip()
-    if region:
+    filters = PublicFilterForm(request.GET)
+    if region := filters.value("region"):
         centres = centres.filter(region__code=region)
-    if q:
+    if q := filters.value("q"):
         centres = centres.filter(Q(name__icontains=q) | Q(address__icontains=q))
     page = Paginator(centres.order_by("region__code", "name"), 30).get_page(
         request.GET.get("page"))
-    context = {"page": page, "region": region, "q": q,
-               "regions": Region.objects.districts()}
+    context = {"page": page, "filters": filters}
     template = "registry/public/centre_list.html"
     if request.htmx:
         template += "#results"
@@ -53,11 +50,9 @@ def disclosures(request: HttpRequest) -> HttpResponse:
     filings = (Filing.objects.filter(status__in=[Filing.Status.NONCONFORMING,
                                                  Filing.Status.RECTIFYING])
                .select_related("centre__region").order_by("-nonconforming_at", "-id"))
-    region = request.GET.get("region", "").strip()
-    if region:
+    filters = PublicFilterForm(request.GET)
+    if region := filters.value("region"):
         filings = filings.filter(centre__region__code=region)
     page = Paginator(filings, 20).get_page(request.GET.get("page"))
     return render(request, "registry/public/disclosures.html", {
-        "page": page, "region": region,
-        "regions": Region.objects.districts(),
-    })
+        "page": page, "filters": filters})

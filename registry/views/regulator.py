@@ -15,19 +15,15 @@ from django.views.decorators.vary import vary_on_headers
 
 from luhuituo.core.audit import log_access
 from luhuituo.core.exceptions import domain_errors
-from luhuituo.core.models import Region
 from luhuituo.core.permissions import get_visible_or_404, regulator_required
 from luhuituo.core.workdays import WorkingDayCalendar
 
 from .. import services
-from ..forms_filing import DecisionForm
+from ..forms_filing import DecisionForm, FilingQueueFilterForm
 from ..history import filing_history
 from ..models import Filing
 from ..rules import can_decide
 from .filing import checklist
-
-S = Filing.Status
-WAITING = [S.SUBMITTED, S.FILED, S.UNDER_VERIFICATION, S.RECTIFYING, S.TERMINATING]
 
 
 def queue_queryset(user, *, status: str = "", region: str = "", due: str = "", q: str = ""):
@@ -51,9 +47,8 @@ def queue_queryset(user, *, status: str = "", region: str = "", due: str = "", q
 @regulator_required
 @vary_on_headers("HX-Request")
 def filing_queue(request: HttpRequest) -> HttpResponse:
-    params = {key: request.GET.get(key, "").strip() for key in ("status", "region", "due", "q")}
-    if params["status"] not in {"", *S.values}:
-        params["status"] = ""
+    filters = FilingQueueFilterForm(request.GET, user=request.user)
+    params = {key: filters.value(key) for key in ("status", "region", "due", "q")}
     page = Paginator(queue_queryset(request.user, **params), 25).get_page(request.GET.get("page"))
     today = timezone.localdate()
     rows = list(page.object_list)
@@ -66,12 +61,7 @@ def filing_queue(request: HttpRequest) -> HttpResponse:
             calendar.working_days_between(today, timezone.localtime(filing.due_at).date())
             if filing.due_at else None
         )
-    context = {
-        "page": page, "rows": rows, "params": params,
-        "statuses": [(s, S(s).label) for s in WAITING] + [
-            (s, S(s).label) for s in S.values if s not in WAITING],
-        "regions": Region.objects.visible_to(request.user).districts(),
-    }
+    context = {"page": page, "rows": rows, "filters": filters}
     template = "registry/regulator/filing_queue.html"
     if request.htmx:
         template += "#results"

@@ -28,7 +28,7 @@ from openpyxl.cell import WriteOnlyCell
 
 from luhuituo.core.audit import audit, log_access
 from luhuituo.core.exceptions import submit
-from luhuituo.core.forms import FilterForm, district_choices
+from luhuituo.core.forms import FilterForm, SearchField, district_choices
 from luhuituo.core.permissions import get_visible_or_404, regulator_required
 from luhuituo.core.verbs import Verb
 
@@ -65,11 +65,7 @@ class CentreFilterForm(FilterForm):
     """The list's query parameters. Invalid values are dropped rather than refused: a district
     outside the regulator's scope cannot widen the list anyway (visible_to comes first)."""
 
-    q = forms.CharField(
-        label=gettext_lazy("Search"), required=False, max_length=100,
-        widget=forms.TextInput(attrs={
-            "type": "search", "placeholder": gettext_lazy("Name or credit code")}),
-    )
+    q = SearchField(placeholder=gettext_lazy("Name or credit code"))
     district = forms.ChoiceField(label=gettext_lazy("District/county"), required=False)
     status = forms.ChoiceField(label=gettext_lazy("Filing status"), required=False,
                                choices=[ALL, *Filing.Status.choices])
@@ -87,6 +83,12 @@ class CentreFilterForm(FilterForm):
     def __init__(self, data, *, user, **kwargs):
         super().__init__(data, **kwargs)
         self.fields["district"].choices = district_choices(user)
+
+
+class ExportForm(FilterForm):
+    """The export's format, besides the list's filters: CSV unless it says xlsx."""
+
+    format = forms.ChoiceField(required=False, choices=[("csv", "CSV"), ("xlsx", "Excel")])
 
 
 def filtered_centres(user, params) -> tuple[CentreFilterForm, QuerySet[Centre]]:
@@ -217,9 +219,10 @@ def _xlsx_response(header, rows, filename: str) -> HttpResponse:
 @require_GET
 @regulator_required
 def centre_export(request: HttpRequest) -> HttpResponse:
-    export_format = request.GET.get("format", "csv")
-    if export_format not in {"csv", "xlsx"}:
+    export = ExportForm(request.GET)
+    if not export.is_valid():
         return HttpResponseBadRequest(_("Choose csv or xlsx."))
+    export_format = export.value("format", "csv")
     form, centres = filtered_centres(request.user, request.GET)
     header, rows = export_table(centres)
     filters = {name: str(value) for name, value in form.cleaned_data.items() if value}

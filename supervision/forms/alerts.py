@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from luhuituo.core.forms import SearchField
 from luhuituo.core.models import Region
 
 from ..checks.registry import all_rules
@@ -23,7 +24,7 @@ class AlertFilterForm(forms.Form):
     STATUS_CHOICES = [("active", gettext_lazy("Open or acknowledged")),
                       *Alert.Status.choices, ("all", gettext_lazy("All"))]
 
-    q = forms.CharField(label=gettext_lazy("Centre"), required=False, max_length=100)
+    q = SearchField(label=gettext_lazy("Centre"), widget=forms.TextInput)
     status = forms.ChoiceField(label=gettext_lazy("Status"), choices=STATUS_CHOICES,
                                required=False)
     severity = forms.ChoiceField(label=gettext_lazy("Severity"), required=False,

@@ -11,7 +11,14 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from luhuituo.core.crypto import blind_index
-from luhuituo.core.forms import DateInput, FilterForm, IDNumberField, VersionField, not_in_future
+from luhuituo.core.forms import (
+    DateInput,
+    FilterForm,
+    IDNumberField,
+    SearchField,
+    VersionField,
+    not_in_future,
+)
 from luhuituo.core.masking import mask_id_number, mask_phone
 from luhuituo.core.submissions import OneTimeForm
 from luhuituo.core.validators import validate_id_number
@@ -333,9 +340,7 @@ class ChildFilterForm(FilterForm):
     STATUS_CHOICES = [("enrolled", _("Enrolled")), ("withdrawn", _("Withdrawn")),
                       ("all", _("All"))]
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=50,
-                        widget=forms.TextInput(attrs={"type": "search",
-                                                      "placeholder": _("Child's name")}))
+    q = SearchField(placeholder=_("Child's name"), max_length=50)
     status = forms.ChoiceField(label=capfirst(_("status")), required=False,
                                choices=STATUS_CHOICES)
     class_group = forms.ModelChoiceField(queryset=ClassGroup.objects.none(), required=False,

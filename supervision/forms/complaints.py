@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from luhuituo.core.forms import FilterForm, district_choices
+from luhuituo.core.forms import FilterForm, SearchField, district_choices
 from luhuituo.core.models import RegulatorScope, User
 from luhuituo.core.submissions import OneTimeForm
 from registry.models import Centre
@@ -20,9 +20,7 @@ from .inspections import ALL, DATE
 
 
 class ComplaintFilterForm(FilterForm):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"type": "search",
-                                                      "placeholder": _("Centre or summary")}))
+    q = SearchField(placeholder=_("Centre or summary"))
     status = forms.ChoiceField(label=_("Status"), required=False,
                                choices=[ALL, ("open", _("Not closed")),
                                         *Complaint.Status.choices])

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from luhuituo.core.forms import VersionField
+from luhuituo.core.forms import FilterForm, VersionField
 
 from ..models import Attendance, SymptomGroup
 from ..services.daily import clean_row
@@ -128,3 +128,12 @@ class ClassDaySheet:
 
     def row_data(self) -> list[dict]:
         return [form.row() for form in self.rows]
+
+
+# --- the day's overview --------------------------------------------------------------------------
+
+
+class DayForm(FilterForm):
+    """``?date=`` of the day's overview (YYYY-MM-DD); no date or an impossible one is today."""
+
+    date = forms.DateField(required=False)

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from luhuituo.core.forms import DateInput, FilterForm, district_choices
+from luhuituo.core.forms import DateInput, FilterForm, IdField, SearchField, district_choices
 from luhuituo.core.submissions import OneTimeForm
 from registry.models import Centre
 
@@ -19,10 +19,17 @@ ALL = ("", _("All"))
 DATE = DateInput()
 
 
-class PlanFilterForm(FilterForm):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"type": "search",
-                                                      "placeholder": _("Centre name")}))
+class CentreQueryForm(FilterForm):
+    """``?centre=<id>`` of a page that starts something for one centre (an inspection, an
+    order, a complaint); whether the centre is visible stays the view's check."""
+
+    centre = IdField()
+
+
+class PlanFilterForm(CentreQueryForm):
+    """The plan list's filters, and the centre chosen for planning (``?centre=<id>``)."""
+
+    q = SearchField(placeholder=_("Centre name"))
     district = forms.ChoiceField(label=_("District/county"), required=False)
     kind = forms.ChoiceField(label=_("Kind of centre"), required=False,
                              choices=[ALL, *Centre.Kind.choices])
@@ -33,9 +40,7 @@ class PlanFilterForm(FilterForm):
 
 
 class InspectionFilterForm(FilterForm):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"type": "search",
-                                                      "placeholder": _("Centre name")}))
+    q = SearchField(placeholder=_("Centre name"))
     status = forms.ChoiceField(label=_("Status"), required=False,
                                choices=[ALL, *Inspection.Status.choices])
     kind = forms.ChoiceField(label=_("Kind of inspection"), required=False,
@@ -43,6 +48,8 @@ class InspectionFilterForm(FilterForm):
     district = forms.ChoiceField(label=_("District/county"), required=False)
     date_from = forms.DateField(label=_("Planned from"), required=False, widget=DATE)
     date_to = forms.DateField(label=_("Planned until"), required=False, widget=DATE)
+    format = forms.ChoiceField(required=False, choices=[("", "HTML"), ("csv", "CSV")],
+                               widget=forms.HiddenInput)
 
     def __init__(self, data, *, user, **kwargs):
         super().__init__(data, **kwargs)

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from luhuituo.core.forms import FilterForm, SearchField, district_choices
 from luhuituo.core.submissions import OneTimeForm
 
 from ..models import Finding, Inspection
@@ -73,3 +74,19 @@ class RectificationAnswerForm(forms.Form):
                                widget=forms.Textarea(attrs={"rows": 4}))
     files = MultipleFileField(label=_("Evidence (PDF, JPG or PNG, at most 10 MB each)"),
                               required=False)
+
+
+class RectificationFilterForm(FilterForm):
+    """The order list's query parameters; the status defaults to open orders."""
+
+    STATUS_CHOICES = [("open", _("Open")), ("overdue", _("Overdue")),
+                      ("submitted", _("Waiting for verification")), ("closed", _("Closed")),
+                      ("all", _("All"))]
+
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUS_CHOICES)
+    district = forms.ChoiceField(label=_("District/county"), required=False)
+    q = SearchField(placeholder=_("Centre name or order number"))
+
+    def __init__(self, data, *, user, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["district"].choices = district_choices(user)

@@ -13,6 +13,7 @@ from luhuituo.core.forms import (
     DateInput,
     DateTimeInput,
     FilterForm,
+    SearchField,
     district_choices,
     not_in_future,
 )
@@ -105,7 +106,7 @@ class IncidentFilterForm(FilterForm):
                                choices=[("", _("All")), ("open", _("Not closed")),
                                         *Incident.Status.choices])
     district = forms.ChoiceField(label=_("District/county"), required=False)
-    q = forms.CharField(label=_("Centre"), required=False, max_length=100)
+    q = SearchField(label=_("Centre"), widget=forms.TextInput)
 
     def __init__(self, data, *, user=None, **kwargs):
         super().__init__(data, **kwargs)

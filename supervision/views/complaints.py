@@ -29,6 +29,7 @@ from ..forms.complaints import (
     ComplaintForm,
     LinkForm,
 )
+from ..forms.inspections import CentreQueryForm
 from ..models import Complaint
 from ..services import complaints as svc
 
@@ -87,8 +88,8 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
 def complaint_create(request: HttpRequest) -> HttpResponse:
     """Record a complaint received by phone, hotline, letter or in person."""
     initial = {}
-    if request.GET.get("centre", "").isdigit():
-        initial["centre"] = int(request.GET["centre"])
+    if centre_id := CentreQueryForm(request.GET).value("centre", None):
+        initial["centre"] = centre_id
     form = ComplaintForm(request.POST or None, user=request.user, initial=initial)
     status = 200
     if request.method == "POST":

@@ -19,7 +19,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
@@ -30,7 +29,7 @@ from luhuituo.core.exceptions import Stale
 from luhuituo.core.workdays import is_working_day
 from registry.permissions import centre_member_required
 
-from ..forms.daily import ClassDaySheet
+from ..forms.daily import ClassDaySheet, DayForm
 from ..models import Attendance, ClassDay
 from ..services.daily import (
     RecordError,
@@ -54,7 +53,7 @@ def daily_today(request: HttpRequest, centre_id: int) -> HttpResponse:
     against carers needed (a warning when too few). ``?date=`` shows another day."""
     centre = request.centre
     today = timezone.localdate()
-    day = parse_date(request.GET.get("date") or "") or today
+    day = DayForm(request.GET).value("date", today)
     if day > today:
         day = today
     classes = list(centre.classes.annotate(

@@ -100,9 +100,9 @@ def inspection_plan(request: HttpRequest) -> HttpResponse:
             return redirect(call.url)
         chosen = form.cleaned_data.get("centre") if hasattr(form, "cleaned_data") else None
         status = 422
-    elif request.GET.get("centre", "").isdigit():
+    elif centre_id := filters.value("centre", None):
         chosen = get_visible_or_404(Centre.objects.select_related("region"), request.user,
-                                    pk=int(request.GET["centre"]))
+                                    pk=centre_id)
         form = PlanForm(user=request.user, initial={
             "centre": chosen.pk, "planned_on": timezone.localdate(),
             "checklists": list(svc.active_checklists()), "kind": Inspection.Kind.ROUTINE})
@@ -146,7 +146,7 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
     filters = InspectionFilterForm(request.GET, user=request.user)
     filters.is_valid()
     inspections = filtered_inspections(request.user, filters)
-    if request.GET.get("format") == "csv":
+    if filters.value("format") == "csv":
         return _inspections_csv(request, inspections)
     template = "supervision/inspections/list.html"
     if request.htmx:

@@ -31,8 +31,13 @@ from registry.models import Centre
 from registry.permissions import centre_member_required
 from registry.rules import can_decide
 
-from ..forms.inspections import InspectionFilterForm
-from ..forms.rectification import OrderForm, RectificationAnswerForm, VerifyForm
+from ..forms.inspections import CentreQueryForm
+from ..forms.rectification import (
+    OrderForm,
+    RectificationAnswerForm,
+    RectificationFilterForm,
+    VerifyForm,
+)
 from ..models import RectificationEvidence, RectificationOrder
 from ..services import rectification as svc
 from .inspections import _page
@@ -55,11 +60,8 @@ ORDER_STATUS_FILTERS = {
 @vary_on_headers("HX-Request")
 def rectification_list(request: HttpRequest) -> HttpResponse:
     """Orders in scope: overdue first, then those waiting for verification, then open ones."""
-    filters = InspectionFilterForm(request.GET, user=request.user)
-    filters.is_valid()
-    shown = request.GET.get("status", "open")
-    if shown not in {*ORDER_STATUS_FILTERS, "overdue", "all"}:
-        shown = "open"
+    filters = RectificationFilterForm(request.GET, user=request.user)
+    shown = filters.value("status", "open")
     orders = svc.orders_for_list(request.user).select_related("centre__region")
     if shown == "overdue":
         orders = orders.overdue()
@@ -73,11 +75,7 @@ def rectification_list(request: HttpRequest) -> HttpResponse:
     if request.htmx:
         template += "#results"
     return render(request, template, {
-        "filters": filters, "shown": shown, "page": _page(request, orders),
-        "today": timezone.localdate(),
-        "statuses": [("open", _("Open")), ("overdue", _("Overdue")),
-                     ("submitted", _("Waiting for verification")), ("closed", _("Closed")),
-                     ("all", _("All"))],
+        "filters": filters, "page": _page(request, orders), "today": timezone.localdate(),
     })
 
 
@@ -125,11 +123,11 @@ def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def rectification_create(request: HttpRequest) -> HttpResponse:
     """An order for a centre without an inspection (after an alert, a complaint):
     ``?centre=<id>``."""
-    centre_id = request.GET.get("centre", "")
-    if not centre_id.isdigit():
+    centre_id = CentreQueryForm(request.GET).value("centre", None)
+    if centre_id is None:
         return redirect("supervision:inspection-plan")
     centre = get_visible_or_404(Centre.objects.select_related("region"), request.user,
-                                pk=int(centre_id))
+                                pk=centre_id)
     form = OrderForm(request.POST or None)
     status = 200
     if request.method == "POST":

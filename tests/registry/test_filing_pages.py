@@ -272,6 +272,22 @@ def test_queue_filters(client_for, district_regulator):
     assert response.content.decode().lstrip().startswith('<section id="results"')
 
 
+def test_queue_drops_a_bad_filter_and_says_so(client_for, district_regulator):
+    """A NUL in the search (which PostgreSQL refuses) or an unknown status: the queue without
+    that filter, and the field's error in the filter bar."""
+    make_submitted(2)
+    client = client_for(district_regulator)
+    url = reverse("registry:filing-queue")
+    response = client.get(url, {"q": "中心1\x00", "status": "bogus", "region": "510503"})
+    assert response.status_code == 200
+    assert len(response.context["rows"]) == 2  # 纳溪区 is not this regulator's district
+    assert set(response.context["filters"].errors) == {"q", "status", "region"}
+    assert response.content.decode().count('class="field-error"') == 3
+    response = client.get(url, {"q": "\x00", "region": "510502", "status": "verified"})
+    assert set(response.context["filters"].errors) == {"q"}
+    assert response.context["rows"] == []  # the valid filters still apply
+
+
 # --- documents and verification ---------------------------------------------------------------
 
 

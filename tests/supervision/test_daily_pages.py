@@ -118,6 +118,15 @@ def test_impossible_date_is_404(client_for, leaky, centre_a):
 # --- today ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("date", ["2026-13-45", "2026-02-30", "0000-00-00", "tomorrow", "\x00",
+                                  "9" * 5000])
+def test_today_with_an_impossible_date_shows_today(client_for, leaky, centre_a, date):
+    response = client_for(leaky["staff"]).get(
+        reverse("supervision:daily-today", args=[centre_a.pk]), {"date": date})
+    assert response.status_code == 200 and response.context["is_today"]
+
+
+
 def test_today_shows_recorded_status_and_too_few_carers(client_for, leaky, centre_a):
     second = ClassGroupFactory(centre=centre_a, name="阳光托小二班")
     enrolled_child(second)
