@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -79,6 +80,62 @@ class RedisServer:
 
     def thaw(self) -> None:
         self.process.send_signal(signal.SIGCONT)
+
+
+class PostgresServer:
+    """A throwaway PostgreSQL cluster of Debian's binaries, run as the postgres user (initdb
+    refuses root), on a free port: start, restart, stop."""
+
+    def __init__(self):
+        import glob
+        import tempfile
+
+        found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
+        if not found or not shutil.which("runuser"):
+            if os.environ.get("CI") == "true":
+                pytest.fail("CI=true but PostgreSQL's server binaries are missing")
+            pytest.skip("PostgreSQL's server binaries are not installed")
+        self.bin = Path(found[-1]).parent
+        self.port = free_port()
+        # Not under pytest's tmp_path: the postgres user cannot enter root's private folder.
+        self.directory = Path(tempfile.mkdtemp(prefix="luhuituo-pg-"))
+        self.directory.chmod(0o755)
+        shutil.chown(self.directory, "postgres", "postgres")
+        self.data = self.directory / "data"
+        self.url = f"postgres://postgres@127.0.0.1:{self.port}/luhuituo"
+
+    def _run(self, *argv: str, timeout: float = 120) -> None:
+        subprocess.run(["runuser", "-u", "postgres", "--", str(self.bin / argv[0]), *argv[1:]],
+                       check=True, capture_output=True, timeout=timeout)
+
+    def _ctl(self, action: str, *extra: str) -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-w", "-l", str(self.directory / "log"),
+                  "-o", f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 "
+                        "-c fsync=off -c full_page_writes=off", action, *extra)
+
+    def start(self) -> None:
+        if not self.data.exists():
+            self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres",
+                      "-E", "UTF8", "--no-sync")
+        self._ctl("start")
+
+    def restart(self) -> None:
+        self._ctl("restart", "-m", "fast")
+
+    def stop(self) -> None:
+        with contextlib.suppress(subprocess.SubprocessError):
+            self._ctl("stop", "-m", "immediate")
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+    def copy_database(self, source_url: str) -> None:
+        """The test database (schema and the rows migrations put there) as ``luhuituo``."""
+        admin = self.url.rsplit("/", 1)[0] + "/postgres"
+        subprocess.run(["psql", admin, "-qc", "CREATE DATABASE luhuituo"], check=True,
+                       capture_output=True, timeout=60)
+        dump = subprocess.run(["pg_dump", "--no-owner", "--no-privileges", source_url],
+                              check=True, capture_output=True, timeout=120).stdout
+        subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", self.url], input=dump,
+                       check=True, capture_output=True, timeout=120)
 
 
 class Processes:
@@ -175,6 +232,14 @@ def _database_url() -> str:
 @pytest.fixture
 def redis_server(tmp_path):
     server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_server():
+    server = PostgresServer()
     server.start()
     yield server
     server.stop()
