@@ -39,7 +39,7 @@ from .inspection_utils import fire_checklist, issued, plan
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 11, 28, 10, 0, tzinfo=TZ)
-REPEATED = "This form was already submitted; here is the result."
+REPEATED = "已提交过，显示的是第一次提交的结果。"  # "This form was already submitted; …"
 
 pytestmark = pytest.mark.django_db
 
@@ -199,8 +199,7 @@ def test_a_likely_duplicate_is_refused_with_a_link_to_the_registered_child(
     assert response.status_code == 422
     form = response.context["form"]
     message = form.errors["different_child"][0]
-    assert message.startswith("李小花, born on 2025-05-10, is already registered at this "
-                              "centre (no ID number was given")
+    assert message.startswith("李小花（出生日期 2025-05-10）已在本机构登记（未填写身份证号")
     body = response.content.decode()
     assert f'href="{registered.get_absolute_url()}"' in body
     assert 'name="different_child"' in body
@@ -214,8 +213,7 @@ def test_the_same_guardian_mobile_flags_a_duplicate_even_with_an_id_number(
     response = client_for(staff).post(url("child-create", centre_a.pk), enrolment(
         group, id_number=id_number(77, born="20250510")))
     assert response.status_code == 422
-    assert "with a guardian of the same mobile number" in \
-        response.context["form"].errors["different_child"][0]
+    assert "且监护人手机号相同" in response.context["form"].errors["different_child"][0]
     assert Child.objects.count() == 1
 
 
