@@ -8,7 +8,9 @@ import urllib.request
 
 import pytest
 
-from .conftest import _database_url, free_port
+from tests.dburl import database_url
+
+from .conftest import free_port
 
 pytestmark = [pytest.mark.faults,
               pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -27,7 +29,7 @@ def _get(url: str) -> int:
 
 
 def test_requests_succeed_again_right_after_postgresql_restarted(postgres_server, processes):
-    postgres_server.copy_database(_database_url())
+    postgres_server.copy_database(database_url())
     port = free_port()
     processes.web(port, DATABASE_URL=postgres_server.url)
     url = f"http://127.0.0.1:{port}/centres/"  # the public list: it reads the database

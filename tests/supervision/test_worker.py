@@ -11,7 +11,6 @@ import os
 import subprocess
 import sys
 import time
-from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -19,6 +18,7 @@ from django.utils import timezone
 
 from registry.models import Filing
 from supervision.models import Alert
+from tests.dburl import database_url
 from tests.factories import CentreFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -41,22 +41,13 @@ def _redis_url() -> str:
     return url
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    user = quote(db["USER"] or "postgres")
-    password = f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
-    host = db["HOST"] or "127.0.0.1"
-    port = db["PORT"] or 5432
-    return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
-
-
 def test_beat_and_worker_raise_an_alert_through_redis(tmp_path):
     redis_url = _redis_url()
     centre = CentreFactory(name="调度测试托育园", filing=Filing.Status.VERIFIED)
     # Filed 400 days ago and no drill since: rule A22 (daily group) must fire.
     Filing.objects.filter(centre=centre).update(filed_at=timezone.now() - dt.timedelta(400))
 
-    env = {**os.environ, "DATABASE_URL": _database_url(), "REDIS_URL": redis_url,
+    env = {**os.environ, "DATABASE_URL": database_url(), "REDIS_URL": redis_url,
            "CHECK_EVERY_SECONDS": "2", "LUHUITUO_VAR_DIR": str(tmp_path), "LUHUITUO_DEV": "1",
            "CELERY_TASK_ALWAYS_EAGER": "0"}
     celery = [sys.executable, "-m", "celery", "-A", "luhuituo"]
