@@ -634,6 +634,6 @@ CERTIFICATE_WARN_DAYS = env_int("CERTIFICATE_WARN_DAYS", 30)
 # resubmit, back and submit), the form shows its first result instead of making a second record.
 SUBMISSION_KEEP_DAYS = env_int("SUBMISSION_KEEP_DAYS", 7)
 CELERY_BEAT_SCHEDULE["core-forget-submissions"] = {
-    "task": "luhuituo.core.submissions.forget_old_submissions",
+    "task": "luhuituo.core.tasks.forget_old_submissions",
     "schedule": timedelta(hours=6),
 }

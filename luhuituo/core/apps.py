@@ -10,9 +10,6 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.module_loading import autodiscover_modules
 
-        from . import (
-            checks,  # noqa: F401 — registers the system checks
-            submissions,  # noqa: F401 — registers its periodic task with Celery
-        )
+        from . import checks  # noqa: F401 — registers the system checks
 
         autodiscover_modules("sections")  # page sections each app contributes

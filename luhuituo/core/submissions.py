@@ -23,7 +23,7 @@ In a view::
 
 A form sent without a token (a script, a page rendered before tokens) is submitted as before.
 Tokens are forgotten after ``SUBMISSION_KEEP_DAYS`` days (``forget_old_submissions``, run by
-Celery beat).
+Celery beat through ``luhuituo.core.tasks``).
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from celery import shared_task
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -148,7 +147,6 @@ def _record(submission: Submission, result, url: str) -> None:
     submission.save(update_fields=["target_type", "target_id", "url"])
 
 
-@shared_task
 def forget_old_submissions() -> int:
     """Delete the tokens older than SUBMISSION_KEEP_DAYS days; how many were deleted."""
     cutoff = timezone.now() - timedelta(days=settings.SUBMISSION_KEEP_DAYS)

@@ -5,7 +5,7 @@ from celery import shared_task
 from django.core.management import call_command
 from django.utils import timezone
 
-from . import jobs, periodic
+from . import jobs, periodic, submissions
 from .models import Heartbeat
 
 
@@ -35,3 +35,8 @@ def sweep() -> dict:
     """Every minute: send again the jobs that wait or were abandoned, and catch up the
     scheduled runs that missed their tick."""
     return {**jobs.sweep(), "caught_up": periodic.catch_up()}
+
+
+@shared_task
+def forget_old_submissions() -> int:
+    return submissions.forget_old_submissions()
