@@ -206,10 +206,8 @@ def other_connection():
     """A second database session, as another worker process would have (its advisory locks
     are not this test's)."""
     import psycopg
-    from django.db import connection
 
-    db = connection.settings_dict
-    with psycopg.connect(host=db["HOST"] or None, port=db["PORT"] or None, dbname=db["NAME"],
-                         user=db["USER"] or None, password=db["PASSWORD"] or None,
-                         autocommit=True) as conn:
+    from tests.dburl import database_url
+
+    with psycopg.connect(database_url(), autocommit=True) as conn:
         yield conn

@@ -14,6 +14,7 @@ from django.utils import timezone
 from luhuituo.core.models import Job, PeriodicRun
 from registry.models import Filing
 from supervision.models import Alert
+from tests.dburl import database_url
 from tests.factories import CentreFactory
 
 from .conftest import wait_for
@@ -55,9 +56,7 @@ def _no_duplicate_alerts() -> None:
 def alert_table_lock():
     """A transaction holding the alert table so the checks block on their first write: the
     moment to kill the process running them."""
-    db = connection.settings_dict
-    conn = psycopg.connect(host=db["HOST"] or None, port=db["PORT"] or None, dbname=db["NAME"],
-                           user=db["USER"] or None, password=db["PASSWORD"] or None)
+    conn = psycopg.connect(database_url())
     conn.execute("LOCK TABLE supervision_alert IN SHARE ROW EXCLUSIVE MODE")
     yield conn
     conn.close()
