@@ -55,13 +55,18 @@ def enqueue(task: str, *, coalesce: bool = False, **kwargs) -> Job:
     return job
 
 
+def celery_task(name: str):
+    """The Celery task ``name`` of the current app, importing its module if no one has yet
+    (the app's autodiscovery only runs in the worker)."""
+    task = current_app.tasks.get(name)
+    return task if task is not None else import_string(name)
+
+
 def wake(job_id: int) -> bool:
     """Ask a worker to run the job. Never raises: with the broker down the job waits for the
     sweeper, and the person whose work started it has it saved already."""
     try:
-        if RUN_TASK not in current_app.tasks:
-            import_string(RUN_TASK)  # registers the task (honours eager mode in tests)
-        current_app.tasks[RUN_TASK].apply_async(kwargs={"job_id": job_id})
+        celery_task(RUN_TASK).apply_async(kwargs={"job_id": job_id})
     except Exception:
         logger.warning("could not wake a worker for job %s; the sweeper will", job_id,
                        exc_info=True)

@@ -88,12 +88,7 @@ def run_periodic(name: str | None, body: Callable[[], object]):
 def run_entry(*, name: str) -> None:
     """A durable job's body: run the beat entry ``name``'s task here and now."""
     entry = settings.CELERY_BEAT_SCHEDULE[name]
-    task = current_app.tasks.get(entry["task"])
-    if task is None:  # not imported in this process yet
-        from django.utils.module_loading import import_string
-
-        task = import_string(entry["task"])
-    task(*entry.get("args", ()), **entry.get("kwargs", {}))
+    jobs.celery_task(entry["task"])(*entry.get("args", ()), **entry.get("kwargs", {}))
 
 
 def catch_up() -> list[str]:
