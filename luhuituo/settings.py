@@ -358,6 +358,14 @@ AXES_VERBOSE = False
 # PROXY_COUNT-th address from the right of X-Forwarded-For.
 PROXY_COUNT = env_int("PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "luhuituo.core.audit.client_ip"
+# Every failed login is logged with its address (axes' AccessFailureLog), for the per-address
+# limit: after this many failures from one address within the window, every login from it is
+# refused with the lockout message until its failures age out — password spraying tries a few
+# passwords on many accounts and never trips the per-account lockout. 0 turns it off.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 60)
+LOGIN_ADDRESS_WINDOW = timedelta(minutes=env_int("LOGIN_ADDRESS_WINDOW_MINUTES", 15))
+LOGIN_FAILURE_LOG_KEEP_DAYS = env_int("LOGIN_FAILURE_LOG_KEEP_DAYS", 90)
 
 PASSWORD_RESET_TIMEOUT = 3 * 3600
 

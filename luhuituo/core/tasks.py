@@ -5,7 +5,7 @@ from celery import shared_task
 from django.core.management import call_command
 from django.utils import timezone
 
-from . import jobs, periodic, submissions
+from . import auth, jobs, periodic, submissions
 from .models import Heartbeat
 
 
@@ -20,7 +20,9 @@ def heartbeat() -> str:
 
 @shared_task
 def clear_expired_sessions() -> None:
+    """Expired sessions, and failed-login records past their keeping time."""
     call_command("clearsessions")
+    auth.forget_old_failures()
 
 
 # Acknowledged only when it has run, and given back to the broker when the process running it

@@ -14,6 +14,8 @@ class Verb(models.TextChoices):
     # accounts (core)
     LOGIN = "login", _("logged in")
     LOGOUT = "logout", _("logged out")
+    LOGIN_ADDRESS_LIMITED = "login_address_limited", _(
+        "was refused a login: too many failures from one address")
     PASSWORD_CHANGE = "password_change", _("changed the password")
     ACCOUNT_SETUP = "account_setup", _("set up the account")
 

@@ -17,6 +17,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from .audit import audit
+from .auth import address_over_limit
 from .forms import LoginForm
 from .health import broker_status, database_status, heartbeat_status
 from .verbs import Verb
@@ -45,6 +46,9 @@ def _safe_next(request: HttpRequest) -> str | None:
 def login(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.method == "GET":
         return redirect(_safe_next(request) or "core:home")
+    if request.method == "POST" and address_over_limit(request):
+        audit(Verb.LOGIN_ADDRESS_LIMITED, actor=None, request=request)
+        return locked_out(request)
     form = LoginForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.get_user()

@@ -193,3 +193,55 @@ def test_password_change_is_for_every_account_and_shows_nobody_else(client_for, 
     assert_role_matrix(client_for, personas, reverse("core:password-change"),
                        expect=expect | {"anonymous": LOGIN},
                        hidden={"parent": ["张园长", "江阳监管员"]})
+
+
+def test_password_spraying_from_one_address_is_refused_with_the_lockout_message(
+    client, settings, caplog
+):
+    """Issue 10 item 19: a few guesses at each of many accounts never trips the per-account
+    lockout; the per-address limit does, with the same message, and it is logged."""
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 8
+    UserFactory(username="zhou")
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        for i in range(4):
+            for account in (f"staff{i}a", f"staff{i}b"):
+                assert login(client, account, "123456").status_code == 200
+        # Eight failures from this address over eight accounts: even a right password is
+        # refused now, with the account lockout's words.
+        response = login(client, "zhou")
+        assert response.status_code == 429
+        assert locked_message() in response.content.decode()
+        assert "_auth_user_id" not in client.session
+        assert "login refused: 127.0.0.1" in caplog.text
+        assert AuditEvent.objects.filter(verb="login_address_limited").exists()
+
+        # Another address (a different office) is not affected.
+        other = client.post(LOGIN, {"username": "zhou", "password": PASSWORD},
+                            REMOTE_ADDR="10.1.2.3")
+        assert other.status_code == 302
+        client.logout()
+
+        # Once the failures have aged out of the window the address may log in again.
+        traveller.shift(settings.LOGIN_ADDRESS_WINDOW + timedelta(seconds=1))
+        assert login(client, "zhou").status_code == 302
+
+
+def test_a_shared_office_failing_below_the_address_limit_is_not_refused(client, settings):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 8
+    UserFactory(username="zhou")
+    for i in range(7):
+        login(client, f"colleague{i}", "typo")
+    assert login(client, "zhou").status_code == 302
+
+
+def test_old_failed_login_records_are_forgotten(client, settings):
+    from axes.models import AccessFailureLog
+
+    from luhuituo.core.tasks import clear_expired_sessions
+
+    login(client, "ghost", "wrong")
+    later = timezone.now() + timedelta(days=settings.LOGIN_FAILURE_LOG_KEEP_DAYS + 1)
+    with time_machine.travel(later):
+        login(client, "ghost2", "wrong")
+        clear_expired_sessions()
+    assert list(AccessFailureLog.objects.values_list("username", flat=True)) == ["ghost2"]
