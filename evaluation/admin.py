@@ -1,0 +1,117 @@
+"""The quality framework in the support administration: a framework with its dimensions and
+grade bands, a dimension with its indicators; filters for what is not verified; activating a
+version (only when complete) and copying it as a new version are actions.
+
+Refusing edits to a version that assessments already use comes with the assessments."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from luhuituo.core.exceptions import DomainError
+
+from .models import Dimension, Framework, GradeBand, Indicator
+
+
+class DimensionInline(admin.TabularInline):
+    model = Dimension
+    extra = 0
+    fields = ["order", "code", "name", "points", "verified"]
+    show_change_link = True
+
+
+class GradeBandFormSet(BaseInlineFormSet):
+    """The bands of one framework, saved together: each is checked against the others as
+    submitted, not against the rows they replace, so a shared edge can move."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.instance.checked_with_siblings = True
+        return form
+
+    def clean(self):
+        super().clean()
+        bands = [form.instance for form in self.forms
+                 if (form.instance.pk or form.has_changed()) and form.is_valid()
+                 and not self._should_delete_form(form) and form.instance.min_total is not None]
+        for n, one in enumerate(bands):
+            for other in bands[n + 1:]:
+                if one.overlaps(other):
+                    raise ValidationError(_("Grade bands %(one)s and %(other)s overlap.")
+                                          % {"one": one.grade, "other": other.grade})
+
+
+class GradeBandInline(admin.TabularInline):
+    model = GradeBand
+    formset = GradeBandFormSet
+    extra = 0
+    fields = ["grade", "min_total", "max_total", "stars", "verified"]
+
+
+@admin.register(Framework)
+class FrameworkAdmin(admin.ModelAdmin):
+    list_display = ["code", "version", "title", "total_points", "is_active"]
+    list_filter = ["is_active", "code"]
+    search_fields = ["code", "title"]
+    readonly_fields = ["is_active", "problem_list"]
+    fields = ["code", "version", "title", "total_points", "veto_cap_stars", "source",
+              "is_active", "problem_list"]
+    inlines = [DimensionInline, GradeBandInline]
+    actions = ["activate", "copy_as_new_version"]
+
+    @admin.display(description=gettext_lazy("what keeps it from being activated"))
+    def problem_list(self, framework):
+        if not framework.pk:
+            return "-"
+        return " ".join(framework.problems()) or _("Nothing: it is complete.")
+
+    @admin.action(description=gettext_lazy("Activate the selected version"))
+    def activate(self, request, queryset):
+        for framework in queryset:
+            try:
+                framework.activate()
+            except DomainError as refused:
+                self.message_user(request, refused.message, messages.ERROR)
+            else:
+                self.message_user(request, _("%(framework)s is now active.")
+                                  % {"framework": framework}, messages.SUCCESS)
+
+    @admin.action(description=gettext_lazy("Copy as a new version"))
+    def copy_as_new_version(self, request, queryset):
+        copies = [framework.copy_as_new_version() for framework in queryset]
+        self.message_user(request, ngettext(
+            "Copied as %(copies)s.", "Copied as %(copies)s.", len(copies))
+            % {"copies": "、".join(str(copy) for copy in copies)}, messages.SUCCESS)
+
+
+class IndicatorInline(admin.TabularInline):
+    model = Indicator
+    extra = 0
+    fields = ["order", "code", "text", "max_score", "is_veto", "evidence_hint", "verified"]
+
+
+@admin.register(Dimension)
+class DimensionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "framework", "points", "verified"]
+    list_filter = ["verified", "framework"]
+    search_fields = ["name"]
+    list_select_related = ["framework"]
+    inlines = [IndicatorInline]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["code", "text", "dimension", "max_score", "is_veto", "verified"]
+    list_filter = ["verified", "is_veto", "dimension__framework"]
+    search_fields = ["code", "text"]
+    list_select_related = ["dimension", "dimension__framework"]
+    raw_id_fields = ["dimension"]
+
+
+@admin.register(GradeBand)
+class GradeBandAdmin(admin.ModelAdmin):
+    list_display = ["grade", "framework", "min_total", "max_total", "stars", "verified"]
+    list_filter = ["verified", "framework"]
+    list_select_related = ["framework"]
