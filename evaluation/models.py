@@ -19,7 +19,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models, transaction
 from django.db.models import Max, Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from luhuituo.core.exceptions import DomainError
 
@@ -34,7 +34,7 @@ class FrameworkError(DomainError):
 class Framework(models.Model):
     """One version of a quality standard, e.g. WS/T 821-2023 version 1."""
 
-    code = models.CharField(gettext_lazy("standard"), max_length=40,
+    code = models.CharField(pgettext_lazy("quality standard", "standard"), max_length=40,
                             help_text=gettext_lazy("e.g. WS/T 821-2023"))
     title = models.CharField(gettext_lazy("title"), max_length=200)
     version = models.PositiveSmallIntegerField(gettext_lazy("version"), default=1)
@@ -45,7 +45,7 @@ class Framework(models.Model):
         help_text=gettext_lazy("A result with a failed veto item gets the best grade band with "
                                "at most this many stars. Not confirmed by the standard."))
     is_active = models.BooleanField(
-        gettext_lazy("active"), default=False, editable=False,
+        pgettext_lazy("framework version", "active"), default=False, editable=False,
         help_text=gettext_lazy("The version new assessments use; at most one per standard."))
     source = models.TextField(gettext_lazy("source and confidence"), blank=True)
 
@@ -227,16 +227,16 @@ class Dimension(models.Model):
 
     framework = models.ForeignKey(Framework, models.CASCADE, related_name="dimensions",
                                   verbose_name=gettext_lazy("framework"))
-    order = models.PositiveSmallIntegerField(gettext_lazy("order"))
+    order = models.PositiveSmallIntegerField(pgettext_lazy("position in a list", "order"))
     code = models.CharField(
         gettext_lazy("code"), max_length=10,
         validators=[RegexValidator(r"^[0-9]+\Z",
                                    gettext_lazy("A dimension's code is a number."))],
         help_text=gettext_lazy("The chapter of the standard, e.g. 9"))
     name = models.CharField(gettext_lazy("name"), max_length=100)
-    points = models.PositiveIntegerField(gettext_lazy("points"))
+    points = models.PositiveIntegerField(pgettext_lazy("score", "points"))
     verified = models.BooleanField(
-        gettext_lazy("verified"), default=False,
+        pgettext_lazy("checked against the source", "verified"), default=False,
         help_text=gettext_lazy("The name and points were checked against the standard's text."))
 
     class Meta:
@@ -258,13 +258,13 @@ class Indicator(models.Model):
 
     dimension = models.ForeignKey(Dimension, models.CASCADE, related_name="indicators",
                                   verbose_name=gettext_lazy("dimension"))
-    order = models.PositiveSmallIntegerField(gettext_lazy("order"))
+    order = models.PositiveSmallIntegerField(pgettext_lazy("position in a list", "order"))
     code = models.CharField(
         gettext_lazy("code"), max_length=20,
         validators=[RegexValidator(
             r"^[0-9]+(\.[0-9]+)+\Z",
             gettext_lazy("An indicator's code is numbers joined by dots, e.g. 9.4.3."))])
-    text = models.TextField(gettext_lazy("indicator"))
+    text = models.TextField(gettext_lazy("indicator text"))
     max_score = models.DecimalField(
         gettext_lazy("maximum score"), max_digits=7, decimal_places=PLACES, null=True,
         blank=True, validators=[MinValueValidator(0)],
@@ -275,7 +275,7 @@ class Indicator(models.Model):
                                "caps the result."))
     evidence_hint = models.TextField(gettext_lazy("evidence expected"), blank=True)
     verified = models.BooleanField(
-        gettext_lazy("verified"), default=False,
+        pgettext_lazy("checked against the source", "verified"), default=False,
         help_text=gettext_lazy("The code, text, maximum score and veto flag were checked "
                                "against the standard's text."))
 
@@ -333,7 +333,7 @@ class GradeBand(models.Model):
 
     framework = models.ForeignKey(Framework, models.CASCADE, related_name="bands",
                                   verbose_name=gettext_lazy("framework"))
-    grade = models.CharField(gettext_lazy("grade"), max_length=10)
+    grade = models.CharField(pgettext_lazy("quality rating", "grade"), max_length=10)
     min_total = models.DecimalField(gettext_lazy("from total"), max_digits=7,
                                     decimal_places=PLACES, validators=[MinValueValidator(0)],
                                     help_text=gettext_lazy("Included."))
@@ -343,7 +343,7 @@ class GradeBand(models.Model):
     stars = models.PositiveSmallIntegerField(
         gettext_lazy("stars"), validators=[MinValueValidator(1), MaxValueValidator(5)])
     verified = models.BooleanField(
-        gettext_lazy("verified"), default=False,
+        pgettext_lazy("checked against the source", "verified"), default=False,
         help_text=gettext_lazy("The edges and stars were confirmed by the standard or the "
                                "health commission."))
 
