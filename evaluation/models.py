@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -125,6 +125,7 @@ class Framework(models.Model):
                 _("%(framework)s cannot be activated: %(problems)s")
                 % {"framework": self, "problems": " ".join(problems)})
         with transaction.atomic():
+            _lock_versions(self.code)
             Framework.objects.filter(code=self.code, is_active=True).exclude(pk=self.pk).update(
                 is_active=False)
             self.is_active = True
@@ -134,7 +135,7 @@ class Framework(models.Model):
     def copy_as_new_version(self) -> Framework:
         """A draft copy with the next version number and its own dimensions, indicators and
         bands: change the copy, never the version assessments used."""
-        latest = Framework.objects.filter(code=self.code).aggregate(v=Max("version"))["v"]
+        latest = max(_lock_versions(self.code))
         copy = Framework.objects.create(
             code=self.code, title=self.title, version=latest + 1,
             total_points=self.total_points, veto_cap_stars=self.veto_cap_stars,
@@ -390,6 +391,13 @@ class GradeBand(models.Model):
         if clash is not None:
             raise ValidationError({"min_total": _("This band overlaps grade band %(grade)s.")
                                    % {"grade": clash.grade}})
+
+
+def _lock_versions(code: str) -> list[int]:
+    """Lock the versions of a standard (two activations or two copies at once wait for each
+    other) and return their numbers."""
+    return list(Framework.objects.select_for_update().filter(code=code)
+                .values_list("version", flat=True))
 
 
 def _number(value) -> str:

@@ -21,8 +21,9 @@ def superuser(django_user_model):
 
 
 @pytest.fixture
-def support(client, superuser):
+def support(client, superuser, settings):
     client.force_login(superuser)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # messages matched in English
     return client
 
 
@@ -132,3 +133,34 @@ def test_the_active_flag_is_not_edited_by_hand(support):
     framework = small_framework()
     response = support.get(reverse("admin:evaluation_framework_change", args=[framework.pk]))
     assert 'name="is_active"' not in response.content.decode()
+
+
+def post_dimension(support, dimension, indicator):
+    data = {"framework": dimension.framework_id, "order": dimension.order,
+            "code": dimension.code, "name": dimension.name, "points": dimension.points,
+            "indicators-TOTAL_FORMS": "1", "indicators-INITIAL_FORMS": "0",
+            "indicators-MIN_NUM_FORMS": "0", "indicators-MAX_NUM_FORMS": "1000",
+            "indicators-0-dimension": dimension.pk}
+    data |= {f"indicators-0-{name}": value for name, value in indicator.items()}
+    return support.post(reverse("admin:evaluation_dimension_change", args=[dimension.pk]), data)
+
+
+@pytest.mark.parametrize(("indicator", "message"), [
+    ({"code": "9.1"}, "has a code starting with 6."),
+    ({"code": "6"}, "numbers joined by dots"),
+    ({"code": "6.x"}, "numbers joined by dots"),
+    ({"max_score": "-1"}, "greater than or equal to 0"),
+    ({"max_score": "1.234"}, "2 decimal places"),
+    ({"max_score": "abc"}, "Enter a number"),
+    ({"text": ""}, "This field is required"),
+])
+def test_bad_indicators_are_refused_beside_the_field_and_nothing_is_saved(
+        support, indicator, message):
+    dimension = Framework.objects.get(code="WS/T 821-2023").dimensions.get(code="6")
+    good = {"order": "1", "code": "6.1.1", "text": "新指标", "max_score": "10"}
+    response = post_dimension(support, dimension, good | indicator)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not dimension.indicators.exists()
+    assert post_dimension(support, dimension, good).status_code == 302
+    assert dimension.indicators.get().max_score == 10
