@@ -112,20 +112,20 @@ class Framework(models.Model):
                                    "end": _number(upper.min_total)})
         top = bands[-1].max_total
         if top is not None and top <= self.total_points:
-            problems.append(_("No grade band covers totals from %(start)s up to %(end)s.")
-                            % {"start": _number(top), "end": self.total_points})
+            problems.append(_("No grade band covers totals of %(start)s and above.")
+                            % {"start": _number(top)})
         return problems
 
     def activate(self) -> None:
         """Make this the version new assessments use, retiring the active version of the same
         standard. Refused while ``problems()`` lists anything."""
-        problems = self.problems()
-        if problems:
-            raise FrameworkError(
-                _("%(framework)s cannot be activated: %(problems)s")
-                % {"framework": self, "problems": " ".join(problems)})
         with transaction.atomic():
             _lock_versions(self.code)
+            problems = self.problems()
+            if problems:
+                raise FrameworkError(
+                    _("%(framework)s cannot be activated: %(problems)s")
+                    % {"framework": self, "problems": " ".join(problems)})
             Framework.objects.filter(code=self.code, is_active=True).exclude(pk=self.pk).update(
                 is_active=False)
             self.is_active = True
