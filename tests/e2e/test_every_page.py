@@ -57,8 +57,17 @@ OVERFLOW = """
   }
   // Table cells squeezed to a character or two per line: narrower than three characters
   // while holding more than three.
+  // Cells only screen readers see (clipped, like .sr-only) do not count.
+  const clipped = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const style = getComputedStyle(e);
+      if (style.clipPath !== "none" || (style.clip && style.clip !== "auto")) return true;
+    }
+    return false;
+  };
   const squeezed = [];
   for (const cell of document.querySelectorAll("main td, main th")) {
+    if (clipped(cell)) continue;
     const box = cell.getBoundingClientRect();
     const text = cell.innerText.trim();
     const em = parseFloat(getComputedStyle(cell).fontSize);
