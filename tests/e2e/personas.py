@@ -5,7 +5,7 @@ and accessibility tests walk (tests/e2e/test_every_page.py).
 (``centre_a``, the manager's and the carer's) with a class, children, today's record with an
 absence and an abnormal check, an incident, a drill, an inspection, a rectification order, a
 complaint and an alert of each of the four colours; another 江阳区 centre whose filing waits in
-the queue; a parent whose child is in centre_a — and ``persona_pages(world)`` names the pages
+the queue past its deadline; a parent whose child is in centre_a — and ``persona_pages(world)`` names the pages
 of each persona on it, built from the URL names, so a page that moves is still found.
 """
 
@@ -56,6 +56,11 @@ def daily_world(*, centre_a, manager, staff, district_regulator, parent) -> dict
     list needs."""
     filing_for(centre_a, Filing.Status.VERIFIED)
     waiting = CentreFactory(name="江阳区小太阳托育园", filing=Filing.Status.SUBMITTED)
+    # submitted a month ago: its receipt is overdue, so the queue shows an overdue row
+    submitted = timezone.now() - dt.timedelta(days=30)
+    Filing.objects.filter(centre=waiting).update(
+        submitted_at=submitted, first_submitted_at=submitted,
+        receipt_due=submitted + dt.timedelta(days=7))
     group = ClassGroupFactory(centre=centre_a, name="托小一班", capacity=15)
     carer = StaffFactory(centre=centre_a, name="李保育", role=Staff.Role.CARER)
     StaffFactory(centre=centre_a, name="王保健", role=Staff.Role.HEALTH)
