@@ -4,9 +4,10 @@ and accessibility tests walk (tests/e2e/test_every_page.py).
 ``daily_world()`` builds one district's worth of records with the factories — a verified centre
 (``centre_a``, the manager's and the carer's) with a class, children, today's record with an
 absence and an abnormal check, an incident, a drill, an inspection, a rectification order, a
-complaint and an alert of each of the four colours; another 江阳区 centre whose filing waits in
-the queue past its deadline; a parent whose child is in centre_a — and ``persona_pages(world)`` names the pages
-of each persona on it, built from the URL names, so a page that moves is still found.
+complaint and an alert of each of the four colours; another 江阳区 centre whose filing waits
+in the queue past its deadline; a parent whose child is in centre_a — and
+``persona_pages(world)`` names the pages of each persona on it, built from the URL names, so a
+page that moves is still found.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registry.models import Filing, Staff
-from supervision.models import Alert, Attendance, Drill, Incident, Severity
+from supervision.models import Alert, Attendance, Drill, Enrolment, Incident, Severity
 from tests.factories import (
     CentreFactory,
     ClassGroupFactory,
@@ -73,8 +74,6 @@ def daily_world(*, centre_a, manager, staff, district_regulator, parent) -> dict
         morning_check=Attendance.Check.ABNORMAL, symptom_group="fever",
         note="晨检体温37.8℃，已通知家长")
     own = ChildFactory(centre=centre_a, name="周小宝", guardian__user=parent)
-    from supervision.models import Enrolment
-
     Enrolment.objects.create(child=own, class_group=group,
                              started_on=today - dt.timedelta(days=30))
     Incident.objects.create(
