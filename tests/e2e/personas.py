@@ -113,6 +113,7 @@ def persona_pages(world: dict) -> dict[str, list[tuple[str, str]]]:
             ("daily record of a class", class_day_url),
             ("children", reverse("supervision:child-list", args=[centre])),
             ("incidents", reverse("supervision:incident-list", args=[centre])),
+            ("report an incident", reverse("supervision:incident-create", args=[centre])),
             ("drills, checks and hazards", reverse("supervision:safety-records", args=[centre])),
         ],
         "manager": [
