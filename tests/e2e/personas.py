@@ -1,0 +1,154 @@
+"""The pages each persona uses every day, on data that fills them: the list of pages the layout
+and accessibility tests walk (tests/e2e/test_every_page.py).
+
+``daily_world()`` builds one district's worth of records with the factories — a verified centre
+(``centre_a``, the manager's and the carer's) with a class, children, today's record with an
+absence and an abnormal check, an incident, a drill, an inspection, a rectification order, a
+complaint and an alert of each of the four colours; another 江阳区 centre whose filing waits
+in the queue past its deadline; a parent whose child is in centre_a — and
+``persona_pages(world)`` names the pages of each persona on it, built from the URL names, so a
+page that moves is still found.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+from django.utils import timezone
+
+from registry.models import Filing, Staff
+from supervision.models import Alert, Attendance, Drill, Enrolment, Incident, Severity
+from tests.factories import (
+    CentreFactory,
+    ClassGroupFactory,
+    StaffFactory,
+    filing_for,
+)
+from tests.factories.supervision import (
+    ChildFactory,
+    ComplaintFactory,
+    InspectionFactory,
+    RectificationOrderFactory,
+    class_day,
+    enrolled_child,
+)
+
+# The personas of the issue and the test users standing for them (tests/conftest.py).
+USERS = {
+    "carer": "staff",
+    "manager": "manager",
+    "district_regulator": "district_regulator",
+    "parent": "parent",
+    "anonymous": "anonymous",
+}
+
+
+def _alert(centre, severity: str, message: str, n: int) -> Alert:
+    return Alert.objects.create(
+        rule="A22", severity=severity, initial_severity=severity, centre=centre,
+        subject_type=ContentType.objects.get_for_model(centre), subject_id=centre.pk + n * 100000,
+        subject_repr=centre.name, message=message)
+
+
+def daily_world(*, centre_a, manager, staff, district_regulator, parent) -> dict:
+    """The records the daily pages show (see the module's docstring); returns what the page
+    list needs."""
+    filing_for(centre_a, Filing.Status.VERIFIED)
+    waiting = CentreFactory(name="江阳区小太阳托育园", filing=Filing.Status.SUBMITTED)
+    # submitted a month ago: its receipt is overdue, so the queue shows an overdue row
+    submitted = timezone.now() - dt.timedelta(days=30)
+    Filing.objects.filter(centre=waiting).update(
+        submitted_at=submitted, first_submitted_at=submitted,
+        receipt_due=submitted + dt.timedelta(days=7))
+    group = ClassGroupFactory(centre=centre_a, name="托小一班", capacity=15)
+    carer = StaffFactory(centre=centre_a, name="李保育", role=Staff.Role.CARER)
+    StaffFactory(centre=centre_a, name="王保健", role=Staff.Role.HEALTH)
+    today = timezone.localdate()
+    present = [enrolled_child(group, name=name) for name in ("小明", "小红", "欧阳天天")]
+    absent = enrolled_child(group, name="小刚")
+    enrolled_child(group, name="诸葛小亮")  # not recorded yet today
+    day = class_day(group, today, present=present, absent=[absent], staff=[carer])
+    Attendance.objects.filter(class_day=day, child=present[0]).update(
+        morning_check=Attendance.Check.ABNORMAL, symptom_group="fever",
+        note="晨检体温37.8℃，已通知家长")
+    own = ChildFactory(centre=centre_a, name="周小宝", guardian__user=parent)
+    Enrolment.objects.create(child=own, class_group=group,
+                             started_on=today - dt.timedelta(days=30))
+    Incident.objects.create(
+        centre=centre_a, child=present[1], class_group=group,
+        occurred_at=timezone.now() - dt.timedelta(hours=3), kind=Incident.Kind.INJURY,
+        injury_type=Incident.InjuryType.FALL, severity=Incident.Severity.MINOR,
+        description="户外活动时摔倒，膝盖擦伤", action_taken="消毒包扎", reported_by=staff)
+    Drill.objects.create(centre=centre_a, kind=Drill.Kind.FIRE,
+                         held_on=today - dt.timedelta(days=10), participants=20,
+                         note="疏散用时3分钟", recorded_by=staff)
+    inspection = InspectionFactory(centre=centre_a, lead=district_regulator)
+    order = RectificationOrderFactory(centre=centre_a, issued_by=district_regulator,
+                                      inspection=inspection)
+    ComplaintFactory(centre=centre_a)
+    alerts = [
+        _alert(centre_a, Severity.RED, "托小一班在岗保育人员不足", 1),
+        _alert(centre_a, Severity.ORANGE, "消防检查合格证明即将过期", 2),
+        _alert(centre_a, Severity.YELLOW, "本月未开展应急演练", 3),
+        _alert(centre_a, Severity.BLUE, "新入托幼儿尚未完成入托体检", 4),
+    ]
+    return {"centre": centre_a, "waiting": waiting, "group": group, "day": today,
+            "child": own, "present": present, "order": order, "alert": alerts[1]}
+
+
+def persona_pages(world: dict) -> dict[str, list[tuple[str, str]]]:
+    """persona → [(what the page is, its path)] of the pages that persona uses daily."""
+    centre = world["centre"].pk
+    class_day_url = reverse("supervision:class-day",
+                            args=[centre, world["group"].pk, world["day"].isoformat()])
+    public = [
+        ("public centre list", reverse("registry:public-centres")),
+    ]
+    return {
+        "carer": [
+            ("centre home", reverse("registry:centre-home")),
+            ("daily records", reverse("supervision:daily-today", args=[centre])),
+            ("daily record of a class", class_day_url),
+            ("children", reverse("supervision:child-list", args=[centre])),
+            ("incidents", reverse("supervision:incident-list", args=[centre])),
+            ("report an incident", reverse("supervision:incident-create", args=[centre])),
+            ("drills, checks and hazards", reverse("supervision:safety-records", args=[centre])),
+        ],
+        "manager": [
+            ("centre overview", reverse("registry:centre-overview", args=[centre])),
+            ("classes", reverse("registry:class-list", args=[centre])),
+            ("staff", reverse("registry:staff-list", args=[centre])),
+            ("children", reverse("supervision:child-list", args=[centre])),
+            ("daily record of a class", class_day_url),
+            ("inspections and orders", reverse("supervision:centre-inspections", args=[centre])),
+            ("rectification order", reverse("supervision:centre-rectification",
+                                            args=[centre, world["order"].pk])),
+            ("filing", reverse("registry:filing-detail", args=[centre])),
+        ],
+        "district_regulator": [
+            ("workbench", reverse("dashboard:home")),
+            ("alert inbox", reverse("supervision:alert-inbox")),
+            ("alert", reverse("supervision:alert-detail", args=[world["alert"].pk])),
+            ("filing queue", reverse("registry:filing-queue")),
+            ("filing review", reverse("registry:review", args=[world["waiting"].pk])),
+            ("centre list", reverse("registry:centre-list")),
+            ("centre", reverse("registry:centre-detail", args=[centre])),
+            ("inspections", reverse("supervision:inspection-list")),
+            ("rectification orders", reverse("supervision:rectification-list")),
+            ("complaints", reverse("supervision:complaint-list")),
+        ],
+        "parent": [
+            ("parent home", reverse("parents:home")),
+            ("my children", reverse("supervision:my-children")),
+            ("my child", reverse("supervision:my-child-detail", args=[world["child"].pk])),
+            *public,
+        ],
+        "anonymous": [
+            ("home", reverse("parents:index")),
+            *public,
+            ("public disclosures", reverse("registry:public-disclosures")),
+            ("login", reverse("core:login")),
+        ],
+    }
