@@ -34,15 +34,16 @@ def across_new_year(district_regulator):
     return early, late
 
 
-def get(client, url):
+def get(client_for, user, url):
+    """The page on 30 December 2026 (logged in then: a session from today would be stale)."""
     with time_machine.travel(datetime(2026, 12, 30, 9, tzinfo=SHANGHAI), tick=False):
-        return client.get(url)
+        return client_for(user).get(url)
 
 
 def test_the_queue_marks_a_deadline_in_a_year_without_a_calendar(client_for, district_regulator,
                                                                  across_new_year):
     early, late = across_new_year
-    response = get(client_for(district_regulator), reverse("registry:filing-queue"))
+    response = get(client_for, district_regulator, reverse("registry:filing-queue"))
     flags = {row.centre_id: row.due_provisional for row in response.context["rows"]}
     assert flags == {early.centre_id: False, late.centre_id: True}
     assert len(MARK.findall(response.content.decode())) == 1
@@ -50,11 +51,12 @@ def test_the_queue_marks_a_deadline_in_a_year_without_a_calendar(client_for, dis
 
 def test_the_review_page_marks_it_too(client_for, district_regulator, across_new_year):
     early, late = across_new_year
-    client = client_for(district_regulator)
-    assert MARK.search(get(client, reverse("registry:review", args=[late.centre_id]))
-                       .content.decode())
-    assert not MARK.search(get(client, reverse("registry:review", args=[early.centre_id]))
-                           .content.decode())
+    def page(filing):
+        url = reverse("registry:review", args=[filing.centre_id])
+        return get(client_for, district_regulator, url).content.decode()
+
+    assert MARK.search(page(late))
+    assert not MARK.search(page(early))
 
 
 def test_the_centres_filing_page_marks_it_too(client_for, across_new_year):
@@ -62,12 +64,12 @@ def test_the_centres_filing_page_marks_it_too(client_for, across_new_year):
 
     _early, late = across_new_year
     manager = CentreMembership.objects.get(centre_id=late.centre_id).user
-    page = get(client_for(manager), reverse("registry:filing-detail", args=[late.centre_id]))
+    page = get(client_for, manager, reverse("registry:filing-detail", args=[late.centre_id]))
     assert MARK.search(page.content.decode())
 
 
 def test_once_the_year_is_entered_the_mark_goes(client_for, district_regulator, across_new_year):
     CalendarDay.objects.create(date=date(2027, 1, 1), kind="holiday", name="元旦")
-    response = get(client_for(district_regulator), reverse("registry:filing-queue"))
+    response = get(client_for, district_regulator, reverse("registry:filing-queue"))
     assert not any(row.due_provisional for row in response.context["rows"])
     assert not MARK.search(response.content.decode())
