@@ -619,7 +619,16 @@ CELERY_BEAT_SCHEDULE["core-sweep"] = {
     "task": "luhuituo.core.tasks.sweep",
     "schedule": float(env_int("SWEEP_EVERY_SECONDS", CHECK_EVERY_SECONDS or 60)),
 }
-CATCH_UP_ENTRIES = [name for name in CELERY_BEAT_SCHEDULE if name.startswith("supervision-")]
+# From this month on, a daily check tells the support administrators that next year's
+# working-day calendar (the State Council's holiday notice) has not been entered yet
+# (luhuituo.core.calendar_years); the notice usually comes out in November or December.
+CALENDAR_REMINDER_MONTH = env_int("CALENDAR_REMINDER_MONTH", 11)
+CELERY_BEAT_SCHEDULE["core-calendar-reminder"] = {
+    "task": "luhuituo.core.tasks.remind_missing_calendar",
+    "schedule": crontab(hour=9, minute=0),
+}
+CATCH_UP_ENTRIES = [name for name in CELERY_BEAT_SCHEDULE
+                    if name.startswith("supervision-") or name == "core-calendar-reminder"]
 
 # --- Certificate renewal after filing (registry.certificates) ----------------------------------
 # Certificates a filed centre may replace with a renewed one while it operates (the fire-safety

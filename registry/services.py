@@ -8,6 +8,8 @@ after the commit (``luhuituo.core.workflow`` / ``notify``).
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -86,6 +88,33 @@ def next_filing_number(centre: Centre, year: int) -> str:
     sequence.last += 1
     sequence.save(update_fields=["last"])
     return f"{centre.region.code}-{year}-{sequence.last:04d}"
+
+
+def recount_deadlines(*, year: int, **_signal) -> int:
+    """Count again the running deadlines whose clock runs into ``year``, once its working-day
+    calendar has been entered (they were counted Monday to Friday). Returns how many changed."""
+    from datetime import datetime, time
+
+    from luhuituo.core.workdays import CHINA_TZ
+
+    start = datetime.combine(date(year, 1, 1), time.min, tzinfo=CHINA_TZ)
+    end = datetime.combine(date(year, 12, 31), time.max, tzinfo=CHINA_TZ)
+    changed = 0
+    clocks = [
+        ([S.SUBMITTED], "submitted_at", "receipt_due", settings.FILING_RECEIPT_WORKING_DAYS),
+        ([S.FILED, S.UNDER_VERIFICATION], "filed_at", "notice_due",
+         settings.FILING_NOTICE_WORKING_DAYS),
+    ]
+    for statuses, started, due, days in clocks:
+        filings = Filing.objects.select_for_update().filter(
+            status__in=statuses, **{f"{started}__lte": end, f"{due}__gte": start})
+        for filing in filings:
+            new_due = deadline(getattr(filing, started), days)
+            if new_due != getattr(filing, due):
+                setattr(filing, due, new_due)
+                filing.save(update_fields=[due])
+                changed += 1
+    return changed
 
 
 # --- transitions: the centre's side -------------------------------------------------------------

@@ -52,10 +52,10 @@ def filing_queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(queue_queryset(request.user, **params), 25).get_page(request.GET.get("page"))
     today = timezone.localdate()
     rows = list(page.object_list)
-    due_days = [f.due_at.astimezone(timezone.get_current_timezone()).date()
-                for f in rows if f.due_at]
-    calendar = WorkingDayCalendar(min([today, *due_days]), max([today, *due_days]))
+    clocks = [day for f in rows for day in (f.due_clock() or ())]
+    calendar = WorkingDayCalendar(min([today, *clocks]), max([today, *clocks]))
     for filing in rows:
+        filing.due_provisional = filing.due_is_provisional(calendar)
         filing.overdue = bool(filing.due_at and filing.due_at < timezone.now())
         filing.working_days_left = (
             calendar.working_days_between(today, timezone.localtime(filing.due_at).date())
@@ -73,6 +73,7 @@ def render_review(request, filing: Filing, *, form=None, reasons=None, status=20
     context = {
         "filing": filing, "centre": filing.centre, "rows": rows,
         "can_decide": can_decide(request.user, filing.centre),
+        "due_provisional": filing.due_is_provisional(),
         "form": form or DecisionForm(), "reasons": reasons or {},
         "history": filing_history(filing),
         "fees": filing.centre.fee_schedules.first(),

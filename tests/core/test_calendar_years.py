@@ -70,7 +70,7 @@ def test_provisional_means_a_year_without_a_calendar_in_the_range():
 
 @pytest.fixture
 def support():
-    return UserFactory(is_staff=True, name="平台支持")
+    return UserFactory(is_staff=True, is_superuser=True, name="平台支持")
 
 
 def reminders(user):
@@ -79,6 +79,7 @@ def reminders(user):
 
 def test_support_is_reminded_daily_from_november_until_next_year_is_entered(support):
     regulator = RegulatorFactory()
+    staff_without_the_right = UserFactory(is_staff=True)
     with time_machine.travel(beijing(2026, 10, 31, 9), tick=False):
         calendar_years.remind_missing_next_year()
     assert not reminders(support).exists()
@@ -88,6 +89,7 @@ def test_support_is_reminded_daily_from_november_until_next_year_is_entered(supp
     assert reminders(support).count() == 1
     assert "2027" in reminders(support).get().title
     assert not Notification.objects.filter(recipient=regulator).exists()
+    assert not Notification.objects.filter(recipient=staff_without_the_right).exists()
     with time_machine.travel(beijing(2026, 11, 2, 9), tick=False):
         calendar_years.remind_missing_next_year()
     assert reminders(support).count() == 2

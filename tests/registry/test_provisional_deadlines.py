@@ -73,3 +73,22 @@ def test_once_the_year_is_entered_the_mark_goes(client_for, district_regulator, 
     response = get(client_for, district_regulator, reverse("registry:filing-queue"))
     assert not any(row.due_provisional for row in response.context["rows"])
     assert not MARK.search(response.content.decode())
+
+
+def test_entering_the_year_recounts_the_deadlines_that_ran_into_it(across_new_year):
+    from luhuituo.core import calendar_years
+    from tests.factories import UserFactory
+
+    early, late = across_new_year
+    support = UserFactory(is_staff=True, is_superuser=True)
+    # Submitted Tuesday 29 December 2026. Counted Monday to Friday the 5th working day is
+    # Tuesday 5 January; with 1–4 January off and Sunday 10 January worked (an invented
+    # notice) it is 30, 31 December, 5, 6 and 7 January.
+    calendar_years.enter_year(
+        year=2027, notice="国办发明电〔2026〕9号", by=support,
+        holidays=[(date(2027, 1, 1), "元旦"), (date(2027, 1, 4), "元旦")],
+        workdays=[(date(2027, 1, 10), "元旦")])
+    late.refresh_from_db()
+    early.refresh_from_db()
+    assert late.receipt_due.astimezone(SHANGHAI).date() == date(2027, 1, 7)
+    assert early.receipt_due == datetime(2026, 12, 21, 23, 59, tzinfo=SHANGHAI)  # untouched
