@@ -20,6 +20,7 @@ from luhuituo.core.workdays import WorkingDayCalendar
 
 from .. import services
 from ..forms_filing import DecisionForm, FilingQueueFilterForm
+from ..checks import preflight
 from ..history import filing_history
 from ..models import Filing
 from ..rules import can_decide
@@ -70,15 +71,18 @@ def filing_queue(request: HttpRequest) -> HttpResponse:
 
 def render_review(request, filing: Filing, *, form=None, reasons=None, status=200):
     rows = checklist(filing)
+    centre = filing.centre
+    classes = list(centre.classes.all())
+    staff = list(centre.staff.active())
+    fees = centre.fee_schedules.first()
     context = {
-        "filing": filing, "centre": filing.centre, "rows": rows,
+        "filing": filing, "centre": centre, "rows": rows,
+        "findings": preflight(filing, staff=staff, classes=classes, fees=fees),
         "can_decide": can_decide(request.user, filing.centre),
         "due_provisional": filing.due_is_provisional(),
         "form": form or DecisionForm(), "reasons": reasons or {},
         "history": filing_history(filing),
-        "fees": filing.centre.fee_schedules.first(),
-        "classes": filing.centre.classes.all(),
-        "staff": filing.centre.staff.active(),
+        "fees": fees, "classes": classes, "staff": staff,
         "changes": filing.centre.change_filings.prefetch_related("materials")[:10],
     }
     return render(request, "registry/regulator/filing_review.html", context, status=status)
@@ -98,7 +102,8 @@ def filing_review(request: HttpRequest, centre_id: int) -> HttpResponse:
 
 
 ACTIONS = {
-    "accept": lambda f, u, n, r: services.accept_filing(filing=f, by=u, request=r),
+    "accept": lambda f, u, n, r, why="": services.accept_filing(
+        filing=f, by=u, findings_reason=why, request=r),
     "start_verification": lambda f, u, n, r: services.start_verification(filing=f, by=u,
                                                                           request=r),
     "verify": lambda f, u, n, r: services.verify_filing(filing=f, by=u, note=n, request=r),
@@ -128,6 +133,9 @@ def filing_decide(request: HttpRequest, centre_id: int) -> HttpResponse:
         if action == "return":
             services.return_filing(filing=filing, by=request.user, reasons=reasons, note=note,
                                    request=request)
+        elif action == "accept":
+            ACTIONS[action](filing, request.user, note, request,
+                            form.cleaned_data["findings_reason"])
         else:
             ACTIONS[action](filing, request.user, note, request)
     if not call.ok:

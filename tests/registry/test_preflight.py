@@ -59,10 +59,11 @@ def make_clean(centre: Centre) -> Centre:
 
 
 def add_carer(centre, n, **fields):
-    return Staff.objects.create(
-        centre=centre, name=f"保育员{n}", role=Staff.Role.CARER, id_number=id_number(n),
-        health_cert_valid_until=date(2027, 6, 30), criminal_check_date=date(2026, 9, 1),
-        criminal_check_result=Staff.CriminalCheck.CLEAR, **fields)
+    return Staff.objects.create(**{
+        "centre": centre, "name": f"保育员{n}", "role": Staff.Role.CARER,
+        "id_number": id_number(n), "health_cert_valid_until": date(2027, 6, 30),
+        "criminal_check_date": date(2026, 9, 1),
+        "criminal_check_result": Staff.CriminalCheck.CLEAR, **fields})
 
 
 @pytest.fixture
@@ -181,9 +182,19 @@ def test_the_review_page_lists_the_findings_with_links(client_for, district_regu
     page = response.content.decode()
     assert [f.code for f in response.context["findings"]] == ["health_cert", "fees"]
     assert 'data-finding="health_cert"' in page and 'data-finding="fees"' in page
-    for finding in response.context["findings"]:
-        assert f'href="{finding.fix_url}"' in page
+    for finding in response.context["findings"]:  # the bureau's view of the record
+        assert f'href="{finding.record_url}"' in page
     assert 'name="confirm_findings"' in page
+
+
+def test_the_centre_sees_the_same_findings_with_links_to_fix_them(client_for, manager, clean):
+    _expired_health_cert(clean)
+    response = client_for(manager).get(reverse("registry:filing-detail", args=[clean.centre_id]))
+    page = response.content.decode()
+    [finding] = response.context["findings"]
+    person = Staff.objects.get(centre=clean.centre, name="刘芳")
+    assert finding.fix_url == reverse("registry:staff-edit", args=[clean.centre_id, person.pk])
+    assert f'href="{finding.fix_url}"' in page and 'data-finding="health_cert"' in page
 
 
 def test_a_clean_filing_shows_no_findings_and_asks_no_confirmation(client_for,
