@@ -19,8 +19,8 @@ from luhuituo.core.permissions import get_visible_or_404, regulator_required
 from luhuituo.core.workdays import WorkingDayCalendar
 
 from .. import services
-from ..forms_filing import DecisionForm, FilingQueueFilterForm
 from ..checks import preflight
+from ..forms_filing import DecisionForm, FilingQueueFilterForm
 from ..history import filing_history
 from ..models import Filing
 from ..rules import can_decide
