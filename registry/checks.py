@@ -212,23 +212,25 @@ class _Preflight:
         children = max(self.centre.approved_places or 0, self.class_places)
         if not children:
             return
-        for code, field, minimum, why in (
+        for code, field, minimum, why, missing, small in (
             ("indoor_area", "indoor_area_m2", settings.MIN_INDOOR_M2_PER_CHILD,
              _("The indoor area per child the local setup rules require (setting "
-               "MIN_INDOOR_M2_PER_CHILD: %(min)s m²).")),
+               "MIN_INDOOR_M2_PER_CHILD: %(min)s m²)."),
+             _("No indoor area given."),
+             _("Indoor area %(m2)s m² for %(children)d children: %(each)s m² per child.")),
             ("outdoor_area", "outdoor_area_m2", settings.MIN_OUTDOOR_M2_PER_CHILD,
-             _("An outdoor play area of at least %(min)s m² per child (设置标准; JGJ 39).")),
+             _("An outdoor play area of at least %(min)s m² per child (设置标准; JGJ 39)."),
+             _("No outdoor area given."),
+             _("Outdoor area %(m2)s m² for %(children)d children: %(each)s m² per child.")),
         ):
             if not minimum:
                 continue
             area = getattr(self.centre, field)
-            label = self.centre._meta.get_field(field).verbose_name
             if area is None:
-                what = _("No %(area)s given.") % {"area": label}
+                what = missing
             elif area / children < Decimal(str(minimum)):
-                what = _("%(area)s %(m2)s m² for %(children)d children: %(each)s m² per child.") % {
-                    "area": str(label).capitalize(), "m2": area, "children": children,
-                    "each": f"{area / children:.1f}"}
+                what = small % {"m2": area, "children": children,
+                                "each": f"{area / children:.1f}"}
             else:
                 continue
             self.add(code, what, why % {"min": f"{minimum:g}"}, fix="centre-profile",
