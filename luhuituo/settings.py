@@ -500,6 +500,15 @@ FILING_RECEIPT_WORKING_DAYS = env_int("FILING_RECEIPT_WORKING_DAYS", 5)
 FILING_NOTICE_WORKING_DAYS = env_int("FILING_NOTICE_WORKING_DAYS", 15)
 # 设置标准 Art 11: owned premises or a lease of at least 3 years.
 MIN_LEASE_YEARS = env_int("MIN_LEASE_YEARS", 3)
+# The reviewer's pre-flight check of a filing (registry.checks, docs/rules/setup-standard.md#
+# premises): outdoor play area per child (JGJ 39, often attributed to the setup standard
+# [UNVERIFIED]); indoor area per child — no national figure, Sichuan's or Luzhou's is an open
+# question, 8 m² is a common local figure [UNVERIFIED]; 0 turns either check off. A lease must
+# still have this many months to run when the filing is reviewed (our reading of 设置标准
+# Art 11's three-year lease, which sets the term, not what remains [UNVERIFIED]).
+MIN_OUTDOOR_M2_PER_CHILD = env_float("MIN_OUTDOOR_M2_PER_CHILD", 3.0)
+MIN_INDOOR_M2_PER_CHILD = env_float("MIN_INDOOR_M2_PER_CHILD", 8.0)
+MIN_LEASE_REMAINING_MONTHS = env_int("MIN_LEASE_REMAINING_MONTHS", 12)
 # Luzhou's extent (WGS-84), to catch a map pin dropped in the wrong place.
 CITY_BOUNDS = {"lat": (27.6, 29.4), "lng": (104.9, 106.6)}
 # Uploads: pdf/jpg/png only, checked by content, at most 10 MB.
@@ -627,7 +636,16 @@ CELERY_BEAT_SCHEDULE["core-sweep"] = {
     "task": "luhuituo.core.tasks.sweep",
     "schedule": float(env_int("SWEEP_EVERY_SECONDS", CHECK_EVERY_SECONDS or 60)),
 }
-CATCH_UP_ENTRIES = [name for name in CELERY_BEAT_SCHEDULE if name.startswith("supervision-")]
+# From this month on, a daily check tells the support administrators that next year's
+# working-day calendar (the State Council's holiday notice) has not been entered yet
+# (luhuituo.core.calendar_years); the notice usually comes out in November or December.
+CALENDAR_REMINDER_MONTH = env_int("CALENDAR_REMINDER_MONTH", 11)
+CELERY_BEAT_SCHEDULE["core-calendar-reminder"] = {
+    "task": "luhuituo.core.tasks.remind_missing_calendar",
+    "schedule": crontab(hour=9, minute=0),
+}
+CATCH_UP_ENTRIES = [name for name in CELERY_BEAT_SCHEDULE
+                    if name.startswith("supervision-") or name == "core-calendar-reminder"]
 
 # --- Certificate renewal after filing (registry.certificates) ----------------------------------
 # Certificates a filed centre may replace with a renewed one while it operates (the fire-safety

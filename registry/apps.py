@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class RegistryConfig(AppConfig):
     name = "registry"
     verbose_name = _("Registry and filing")
+
+    def ready(self) -> None:
+        from luhuituo.core.calendar_years import year_entered
+
+        from .services import recount_deadlines
+
+        # A new year's calendar moves the deadlines that were counted Monday to Friday in it.
+        year_entered.connect(recount_deadlines, dispatch_uid="registry-recount-deadlines")

@@ -80,6 +80,28 @@ class DecisionForm(forms.Form):
     action = forms.ChoiceField(choices=ACTIONS)
     note = forms.CharField(label=_("Note"), max_length=4000, required=False,
                            widget=forms.Textarea(attrs={"rows": 3}))
+    # Accepting while the platform's pre-flight check has open findings (registry.checks).
+    confirm_findings = forms.BooleanField(
+        label=_("I accept the filing despite the open findings above"), required=False)
+    findings_reason = forms.CharField(
+        label=_("Why the findings do not stop the filing"), max_length=2000, required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Recorded in the filing's history, e.g. what was checked on site and by "
+                    "when the centre corrects its records."))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") != "accept":
+            return data
+        reason = (data.get("findings_reason") or "").strip()
+        data["findings_reason"] = reason
+        if reason and not data.get("confirm_findings"):
+            self.add_error("confirm_findings", _(
+                "Tick the box to confirm that you accept the filing despite the findings."))
+        if data.get("confirm_findings") and not reason:
+            self.add_error("findings_reason", _("Give the reason for accepting despite the "
+                                                "findings."))
+        return data
 
 
 class CertificateRenewalForm(OneTimeForm):

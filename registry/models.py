@@ -21,6 +21,7 @@ from luhuituo.core.fields import BlindIndexField, EncryptedTextField
 from luhuituo.core.models import Versioned
 from luhuituo.core.uploads import UploadPath
 from luhuituo.core.validators import validate_id_number
+from luhuituo.core.workdays import WorkingDayCalendar
 
 from .validators import validate_phone, validate_uscc
 
@@ -596,6 +597,30 @@ class Filing(models.Model):
     @property
     def is_listed_publicly(self) -> bool:
         return self.status == self.Status.VERIFIED
+
+    def due_clock(self) -> tuple[date, date] | None:
+        """The Beijing days on which the bureau's current legal deadline started and ends (the
+        receipt for a submitted filing, the non-conformity notice for a filed one, as
+        ``with_due``); None when no deadline runs."""
+        S = self.Status
+        if self.status == S.SUBMITTED:
+            start, due = self.submitted_at, self.receipt_due
+        elif self.status in (S.FILED, S.UNDER_VERIFICATION):
+            start, due = self.filed_at, self.notice_due
+        else:
+            return None
+        if start is None or due is None:
+            return None
+        return timezone.localdate(start), timezone.localdate(due)
+
+    def due_is_provisional(self, calendar: WorkingDayCalendar | None = None) -> bool:
+        """Whether the current deadline runs into a year whose working-day calendar has not
+        been entered: it was counted Monday to Friday and is only provisional (暂定)."""
+        clock = self.due_clock()
+        if clock is None:
+            return False
+        calendar = calendar or WorkingDayCalendar(*clock)
+        return calendar.is_provisional(*clock)
 
     def current_materials(self) -> list[FilingMaterial]:
         """The latest upload of each required item (older versions stay as history)."""

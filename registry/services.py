@@ -8,6 +8,8 @@ after the commit (``luhuituo.core.workflow`` / ``notify``).
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -26,6 +28,7 @@ from luhuituo.core.workdays import deadline
 from luhuituo.core.workflow import lock, require_status, transition
 
 from .certificates import OPERATING, renewable_kinds
+from .checks import preflight
 from .models import (
     Centre,
     Filing,
@@ -86,6 +89,33 @@ def next_filing_number(centre: Centre, year: int) -> str:
     sequence.last += 1
     sequence.save(update_fields=["last"])
     return f"{centre.region.code}-{year}-{sequence.last:04d}"
+
+
+def recount_deadlines(*, year: int, **_signal) -> int:
+    """Count again the running deadlines whose clock runs into ``year``, once its working-day
+    calendar has been entered (they were counted Monday to Friday). Returns how many changed."""
+    from datetime import datetime, time
+
+    from luhuituo.core.workdays import CHINA_TZ
+
+    start = datetime.combine(date(year, 1, 1), time.min, tzinfo=CHINA_TZ)
+    end = datetime.combine(date(year, 12, 31), time.max, tzinfo=CHINA_TZ)
+    changed = 0
+    clocks = [
+        ([S.SUBMITTED], "submitted_at", "receipt_due", settings.FILING_RECEIPT_WORKING_DAYS),
+        ([S.FILED, S.UNDER_VERIFICATION], "filed_at", "notice_due",
+         settings.FILING_NOTICE_WORKING_DAYS),
+    ]
+    for statuses, started, due, days in clocks:
+        filings = Filing.objects.select_for_update().filter(
+            status__in=statuses, **{f"{started}__lte": end, f"{due}__gte": start})
+        for filing in filings:
+            new_due = deadline(getattr(filing, started), days)
+            if new_due != getattr(filing, due):
+                setattr(filing, due, new_due)
+                filing.save(update_fields=[due])
+                changed += 1
+    return changed
 
 
 # --- transitions: the centre's side -------------------------------------------------------------
@@ -203,9 +233,14 @@ def return_filing(*, filing: Filing, by: User, reasons: dict[int, str], note: st
 
 
 @transaction.atomic
-def accept_filing(*, filing: Filing, by: User, request=None) -> Filing:
+def accept_filing(*, filing: Filing, by: User, findings_reason: str = "",
+                  request=None) -> Filing:
     """Submitted → filed: the filing number is issued with the receipt (备案回执), and the
-    15-working-day clock for a non-conformity notice starts."""
+    15-working-day clock for a non-conformity notice starts.
+
+    The pre-flight check (``registry.checks.preflight``) runs again here: with open findings
+    the reviewer must give ``findings_reason``, which the audit event records with the
+    findings."""
     filing = lock(filing, "centre__region")
     require_decider(by, filing.centre)
     require_status(filing, S.SUBMITTED, error=FilingError, action=gettext_lazy("accepted"))
@@ -216,6 +251,15 @@ def accept_filing(*, filing: Filing, by: User, request=None) -> Filing:
     missing = missing_materials(filing)
     if missing:
         raise FilingError(" ".join(missing))
+    findings = preflight(filing)
+    findings_reason = findings_reason.strip()
+    if findings and not findings_reason:
+        raise FilingError(_(
+            "The platform's check found %(n)d open findings: confirm that you accept the "
+            "filing despite them and give the reason.") % {"n": len(findings)},
+            field="findings_reason")
+    overridden = {"findings": [f.as_audit() for f in findings],
+                  "findings_reason": findings_reason} if findings else {}
     now = timezone.now()
     FilingMaterial.objects.filter(
         pk__in=[m.pk for m in current if m.verdict == FilingMaterial.Verdict.PENDING]
@@ -226,7 +270,7 @@ def accept_filing(*, filing: Filing, by: User, request=None) -> Filing:
     filing.notice_due = deadline(now, settings.FILING_NOTICE_WORKING_DAYS)
     filing.reviewer = by
     transition(filing, S.FILED, by=by, request=request, verb=Verb.FILING_ACCEPTED,
-                filing_no=filing.filing_no)
+                filing_no=filing.filing_no, **overridden)
     notify_later(centre_managers(filing.centre),
                   _("Filed: %(centre)s, filing number %(no)s") % {
                       "centre": filing.centre.name, "no": filing.filing_no},

@@ -1,15 +1,23 @@
 """Admin for support staff only; regulators and centres work in the platform's own pages."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.utils.formats import date_format
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
+from . import calendar_years
+from .exceptions import submit
 from .masking import mask_id_number
 from .models import (
     AccessLog,
     AuditEvent,
     CalendarDay,
+    CalendarYear,
     Job,
     Notification,
     PeriodicRun,
@@ -103,6 +111,66 @@ class CalendarDayAdmin(admin.ModelAdmin):
     @admin.display(description=_("weekday"))
     def weekday(self, obj):
         return date_format(obj.date, "l")
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    """The years of the working-day calendar with their notices; a new year is entered here
+    from its notice, all its days at once (``calendar_years.enter_year``)."""
+
+    list_display = ["year", "notice", "holidays", "workdays", "entered_by", "entered_at"]
+    list_display_links = None
+    ordering = ["-year"]
+
+    def get_queryset(self, request):
+        # The days of each year counted in the list's own query.
+        days = CalendarDay.objects.filter(date__year=OuterRef("year"))
+
+        def count(kind):
+            return Subquery(days.filter(kind=kind).values("date__year")
+                            .annotate(n=Count("pk")).values("n")[:1])
+
+        return super().get_queryset(request).select_related("entered_by").annotate(
+            holiday_count=Coalesce(count(CalendarDay.Kind.HOLIDAY), 0),
+            workday_count=Coalesce(count(CalendarDay.Kind.WORKDAY), 0))
+
+    @admin.display(description=_("weekdays off"))
+    def holidays(self, obj):
+        return obj.holiday_count
+
+    @admin.display(description=_("make-up working days"))
+    def workdays(self, obj):
+        return obj.workday_count
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            return redirect("admin:index")
+        form = calendar_years.CalendarYearForm(request.POST or None)
+        if request.method == "POST":
+            call = submit(form, lambda data: calendar_years.enter_year(
+                year=data["year"], notice=data["notice"], holidays=data["holidays"],
+                workdays=data["workdays"], by=request.user, request=request))
+            if call.ok:
+                messages.success(request, gettext_now(
+                    "The %(year)d calendar is entered: %(holidays)d weekdays off, %(workdays)d "
+                    "make-up working days.") % {
+                    "year": call.result.year, "holidays": len(form.cleaned_data["holidays"]),
+                    "workdays": len(form.cleaned_data["workdays"])})
+                return redirect("admin:core_calendaryear_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Enter a year's working-day calendar"),
+            "opts": self.model._meta, "form": form,
+            "years": CalendarYear.objects.order_by("-year"),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/core/calendaryear/enter.html", context)
 
 
 @admin.register(Job)

@@ -352,6 +352,30 @@ class CalendarDay(models.Model):
         return f"{self.date:%Y-%m-%d} {self.name} ({self.get_kind_display()})"
 
 
+class CalendarYear(models.Model):
+    """A year of the working-day calendar as entered from its State Council notice: the
+    notice's number and who entered it. Its days are the ``CalendarDay`` rows of the year."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    notice = models.CharField(
+        _("notice number"), max_length=50,
+        help_text=_("The State Council notice the days come from, e.g. 国办发明电〔2025〕7号."),
+    )
+    entered_by = models.ForeignKey(
+        User, models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("entered by"),
+    )
+    entered_at = models.DateTimeField(_("entered at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+
+    def __str__(self) -> str:
+        return f"{self.year} · {self.notice}"
+
+
 class Job(models.Model):
     """A piece of background work (luhuituo.core.jobs): written in the transaction that causes
     it, so a broker outage delays it and never loses it. The broker message only wakes a

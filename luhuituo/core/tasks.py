@@ -5,7 +5,7 @@ from celery import shared_task
 from django.core.management import call_command
 from django.utils import timezone
 
-from . import auth, jobs, periodic, submissions
+from . import auth, calendar_years, jobs, periodic, submissions
 from .models import Heartbeat
 
 
@@ -42,3 +42,12 @@ def sweep() -> dict:
 @shared_task
 def forget_old_submissions() -> int:
     return submissions.forget_old_submissions()
+
+
+@shared_task
+def remind_missing_calendar() -> int:
+    """Daily: from November, remind the support administrators that next year's working-day
+    calendar is missing (``calendar_years.remind_missing_next_year``)."""
+    return periodic.run_periodic(
+        periodic.entry_name("luhuituo.core.tasks.remind_missing_calendar", {}),
+        calendar_years.remind_missing_next_year)

@@ -18,6 +18,7 @@ class Verb(models.TextChoices):
         "was refused a login: too many failures from one address")
     PASSWORD_CHANGE = "password_change", _("changed the password")
     ACCOUNT_SETUP = "account_setup", _("set up the account")
+    CALENDAR_YEAR_ENTERED = "calendar_year_entered", _("entered a year's working-day calendar")
 
     # centres (registry)
     CENTRE_REGISTERED = "centre_registered", _("registered the centre")

@@ -7,7 +7,9 @@ State Council's yearly holiday notice and are stored per year by an administrato
 Each module function reads the exceptions it needs with one query, for whole calendar years (a
 year is a few dozen rows), so a year's rows also tell whether that year has been loaded at all.
 A year with no row has not been loaded: it is counted Monday–Friday and a warning is logged,
-or ``WorkingDayCalendarMissing`` is raised by a ``WorkingDayCalendar(strict=True)``.
+or ``WorkingDayCalendarMissing`` is raised by a ``WorkingDayCalendar(strict=True)``; a deadline
+that runs into such a year is shown as provisional (``is_provisional``). Years are entered with
+their notice's number by the support administrator (``luhuituo.core.calendar_years``).
 
 The module functions load a calendar per call. To compute many deadlines at once (a page of
 filings), build one ``WorkingDayCalendar`` over the whole range and call its methods instead.
@@ -87,19 +89,33 @@ class WorkingDayCalendar:
             self._seeded_years.add(day.year)
         self._loaded_years.update(range(first_year, last_year + 1))
 
-    def _ensure_year(self, year: int) -> None:
-        """Load ``year`` if needed, then warn (or raise) once if it has no rows at all."""
+    def _load_year(self, year: int) -> None:
         if year not in self._loaded_years:
             loaded = sorted(self._loaded_years)
             if year > loaded[-1]:
                 self._load(loaded[-1] + 1, year)
             else:
                 self._load(year, loaded[0] - 1)
+
+    def has_year(self, year: int) -> bool:
+        """Whether ``year``'s notice has been loaded (the year has rows)."""
+        self._load_year(year)
+        return year in self._seeded_years
+
+    def is_provisional(self, start: date, end: date) -> bool:
+        """Whether a deadline counted from ``start`` to ``end`` is only provisional (暂定): a
+        year between them has no calendar yet, so it was counted Monday to Friday."""
+        start, end = sorted((_as_date(start), _as_date(end)))
+        return not all(self.has_year(year) for year in range(start.year, end.year + 1))
+
+    def _ensure_year(self, year: int) -> None:
+        """Load ``year`` if needed, then warn (or raise) once if it has no rows at all."""
+        self._load_year(year)
         if year in self._seeded_years or year in self._warned_years:
             return
         message = (
             f"No working-day calendar for {year}: counting Monday to Friday. Load the State "
-            f"Council's {year} holiday notice in admin → working-day calendar."
+            f"Council's {year} holiday notice in the support admin → calendar years → add."
         )
         if self.strict:
             raise WorkingDayCalendarMissing(message)
@@ -161,6 +177,11 @@ class WorkingDayCalendar:
         """
         last_day = self.add_working_days(_local_day(submitted_at), n)
         return datetime.combine(last_day, time.max, tzinfo=CHINA_TZ)
+
+
+def has_year(year: int) -> bool:
+    """Whether ``year``'s working-day calendar has been loaded."""
+    return CalendarDay.objects.filter(date__year=year).exists()
 
 
 def is_working_day(day: date) -> bool:

@@ -64,6 +64,7 @@ from luhuituo.core.models import AuditEvent, Region, User
 from luhuituo.core.uploads import check_upload
 from luhuituo.core.workdays import CHINA_TZ, WorkingDayCalendar
 from registry import services
+from registry.checks import preflight
 from registry.models import (
     Centre,
     CentreMembership,
@@ -80,6 +81,8 @@ from registry.models import (
 
 S = Filing.Status
 SEED = 2026
+# The demo reviewers' reason for accepting a filing with open pre-flight findings.
+ACCEPTED_DESPITE_FINDINGS = "材料原件已现场查验；平台核查提示的问题已告知机构，限15个工作日内补正。"
 DEFAULT_CENTRES = 215
 HISTORY_DAYS = 545  # about 18 months
 SERVICE_CENTRES_PER_STATE = 2
@@ -1328,7 +1331,13 @@ class Writer:
                      reasons=reasons)
             elif step.name == "accept":
                 numbered = plan.filing_no
-                move(S.FILED, "filing_accepted", regulator, at, filing_no=plan.filing_no)
+                # What the reviewer's pre-flight check found that day, accepted with a reason
+                # as accept_filing records it.
+                findings = preflight(filing, today=timezone.localdate(at))
+                overridden = {"findings": [f.as_audit() for f in findings],
+                              "findings_reason": ACCEPTED_DESPITE_FINDINGS} if findings else {}
+                move(S.FILED, "filing_accepted", regulator, at, filing_no=plan.filing_no,
+                     **overridden)
             elif step.name == "start":
                 move(S.UNDER_VERIFICATION, "filing_verification_started", regulator, at)
             elif step.name == "verify":
@@ -1393,7 +1402,9 @@ class Writer:
                     upload(i, version=2)
             elif step.name == "accept":
                 Filing.objects.filter(pk=filing.pk).update(filing_no=plan.filing_no)
-                services.accept_filing(filing=filing, by=regulator)
+                services.accept_filing(
+                    filing=filing, by=regulator,
+                    findings_reason=ACCEPTED_DESPITE_FINDINGS if preflight(filing) else "")
             elif step.name == "start":
                 services.start_verification(filing=filing, by=regulator)
             elif step.name == "verify":

@@ -20,6 +20,7 @@ from luhuituo.core.uploads import check_upload, file_response
 
 from .. import receipts, services
 from ..certificates import OPERATING, certificate_rows, renewable_kinds
+from ..checks import preflight
 from ..forms_filing import (
     CertificateRenewalForm,
     MaterialUploadForm,
@@ -34,6 +35,7 @@ from ..permissions import centre_member_required
 S = Filing.Status
 EDITABLE = Filing.EDITABLE_STATUSES
 TERMINABLE = Filing.TERMINABLE_STATUSES
+PREFLIGHT = EDITABLE | {Filing.Status.SUBMITTED}
 
 
 def checklist(filing: Filing) -> list[dict]:
@@ -71,6 +73,9 @@ def render_filing(request, *, status=200, upload_form=None, upload_key=None,
         "termination_form": termination_form or TerminationForm(),
         "rectification_form": rectification_form or RectificationForm(),
         "history": filing_history(filing),
+        "due_provisional": filing.due_is_provisional(),
+        # Before the bureau decides, the centre sees what the reviewer's check will flag.
+        "findings": preflight(filing) if filing.status in PREFLIGHT else None,
         "verify_url": receipts.verification_url(filing, request) if filing.filing_no else "",
         "certificates": certificates,
         "can_renew": operating and request.membership.is_manager,

@@ -19,6 +19,7 @@ from luhuituo.core.permissions import get_visible_or_404, regulator_required
 from luhuituo.core.workdays import WorkingDayCalendar
 
 from .. import services
+from ..checks import preflight
 from ..forms_filing import DecisionForm, FilingQueueFilterForm
 from ..history import filing_history
 from ..models import Filing
@@ -52,10 +53,10 @@ def filing_queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(queue_queryset(request.user, **params), 25).get_page(request.GET.get("page"))
     today = timezone.localdate()
     rows = list(page.object_list)
-    due_days = [f.due_at.astimezone(timezone.get_current_timezone()).date()
-                for f in rows if f.due_at]
-    calendar = WorkingDayCalendar(min([today, *due_days]), max([today, *due_days]))
+    clocks = [day for f in rows for day in (f.due_clock() or ())]
+    calendar = WorkingDayCalendar(min([today, *clocks]), max([today, *clocks]))
     for filing in rows:
+        filing.due_provisional = filing.due_is_provisional(calendar)
         filing.overdue = bool(filing.due_at and filing.due_at < timezone.now())
         filing.working_days_left = (
             calendar.working_days_between(today, timezone.localtime(filing.due_at).date())
@@ -70,14 +71,18 @@ def filing_queue(request: HttpRequest) -> HttpResponse:
 
 def render_review(request, filing: Filing, *, form=None, reasons=None, status=200):
     rows = checklist(filing)
+    centre = filing.centre
+    classes = list(centre.classes.all())
+    staff = list(centre.staff.active())
+    fees = centre.fee_schedules.first()
     context = {
-        "filing": filing, "centre": filing.centre, "rows": rows,
+        "filing": filing, "centre": centre, "rows": rows,
+        "findings": preflight(filing, staff=staff, classes=classes, fees=fees),
         "can_decide": can_decide(request.user, filing.centre),
+        "due_provisional": filing.due_is_provisional(),
         "form": form or DecisionForm(), "reasons": reasons or {},
         "history": filing_history(filing),
-        "fees": filing.centre.fee_schedules.first(),
-        "classes": filing.centre.classes.all(),
-        "staff": filing.centre.staff.active(),
+        "fees": fees, "classes": classes, "staff": staff,
         "changes": filing.centre.change_filings.prefetch_related("materials")[:10],
     }
     return render(request, "registry/regulator/filing_review.html", context, status=status)
@@ -97,7 +102,8 @@ def filing_review(request: HttpRequest, centre_id: int) -> HttpResponse:
 
 
 ACTIONS = {
-    "accept": lambda f, u, n, r: services.accept_filing(filing=f, by=u, request=r),
+    "accept": lambda f, u, n, r, why="": services.accept_filing(
+        filing=f, by=u, findings_reason=why, request=r),
     "start_verification": lambda f, u, n, r: services.start_verification(filing=f, by=u,
                                                                           request=r),
     "verify": lambda f, u, n, r: services.verify_filing(filing=f, by=u, note=n, request=r),
@@ -127,6 +133,9 @@ def filing_decide(request: HttpRequest, centre_id: int) -> HttpResponse:
         if action == "return":
             services.return_filing(filing=filing, by=request.user, reasons=reasons, note=note,
                                    request=request)
+        elif action == "accept":
+            ACTIONS[action](filing, request.user, note, request,
+                            form.cleaned_data["findings_reason"])
         else:
             ACTIONS[action](filing, request.user, note, request)
     if not call.ok:

@@ -7,14 +7,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from registry.models import Centre, Filing, FilingMaterial, MaterialKind, Staff
+from registry.checks import (
+    criminal_check_due,
+    criminal_check_problem,
+    fire_certificate_expiry,
+    health_cert_invalid,
+    latest_fire_certificates,
+)
+from registry.models import Centre, Filing, Staff
 
 from ...models import FILED_STATUSES, Attendance, Child
 from ..registry import Hit, register
@@ -30,8 +36,7 @@ def _active_staff():
 def health_cert_on_duty(now: datetime) -> Iterator[Hit]:
     today = _today(now)
     on_duty = _active_staff().filter(duty_days__date=today).filter(
-        Q(health_cert_valid_until__isnull=True) | Q(health_cert_valid_until__lt=today)
-    ).distinct()
+        health_cert_invalid(today)).distinct()
     for person in on_duty:
         if person.health_cert_valid_until:
             text = _("%(name)s is on duty today; the health certificate expired on %(date)s.") % {
@@ -58,21 +63,17 @@ def health_cert_expiring(now: datetime) -> Iterator[Hit]:
 @register("A14", S.ORANGE, gettext_lazy("Criminal-record check missing or out of date"),
           "WS/T 821 5.1.6", schedule="daily")
 def criminal_check(now: datetime) -> Iterator[Hit]:
-    oldest = _today(now) - relativedelta(months=settings.CRIMINAL_CHECK_MAX_MONTHS)
-    staff = _active_staff().filter(
-        Q(criminal_check_date__isnull=True) | Q(criminal_check_date__lt=oldest)
-        | Q(criminal_check_result=Staff.CriminalCheck.RECORD))
-    for person in staff:
-        if person.criminal_check_result == Staff.CriminalCheck.RECORD:
-            text = _("%(name)s: the criminal-record check found a record.")
-            severity = S.RED
-        elif person.criminal_check_date is None:
-            text = _("%(name)s: no criminal-record check recorded.")
-            severity = None
-        else:
-            text = _("%(name)s: the last criminal-record check was on %(date)s, more than "
-                     "%(months)d months ago.")
-            severity = None
+    today = _today(now)
+    texts = {
+        "record": _("%(name)s: the criminal-record check found a record."),
+        "missing": _("%(name)s: no criminal-record check recorded."),
+        "stale": _("%(name)s: the last criminal-record check was on %(date)s, more than "
+                   "%(months)d months ago."),
+    }
+    for person in _active_staff().filter(criminal_check_due(today)):
+        problem = criminal_check_problem(person, today)
+        text = texts[problem]
+        severity = S.RED if problem == "record" else None
         yield Hit(person.centre_id, person, text % {
             "name": person.name, "date": _date(person.criminal_check_date)
             if person.criminal_check_date else "", "months": settings.CRIMINAL_CHECK_MAX_MONTHS},
@@ -104,22 +105,15 @@ def health_staff(now: datetime) -> Iterator[Hit]:
           "管理规范 Art 4; WS/T 821 4.1.4", schedule="daily")
 def fire_certificate(now: datetime) -> Iterator[Hit]:
     today = _today(now)
-    latest: dict[int, FilingMaterial] = {}
-    for material in (FilingMaterial.objects
-                     .filter(kind=MaterialKind.FIRE_SAFETY,
-                             filing__centre__in=operating_centres())
-                     .exclude(verdict=FilingMaterial.Verdict.RETURNED)
-                     .select_related("filing").order_by("uploaded_at", "id")):
-        latest[material.filing.centre_id] = material
-    for centre_id in operating_centres().values_list("pk", flat=True):
+    centre_ids = list(operating_centres().values_list("pk", flat=True))
+    latest = latest_fire_certificates(centre_ids)
+    for centre_id in centre_ids:
         material = latest.get(centre_id)
         if material is None:
             yield Hit(centre_id, Centre(pk=centre_id), _(
                 "No fire-safety inspection certificate on file."))
             continue
-        issued = timezone.localdate(material.uploaded_at)
-        expires = material.valid_until or issued + relativedelta(
-            months=settings.FIRE_CERT_VALID_MONTHS)
+        expires = fire_certificate_expiry(material)
         if expires < today:
             yield Hit(centre_id, Centre(pk=centre_id), _(
                 "The fire-safety certificate expired on %(date)s.") % {"date": _date(expires)})
