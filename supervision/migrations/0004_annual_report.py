@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('pghistory', '0007_auto_20250421_0444'),
-        ('registry', '0009_insurancepolicy_insurancepolicyevent_and_more'),
+        ('registry', '0009_staff_qualifications_insurance'),
         ('supervision', '0003_versioned_records'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -3,6 +3,8 @@ alert A32, docs/rules/alert-rules.md#a32)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pghistory
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -59,3 +61,18 @@ class AnnualReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.centre} · {self.year}"
+
+
+def annual_report_due(year: int) -> date:
+    """The day the report on ``year`` is due: ``ANNUAL_REPORT_DUE`` (MM-DD) of the next year,
+    or of the year itself when the month is December."""
+    month, day = (int(part) for part in settings.ANNUAL_REPORT_DUE.split("-"))
+    return date(year if month == 12 else year + 1, month, day)
+
+
+def latest_overdue_year(today: date) -> int:
+    """The latest year whose report was due before ``today``."""
+    year = today.year
+    while annual_report_due(year) >= today:
+        year -= 1
+    return year
