@@ -267,11 +267,13 @@ class StaffForm(OneTimeForm, forms.ModelForm):
 
     class Meta:
         model = Staff
-        fields = ["name", "role", "id_number", "mobile", "is_full_time", "education",
-                  "qualification", "qualification_valid_until", "health_cert_valid_until",
-                  "criminal_check_date", "criminal_check_result", "hired_on", "left_on"]
+        fields = ["name", "role", "id_number", "mobile", "is_full_time", "education", "degree",
+                  "experience_since", "qualification", "qualification_valid_until",
+                  "health_cert_valid_until", "criminal_check_date", "criminal_check_result",
+                  "guard_licence_no", "hired_on", "left_on"]
         widgets = dict.fromkeys(("qualification_valid_until", "health_cert_valid_until",
-                                 "criminal_check_date", "hired_on", "left_on"), DateInput)
+                                 "criminal_check_date", "experience_since", "hired_on",
+                                 "left_on"), DateInput)
         help_texts = {
             "health_cert_valid_until": _("The date on the 托幼机构工作人员健康合格证; the check "
                                          "is repeated every year."),
@@ -312,6 +314,12 @@ class StaffForm(OneTimeForm, forms.ModelForm):
         return not_in_future(self.cleaned_data["criminal_check_date"],
                              _("The check date cannot be in the future."))
 
+    def clean_experience_since(self):
+        return not_in_future(self.cleaned_data["experience_since"])
+
+    def clean_guard_licence_no(self):
+        return self.cleaned_data["guard_licence_no"].strip()
+
     def clean_left_on(self):
         return not_in_future(self.cleaned_data["left_on"],
                              _("Enter the leaving date once the person has left."))
@@ -332,9 +340,18 @@ class StaffForm(OneTimeForm, forms.ModelForm):
 class TrainingRecordForm(OneTimeForm, forms.ModelForm):
     class Meta:
         model = StaffTrainingRecord
-        fields = ["course", "provider", "hours", "completed_on", "certificate_no"]
+        fields = ["kind", "course", "provider", "hours", "completed_on", "certificate_no"]
         widgets = {"completed_on": DateInput}
-        help_texts = {"hours": _("Class hours (学时), from 0.5 to 500.")}
+        help_texts = {"hours": _("Class hours (学时), from 0.5 to 500."),
+                      "kind": _("The principal's post training and the health-care training "
+                                "count towards the qualifications a post requires.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].required = False  # not sent: other training
+
+    def clean_kind(self):
+        return self.cleaned_data["kind"] or StaffTrainingRecord.Kind.GENERAL
 
     def clean_completed_on(self):
         return not_in_future(self.cleaned_data["completed_on"],
