@@ -38,6 +38,7 @@ from .models import (
     ClassGroup,
     ClassType,
     FeeSchedule,
+    InsurancePolicy,
     Staff,
     StaffTrainingRecord,
     class_rules,
@@ -356,6 +357,51 @@ class TrainingRecordForm(OneTimeForm, forms.ModelForm):
     def clean_completed_on(self):
         return not_in_future(self.cleaned_data["completed_on"],
                              _("The completion date cannot be in the future."))
+
+
+# --- liability insurance -------------------------------------------------------------------------
+
+
+class InsurancePolicyForm(OneTimeForm, forms.ModelForm):
+    """A liability insurance policy; the scanned policy is optional (judged by the service)."""
+
+    # Empty files get check_upload's message, like every other upload.
+    file = forms.FileField(
+        label=_("Scanned policy (PDF, JPG or PNG, at most 10 MB)"), required=False,
+        allow_empty_file=True,
+        widget=forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
+
+    class Meta:
+        model = InsurancePolicy
+        fields = ["insurer", "policy_no", "cover_from", "cover_to"]
+        widgets = {"cover_from": DateInput, "cover_to": DateInput}
+        help_texts = {"insurer": _("For example: 中国人民财产保险股份有限公司泸州分公司."),
+                      "cover_to": _("The last day the policy covers.")}
+
+    def __init__(self, *args, centre: Centre, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.centre = centre
+
+    def clean_insurer(self):
+        return self.cleaned_data["insurer"].strip()
+
+    def clean_policy_no(self):
+        number = self.cleaned_data["policy_no"].strip()
+        if InsurancePolicy.objects.filter(centre=self.instance.centre,
+                                          policy_no=number).exists():
+            raise forms.ValidationError(_("This policy is already recorded."),
+                                        code="duplicate")
+        return number
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("cover_from"), data.get("cover_to")
+        if start and end and end < start:
+            self.add_error("cover_to", _("The cover must end on or after the day it starts."))
+        return data
+
+    def validate_constraints(self, exclude=None):
+        """The constraints are checked above, beside their fields, and again by the database."""
 
 
 class StaffFilterForm(FilterForm):
