@@ -560,6 +560,18 @@ FIRE_CERT_WARN_DAYS = env_int("FIRE_CERT_WARN_DAYS", 30)
 LEASE_WARN_DAYS = env_int("LEASE_WARN_DAYS", 90)
 # A22: an emergency drill at least every this many days.
 DRILL_INTERVAL_DAYS = env_int("DRILL_INTERVAL_DAYS", 180)
+# A16: a principal needs this many years in related work and this many hours of the principal's
+# post training (设置标准 Art 18; WS/T 821 5.2.1).
+PRINCIPAL_MIN_EXPERIENCE_YEARS = env_int("PRINCIPAL_MIN_EXPERIENCE_YEARS", 3)
+PRINCIPAL_TRAINING_HOURS = env_int("PRINCIPAL_TRAINING_HOURS", 60)
+# A19: a food business licence uploaded without its "valid until" date counts this many months
+# from the upload (a 食品经营许可证 is usually issued for 5 years) [UNVERIFIED].
+FOOD_LICENCE_VALID_MONTHS = env_int("FOOD_LICENCE_VALID_MONTHS", 60)
+# A28: a fee disclosure not republished for this many days is out of date [proposal, UNVERIFIED].
+FEE_DISCLOSURE_MAX_AGE_DAYS = env_int("FEE_DISCLOSURE_MAX_AGE_DAYS", 365)
+# A32: the annual report on a year is due on this month-day of the next year ("01-31"), or of
+# the year itself when the month is 12 ("12-31") [UNVERIFIED: agree with the bureau].
+ANNUAL_REPORT_DUE = os.environ.get("ANNUAL_REPORT_DUE", "01-31")
 # A31: children's information reported to the bureau at least every this many days.
 KID_REPORT_INTERVAL_DAYS = env_int("KID_REPORT_INTERVAL_DAYS", 90)
 # A35: a complaint is answered within this many days.
@@ -603,7 +615,9 @@ CHECK_SCHEDULES = {
     "A1": "hourly", "A9": "hourly", "A10": "quarter_hourly", "A11": "quarter_hourly",
     "A7": "morning", "A12": "morning",
     **dict.fromkeys(("A2", "A3", "A4", "A5", "A6", "A13", "A14", "A17", "A18", "A20", "A22",
-                     "A31", "A34", "A35", "A36", "A37", "A38"), "daily"),
+                     "A19", "A25", "A31", "A32", "A34", "A35", "A36", "A37", "A38"), "daily"),
+    **dict.fromkeys(("A16", "A28"), "weekly"),
+    "A23": "monthly",
 }
 # CHECK_EVERY_SECONDS=n runs every group of checks every n seconds (demos, the worker test).
 CHECK_EVERY_SECONDS = env_int("CHECK_EVERY_SECONDS", 0)
@@ -624,6 +638,8 @@ CELERY_BEAT_SCHEDULE.update({
         "hourly": crontab(minute=5),
         "morning": crontab(hour=10, minute=5),
         "daily": crontab(hour=6, minute=30),
+        "weekly": crontab(day_of_week=1, hour=6, minute=40),
+        "monthly": crontab(day_of_month=1, hour=6, minute=50),
     }.items()
 })
 CELERY_BEAT_SCHEDULE["supervision-escalate"] = {

@@ -30,6 +30,7 @@ from .models import (
     ClassGroup,
     FeeSchedule,
     Filing,
+    InsurancePolicy,
     Staff,
     StaffTrainingRecord,
 )
@@ -125,6 +126,36 @@ def add_fee_schedule(*, centre: Centre, by: User, data: dict, request=None) -> F
     audit(Verb.FEE_SCHEDULE_ADDED, actor=by, target=schedule, request=request,
           effective_from=schedule.effective_from)
     return schedule
+
+
+# --- liability insurance -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_insurance_policy(*, centre: Centre, by: User, data: dict, uploaded=None,
+                         request=None) -> InsurancePolicy:
+    """Record a liability insurance policy (WS/T 821 9.7.1), with its scanned copy if given.
+    Policies are never edited: a renewal is a new policy. Raises DomainError, beside the field,
+    for a file that is not a PDF, JPG or PNG by content and for a policy number already
+    recorded; nothing is saved then."""
+    require_centre_manager(by, centre)
+    try:
+        checked = check_upload(uploaded) if uploaded is not None else None
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages), field="file") from None
+    lock(centre)
+    if InsurancePolicy.objects.filter(centre=centre, policy_no=data["policy_no"]).exists():
+        raise DomainError(_("This policy is already recorded."), field="policy_no")
+    policy = InsurancePolicy(centre=centre, recorded_by=by, **data)
+    if checked is not None:
+        policy.original_name = uploaded.name[:200]
+        policy.content_type = checked.content_type
+        policy.file.save(uploaded.name, checked.file, save=False)
+    policy.save()
+    audit(Verb.INSURANCE_POLICY_ADDED, actor=by, target=centre, request=request,
+          policy=policy.pk, insurer=policy.insurer, policy_no=policy.policy_no,
+          cover_from=policy.cover_from, cover_to=policy.cover_to)
+    return policy
 
 
 # --- classes -----------------------------------------------------------------------------------

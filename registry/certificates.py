@@ -1,8 +1,7 @@
 """Certificates a filed centre keeps valid while it operates (fire safety, food business
 licence, health evaluation; settings.RENEWABLE_MATERIALS). A renewal is a new FilingMaterial
 version of the same kind — older versions stay as history — so the latest upload per kind is
-the certificate in force, as alert A18 (supervision.checks.rules.registry.fire_certificate)
-reads it.
+the certificate in force, as alerts A18 and A19 (supervision.checks.rules.registry) read it.
 
 The write side is ``registry.services.renew_certificate`` / ``review_certificate``; this
 module only reads."""
@@ -31,12 +30,15 @@ def renewable_kinds(centre: Centre) -> list[str]:
 
 def expiry(material: FilingMaterial) -> tuple[date | None, bool]:
     """(the last valid day, whether it is estimated). A fire-safety certificate without a date
-    counts FIRE_CERT_VALID_MONTHS from its upload, as alert A18 does."""
+    counts FIRE_CERT_VALID_MONTHS from its upload, as alert A18 does; a food business licence
+    FOOD_LICENCE_VALID_MONTHS, as alert A19 does."""
     if material.valid_until:
         return material.valid_until, False
-    if material.kind == MaterialKind.FIRE_SAFETY:
+    months = {MaterialKind.FIRE_SAFETY: settings.FIRE_CERT_VALID_MONTHS,
+              MaterialKind.FOOD_LICENCE: settings.FOOD_LICENCE_VALID_MONTHS}.get(material.kind)
+    if months is not None:
         issued = timezone.localdate(material.uploaded_at)
-        return issued + relativedelta(months=settings.FIRE_CERT_VALID_MONTHS), True
+        return issued + relativedelta(months=months), True
     return None, False
 
 

@@ -38,6 +38,7 @@ from .models import (
     ClassGroup,
     ClassType,
     FeeSchedule,
+    InsurancePolicy,
     Staff,
     StaffTrainingRecord,
     class_rules,
@@ -267,11 +268,13 @@ class StaffForm(OneTimeForm, forms.ModelForm):
 
     class Meta:
         model = Staff
-        fields = ["name", "role", "id_number", "mobile", "is_full_time", "education",
-                  "qualification", "qualification_valid_until", "health_cert_valid_until",
-                  "criminal_check_date", "criminal_check_result", "hired_on", "left_on"]
+        fields = ["name", "role", "id_number", "mobile", "is_full_time", "education", "degree",
+                  "experience_since", "qualification", "qualification_valid_until",
+                  "health_cert_valid_until", "criminal_check_date", "criminal_check_result",
+                  "guard_licence_no", "hired_on", "left_on"]
         widgets = dict.fromkeys(("qualification_valid_until", "health_cert_valid_until",
-                                 "criminal_check_date", "hired_on", "left_on"), DateInput)
+                                 "criminal_check_date", "experience_since", "hired_on",
+                                 "left_on"), DateInput)
         help_texts = {
             "health_cert_valid_until": _("The date on the 托幼机构工作人员健康合格证; the check "
                                          "is repeated every year."),
@@ -312,6 +315,12 @@ class StaffForm(OneTimeForm, forms.ModelForm):
         return not_in_future(self.cleaned_data["criminal_check_date"],
                              _("The check date cannot be in the future."))
 
+    def clean_experience_since(self):
+        return not_in_future(self.cleaned_data["experience_since"])
+
+    def clean_guard_licence_no(self):
+        return self.cleaned_data["guard_licence_no"].strip()
+
     def clean_left_on(self):
         return not_in_future(self.cleaned_data["left_on"],
                              _("Enter the leaving date once the person has left."))
@@ -332,13 +341,67 @@ class StaffForm(OneTimeForm, forms.ModelForm):
 class TrainingRecordForm(OneTimeForm, forms.ModelForm):
     class Meta:
         model = StaffTrainingRecord
-        fields = ["course", "provider", "hours", "completed_on", "certificate_no"]
+        fields = ["kind", "course", "provider", "hours", "completed_on", "certificate_no"]
         widgets = {"completed_on": DateInput}
-        help_texts = {"hours": _("Class hours (学时), from 0.5 to 500.")}
+        help_texts = {"hours": _("Class hours (学时), from 0.5 to 500."),
+                      "kind": _("The principal's post training and the health-care training "
+                                "count towards the qualifications a post requires.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].required = False  # not sent: other training
+
+    def clean_kind(self):
+        return self.cleaned_data["kind"] or StaffTrainingRecord.Kind.GENERAL
 
     def clean_completed_on(self):
         return not_in_future(self.cleaned_data["completed_on"],
                              _("The completion date cannot be in the future."))
+
+
+# --- liability insurance -------------------------------------------------------------------------
+
+
+class InsurancePolicyForm(OneTimeForm, forms.ModelForm):
+    """A liability insurance policy; the scanned policy is optional (judged by the service)."""
+
+    # Empty files get check_upload's message, like every other upload.
+    file = forms.FileField(
+        label=_("Scanned policy (PDF, JPG or PNG, at most 10 MB)"), required=False,
+        allow_empty_file=True,
+        widget=forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
+
+    class Meta:
+        model = InsurancePolicy
+        fields = ["insurer", "policy_no", "cover_from", "cover_to"]
+        widgets = {"cover_from": DateInput, "cover_to": DateInput}
+        help_texts = {"insurer": _("For example: 中国人民财产保险股份有限公司泸州分公司."),
+                      "cover_to": _("The last day the policy covers.")}
+
+    def __init__(self, *args, centre: Centre, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.centre = centre
+
+    def clean_insurer(self):
+        return self.cleaned_data["insurer"].strip()
+
+    def clean_policy_no(self):
+        number = self.cleaned_data["policy_no"].strip()
+        if InsurancePolicy.objects.filter(centre=self.instance.centre,
+                                          policy_no=number).exists():
+            raise forms.ValidationError(_("This policy is already recorded."),
+                                        code="duplicate")
+        return number
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("cover_from"), data.get("cover_to")
+        if start and end and end < start:
+            self.add_error("cover_to", _("The cover must end on or after the day it starts."))
+        return data
+
+    def validate_constraints(self, exclude=None):
+        """The constraints are checked above, beside their fields, and again by the database."""
 
 
 class StaffFilterForm(FilterForm):

@@ -372,6 +372,17 @@ class Staff(models.Model):
         CLEAR = "clear", _("No record")
         RECORD = "record", _("Record found")
 
+    class Degree(models.TextChoices):
+        """学历层次, lowest first (设置标准 Art 18: a principal needs 大专 or higher)."""
+
+        SECONDARY = "secondary", _("Secondary school or lower")
+        COLLEGE = "college", _("Junior college (大专)")
+        BACHELOR = "bachelor", _("Bachelor's degree (本科)")
+        POSTGRADUATE = "postgraduate", _("Postgraduate")
+
+    # The degrees that meet the principal's requirement (大专 or higher).
+    COLLEGE_OR_HIGHER = (Degree.COLLEGE, Degree.BACHELOR, Degree.POSTGRADUATE)
+
     centre = models.ForeignKey(Centre, models.CASCADE, related_name="staff",
                                verbose_name=_("centre"))
     name = models.CharField(_("name"), max_length=50)
@@ -382,6 +393,15 @@ class Staff(models.Model):
                               validators=[validate_phone])
     is_full_time = models.BooleanField(_("full-time"), default=True)
     education = models.CharField(_("education"), max_length=50, blank=True)
+    degree = models.CharField(_("education level"), max_length=15, choices=Degree.choices,
+                              blank=True)
+    experience_since = models.DateField(
+        _("in related work since"), null=True, blank=True,
+        help_text=_("For the principal: when the person began managing childcare, education "
+                    "or health work (the 3 years are counted from this date)."))
+    guard_licence_no = models.CharField(
+        _("security guard certificate number"), max_length=30, blank=True,
+        help_text=_("For a security guard: the number on the 保安员证 issued by the police."))
     qualification = models.CharField(
         _("qualification certificate"), max_length=100, blank=True,
         help_text=_("For example 保育师 or 育婴员 certificate, with its number."),
@@ -427,10 +447,19 @@ class Staff(models.Model):
 
 
 class StaffTrainingRecord(models.Model):
-    """培训记录 — one course a staff member took."""
+    """培训记录 — one course a staff member took. Its kind says whether it is one of the
+    trainings a post requires (alert A16, docs/rules/alert-rules.md#a16)."""
+
+    class Kind(models.TextChoices):
+        GENERAL = "general", _("Other training")
+        PRINCIPAL_POST = "principal_post", _("Principal's post training (岗位培训)")
+        HEALTH_CARE = "health_care", _(
+            "Health-care training by a maternal and child health institution (妇幼保健机构)")
 
     staff = models.ForeignKey(Staff, models.CASCADE, related_name="training_records",
                               verbose_name=_("staff member"))
+    kind = models.CharField(_("kind of training"), max_length=20, choices=Kind.choices,
+                            default=Kind.GENERAL)
     course = models.CharField(_("course"), max_length=100)
     provider = models.CharField(_("provider"), max_length=100, blank=True)
     hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1,
@@ -951,3 +980,56 @@ class CentrePhoto(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("registry:photo-file", args=[self.pk])
+
+
+class InsurancePolicyQuerySet(models.QuerySet):
+    def visible_to(self, user) -> InsurancePolicyQuerySet:
+        """The policies of the centres the user may see (members, regulators in scope)."""
+        return self.filter(centre__in=Centre.objects.visible_to(user))
+
+    def in_force_on(self, day: date) -> InsurancePolicyQuerySet:
+        return self.filter(cover_from__lte=day, cover_to__gte=day)
+
+
+@pghistory.track()
+class InsurancePolicy(models.Model):
+    """责任保险 — a liability insurance policy of the centre (WS/T 821 9.7.1; alert A25,
+    docs/rules/alert-rules.md#a25). The manager records each policy as it is taken out; a
+    renewal is a new policy, so the history stays."""
+
+    centre = models.ForeignKey(Centre, models.CASCADE, related_name="insurance_policies",
+                               verbose_name=_("centre"))
+    insurer = models.CharField(_("insurer"), max_length=100)
+    policy_no = models.CharField(_("policy number"), max_length=50)
+    cover_from = models.DateField(_("cover from"))
+    cover_to = models.DateField(_("cover to"))
+    file = models.FileField(_("scanned policy"), upload_to=UploadPath("insurance"), blank=True)
+    original_name = models.CharField(_("file name"), max_length=200, blank=True)
+    content_type = models.CharField(max_length=50, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                    verbose_name=_("recorded by"))
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    objects = InsurancePolicyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["centre", "-cover_to", "-id"]
+        verbose_name = _("liability insurance policy")
+        verbose_name_plural = _("liability insurance policies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["centre", "policy_no"], name="registry_insurance_unique_policy",
+                violation_error_message=_("This policy is already recorded."),
+            ),
+            models.CheckConstraint(
+                condition=Q(cover_to__gte=models.F("cover_from")),
+                name="registry_insurance_cover_order",
+                violation_error_message=_("The cover must end on or after the day it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.insurer} {self.policy_no}"
+
+    def in_force_on(self, day: date) -> bool:
+        return self.cover_from <= day <= self.cover_to

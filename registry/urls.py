@@ -3,7 +3,17 @@ at the root. Names are ``registry:<noun>-<verb>``."""
 
 from django.urls import path
 
-from .views import centre, changes, filing, imports, photos, public, regulator, regulator_centres
+from .views import (
+    centre,
+    changes,
+    filing,
+    imports,
+    insurance,
+    photos,
+    public,
+    regulator,
+    regulator_centres,
+)
 
 app_name = "registry"
 
@@ -14,6 +24,7 @@ urlpatterns = [
     path("centre/<int:centre_id>/", centre.centre_overview, name="centre-overview"),
     path("centre/<int:centre_id>/profile/", centre.centre_profile, name="centre-profile"),
     path("centre/<int:centre_id>/fees/", centre.fee_schedule, name="fee-schedule"),
+    path("centre/<int:centre_id>/insurance/", insurance.insurance, name="insurance"),
     path("centre/<int:centre_id>/classes/", centre.class_list, name="class-list"),
     path("centre/<int:centre_id>/classes/new/", centre.class_edit, name="class-create"),
     path("centre/<int:centre_id>/classes/<int:pk>/", centre.class_edit, name="class-edit"),
@@ -52,6 +63,9 @@ urlpatterns = [
          name="centre-detail"),
     path("regulator/centres/<int:centre_id>/certificates/<int:pk>/review/",
          regulator_centres.certificate_review, name="certificate-review"),
+    path("regulator/centres/<int:centre_id>/insurance/", insurance.regulator_insurance,
+         name="regulator-insurance"),
+    path("insurance-policies/<int:pk>/", insurance.insurance_file, name="insurance-file"),
     path("regulator/staff/duplicates/", regulator_centres.duplicate_staff, name="duplicate-staff"),
     path("regulator/import/", imports.import_start, name="import-start"),
     path("regulator/import/template.xlsx", imports.import_template, name="import-template"),

@@ -1,6 +1,6 @@
 """What supervision contributes to pages it shares with other apps (luhuituo.core.sections):
-children, daily records, incidents, safety, inspections and alerts in the centre's own
-navigation, and the same subjects on the regulator's page of a centre."""
+children, daily records, incidents, safety, inspections, annual reports and alerts in the
+centre's own navigation, and the same subjects on the regulator's page of a centre."""
 
 from urllib.parse import urlencode
 
@@ -31,6 +31,8 @@ register(
          ("safety-records", "drill-create", "safety-check-create", "hazard-")),
     Link(_("Inspections"), _centre_url("centre-inspections"), 120,
          ("centre-inspections", "centre-rectification")),
+    Link(_("Annual reports"), _centre_url("annual-reports"), 125,
+         ("annual-reports", "annual-report-correct")),
     Link(_("Alerts"), _centre_url("centre-alerts"), 130, ("centre-alerts",)),
 )
 
@@ -42,4 +44,6 @@ register(
     Link(_("Plan an inspection"), _list_url("inspection-plan", centre=lambda c: c.pk), 40),
     Link(_("Issue a rectification order"),
          _list_url("rectification-create", centre=lambda c: c.pk), 50),
+    Link(_("Annual reports"), _list_url("regulator-annual-reports",
+                                        district=lambda c: c.region.code), 70),
 )

@@ -6,7 +6,16 @@ from datetime import date
 
 from django.urls import path, register_converter
 
-from .views import alerts, children, complaints, daily, inspections, rectification, safety
+from .views import (
+    alerts,
+    children,
+    complaints,
+    daily,
+    inspections,
+    rectification,
+    reports,
+    safety,
+)
 
 app_name = "supervision"
 
@@ -113,6 +122,15 @@ urlpatterns = [
     path("regulator/complaints/new/", complaints.complaint_create, name="complaint-create"),
     path("regulator/complaints/<int:pk>/", complaints.complaint_detail,
          name="complaint-detail"),
+
+    # --- annual reports ---------------------------------------------------------------------
+    path("centre/<int:centre_id>/annual-reports/", reports.annual_reports,
+         name="annual-reports"),
+    path("centre/<int:centre_id>/annual-reports/<int:pk>/correct/",
+         reports.annual_report_correct, name="annual-report-correct"),
+    path("regulator/annual-reports/", reports.regulator_annual_reports,
+         name="regulator-annual-reports"),
+    path("annual-reports/<int:pk>/", reports.annual_report_file, name="annual-report-file"),
 
     # --- alerts ------------------------------------------------------------------------------
     path("regulator/alerts/", alerts.regulator_inbox, name="alert-inbox"),

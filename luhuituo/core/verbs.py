@@ -34,6 +34,7 @@ class Verb(models.TextChoices):
     STAFF_UPDATED = "staff_updated", _("changed a staff record")
     TRAINING_RECORD_ADDED = "training_record_added", _("added a training record")
     FEE_SCHEDULE_ADDED = "fee_schedule_added", _("published a fee schedule")
+    INSURANCE_POLICY_ADDED = "insurance_policy_added", _("recorded an insurance policy")
     MEMBER_INVITED = "member_invited", _("gave an account access")
     MEMBER_DEACTIVATED = "member_deactivated", _("removed an account's access")
     MEMBER_ACCOUNT_CREATED = "member_account_created", _("created an account for a colleague")
@@ -74,6 +75,8 @@ class Verb(models.TextChoices):
     HEALTH_CHECK_RECORDED = "health_check_recorded", _("recorded a health check")
     VACCINATION_CHECK_RECORDED = "vaccination_check_recorded", _("recorded a vaccination check")
     CHILDREN_REPORT_SUBMITTED = "children_report_submitted", _("sent the children report")
+    ANNUAL_REPORT_SUBMITTED = "annual_report_submitted", _("submitted an annual report")
+    ANNUAL_REPORT_CORRECTED = "annual_report_corrected", _("corrected an annual report")
 
     # daily records and safety (supervision)
     CLASS_DAY_SAVED = "class_day_saved", _("saved a class's daily record")

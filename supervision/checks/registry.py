@@ -31,9 +31,10 @@ themselves at start-up.
 
 Schedule groups
 ---------------
-A rule names its group (``quarter_hourly``, ``hourly``, ``morning``, ``daily``: the Celery beat
-entries in settings). ``settings.CHECK_SCHEDULES`` (code → group) overrides it per deployment;
-``rules_for_schedule`` lists the rules of a group for the beat task.
+A rule names its group (``quarter_hourly``, ``hourly``, ``morning``, ``daily``, ``weekly`` on
+Mondays, ``monthly`` on the 1st: the Celery beat entries in settings).
+``settings.CHECK_SCHEDULES`` (code → group) overrides it per deployment; ``rules_for_schedule``
+lists the rules of a group for the beat task.
 """
 
 from __future__ import annotations

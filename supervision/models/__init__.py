@@ -9,8 +9,8 @@ blind index, every read of a child's record goes to the access log, and every mo
 child, health or incident data is tracked by pghistory.
 
 The models live in one module per area (``children``, ``daily``, ``safety``, ``inspections``,
-``rectification``, ``complaints``, ``alerts``; ``base`` holds what they share). This package
-re-exports every one of them: Django finds the app's models through it, and
+``rectification``, ``complaints``, ``reports``, ``alerts``; ``base`` holds what they share).
+This package re-exports every one of them: Django finds the app's models through it, and
 ``from supervision.models import Child`` is the way to import them. The pghistory event models
 (``ChildEvent`` …) are generated into this package too.
 """
@@ -47,6 +47,7 @@ from .rectification import (
     RectificationOrderQuerySet,
 )
 from .complaints import Complaint
+from .reports import AnnualReport, annual_report_due, latest_overdue_year
 from .alerts import SEVERITY_RANK, Alert, AlertQuerySet, Severity
 # isort: on
 
@@ -55,6 +56,7 @@ __all__ = [
     "SEVERITY_RANK",
     "Alert",
     "AlertQuerySet",
+    "AnnualReport",
     "Attendance",
     "CentreRecordQuerySet",
     "ChecklistCategory",
@@ -85,4 +87,6 @@ __all__ = [
     "SymptomGroup",
     "VaccinationCheck",
     "age_in_months",
+    "annual_report_due",
+    "latest_overdue_year",
 ]

@@ -80,7 +80,9 @@ def test_the_centres_cover_every_state_with_valid_data_and_a_second_run_adds_not
         assert 3 <= sum(roles.values()) <= 12
         assert roles[Staff.Role.PRINCIPAL] == 1 and roles[Staff.Role.HEALTH] == 1
         assert roles[Staff.Role.COOK] == centre.provides_meals
-        assert centre.fee_schedules.count() == 1
+        # One schedule from registration; an operating centre may have republished its fees
+        # within the year (luhuituo.demo.rules_data, alert A28).
+        assert 1 <= centre.fee_schedules.count() <= 2
         assert CentreMembership.objects.filter(centre=centre, role="manager").exists()
 
     for member in Staff.objects.select_related("centre__region"):

@@ -14,10 +14,19 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
 from luhuituo.core.models import Notification
-from registry.models import CentreMembership, Filing, FilingMaterial, MaterialKind, Staff
+from registry.models import (
+    CentreMembership,
+    Filing,
+    FilingMaterial,
+    InsurancePolicy,
+    MaterialKind,
+    Staff,
+    StaffTrainingRecord,
+)
 from supervision.checks import engine, registry
 from supervision.models import (
     Alert,
+    AnnualReport,
     Attendance,
     ChildrenReport,
     Drill,
@@ -25,6 +34,7 @@ from supervision.models import (
     Hazard,
     HealthCheck,
     Incident,
+    SafetyCheck,
     Severity,
     VaccinationCheck,
 )
@@ -32,8 +42,10 @@ from tests.factories import (
     CentreFactory,
     CentreUserFactory,
     ClassGroupFactory,
+    FeeScheduleFactory,
     MembershipFactory,
     StaffFactory,
+    StaffTrainingRecordFactory,
 )
 from tests.factories.supervision import (
     ComplaintFactory,
@@ -57,8 +69,9 @@ def _frozen():
 
 @pytest.fixture
 def centre():
-    """A verified centre filed a year ago, with a drill, a report and a fire certificate, so
-    that only what a test sets up raises an alert."""
+    """A verified centre filed a year ago, with a drill, a report, a fire certificate, trained
+    health staff, insurance, fees and last month's safety checks, so that only what a test
+    sets up raises an alert."""
     centre = CentreFactory(filing=Filing.Status.VERIFIED)
     Filing.objects.filter(centre=centre).update(filed_at=NOW - dt.timedelta(days=365))
     Drill.objects.create(centre=centre, kind=Drill.Kind.FIRE, held_on=TODAY - dt.timedelta(30))
@@ -67,8 +80,19 @@ def centre():
         filing=centre.filing, kind=MaterialKind.FIRE_SAFETY, file="x.pdf", original_name="x.pdf",
         content_type="application/pdf", size=1, sha256="0" * 64,
         uploaded_by=CentreUserFactory(), valid_until=TODAY + dt.timedelta(days=200))
-    StaffFactory(centre=centre, role=Staff.Role.HEALTH, criminal_check_date=TODAY,
-                 criminal_check_result=Staff.CriminalCheck.CLEAR)
+    health = StaffFactory(centre=centre, role=Staff.Role.HEALTH, criminal_check_date=TODAY,
+                          criminal_check_result=Staff.CriminalCheck.CLEAR)
+    StaffTrainingRecordFactory(staff=health, kind=StaffTrainingRecord.Kind.HEALTH_CARE)
+    InsurancePolicy.objects.create(centre=centre, insurer="人保财险", policy_no="P1",
+                                   cover_from=TODAY - dt.timedelta(100),
+                                   cover_to=TODAY + dt.timedelta(265),
+                                   recorded_by=CentreUserFactory())
+    FeeScheduleFactory(centre=centre)
+    for kind in SafetyCheck.Kind:
+        SafetyCheck.objects.create(centre=centre, kind=kind, checked_on=dt.date(2026, 10, 15),
+                                   inspector_name="张")
+    AnnualReport.objects.create(centre=centre, year=2025, children_served=0, staff_count=1,
+                                summary="年度报告", submitted_by=CentreUserFactory())
     return centre
 
 
@@ -108,7 +132,8 @@ def assert_idempotent(code):
 
 def test_every_required_rule_is_implemented():
     required = {"A1", "A2", "A3", "A4", "A5", "A6", "A7", "A9", "A10", "A11", "A12", "A13", "A14",
-                "A17", "A18", "A20", "A22", "A31", "A34", "A35", "A36", "A37", "A38"}
+                "A16", "A17", "A18", "A19", "A20", "A22", "A23", "A25", "A28", "A31", "A32",
+                "A34", "A35", "A36", "A37", "A38"}
     codes = {rule.code for rule in registry.all_rules()}
     assert required <= codes
     from django.conf import settings

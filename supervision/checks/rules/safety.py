@@ -1,5 +1,6 @@
-"""Rules on safety records (管理规范 Art 25, 31, 35; 未成年人保护法 Art 11; WS/T 821 9.5.2):
-suspected abuse, serious incidents not reported in time, emergency drills."""
+"""Rules on safety records (管理规范 Art 25, 31, 35; 未成年人保护法 Art 11; WS/T 821 9.3.1, 9.3.2,
+9.5.2): suspected abuse, serious incidents not reported in time, emergency drills, the monthly
+safety inspections."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ...models import Incident
+from ...models import Incident, SafetyCheck
 from ..registry import Hit, register
 from .common import S, _date, _since_filed_or, _today, operating_centres
 
@@ -64,3 +65,26 @@ def drills(now: datetime) -> Iterator[Hit]:
             text = _("No emergency drill recorded in the %(days)d days since filing.")
         yield Hit(centre.pk, centre, text % {"date": _date(centre.latest) if centre.latest
                                              else "", "days": days})
+
+
+@register("A23", S.YELLOW, gettext_lazy("No monthly safety inspection"),
+          "WS/T 821 9.3.1, 9.3.2", schedule="monthly")
+def monthly_safety_checks(now: datetime) -> Iterator[Hit]:
+    """For the previous calendar month: a facility inspection and a fire-equipment inspection
+    (SafetyCheck, one of each kind). A centre filed during that month or later is not asked for
+    it. One query."""
+    month_end = _today(now).replace(day=1) - timedelta(days=1)
+    month_start = month_end.replace(day=1)
+    checks = SafetyCheck.objects.filter(centre=OuterRef("pk"),
+                                        checked_on__range=(month_start, month_end))
+    kinds = SafetyCheck.Kind
+    centres = operating_centres().exclude(filing__filed_at__date__gte=month_start).annotate(
+        facility=Exists(checks.filter(kind=kinds.FACILITY)),
+        fire_equipment=Exists(checks.filter(kind=kinds.FIRE_EQUIPMENT)),
+    ).filter(Q(facility=False) | Q(fire_equipment=False))
+    month = f"{month_start.year}年{month_start.month}月"
+    for centre in centres:
+        missing = [str(kind.label) for kind in kinds if not getattr(centre, kind)]
+        yield Hit(centre.pk, centre, _(
+            "No inspection recorded for %(month)s: %(kinds)s.") % {
+            "month": month, "kinds": "、".join(missing)})

@@ -25,6 +25,7 @@ from tqdm import tqdm
 
 from luhuituo.core.models import Region, RegulatorScope, User
 from luhuituo.demo import registry_data as demo
+from luhuituo.demo import rules_data
 from luhuituo.demo import supervision_data as supervision_demo
 from registry.models import Centre, CentreMembership
 from supervision.checks import engine as checks_engine
@@ -136,6 +137,7 @@ class Command(BaseCommand):
         summary = demo.seed_centres(count, progress=progress)
         summary["demo_centre"] = added
         summary["supervision"] = supervision_demo.seed_supervision(progress=progress)
+        summary["rules"] = rules_data.seed_rule_records()
         return summary
 
     def print_summary(self, summary: dict) -> None:
@@ -151,6 +153,13 @@ class Command(BaseCommand):
             self.stdout.write(f"Supervision: {sup['children']} children in {sup['centres']} "
                               f"operating centres (and the demo centre), {sup['attendance']} "
                               "attendance records.")
+        rules = summary["rules"]
+        if any(rules.values()):
+            self.stdout.write(
+                f"Rule records: {rules['policies']} insurance policies, {rules['reports']} "
+                f"annual reports, {rules['safety_checks']} monthly safety checks, "
+                f"{rules['fee_schedules']} republished fee schedules, {rules['trainings']} "
+                "training records.")
 
     def print_logins(self, password: str) -> None:
         self.stdout.write(f"\nDemo logins (password for all: {password})")
