@@ -1,6 +1,7 @@
 """What supervision contributes to pages it shares with other apps (luhuituo.core.sections):
 children, daily records, incidents, safety, inspections and alerts in the centre's own
-navigation, and the same subjects on the regulator's page of a centre."""
+navigation, the same subjects on the regulator's page of a centre, and the centre's random
+inspection results (一公开) in the public list of centres."""
 
 from urllib.parse import urlencode
 
@@ -42,4 +43,9 @@ register(
     Link(_("Plan an inspection"), _list_url("inspection-plan", centre=lambda c: c.pk), 40),
     Link(_("Issue a rectification order"),
          _list_url("rectification-create", centre=lambda c: c.pk), 50),
+)
+
+register(
+    "public-centre",
+    Link(_("Random inspection results"), _centre_url("public-centre-random-results"), 10),
 )

@@ -114,6 +114,7 @@ FILTERED = {
     "supervision:inspection-list", "supervision:rectification-list",
     "supervision:rectification-create", "supervision:complaint-list",
     "supervision:complaint-create", "supervision:alert-inbox", "supervision:centre-alerts",
+    "supervision:draw-list", "supervision:conflict-list", "supervision:public-random-results",
 }
 
 
