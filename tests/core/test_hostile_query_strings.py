@@ -64,6 +64,8 @@ SKIPPED = {
     "registry:receipt-pdf": "a PDF of the filing; reads no parameter",
     "registry:notice-pdf": "a PDF of the filing; reads no parameter",
     "registry:import-template": "an Excel file; reads no parameter",
+    "supervision:public-centre-random-results": "one centre's public results; reads no "
+                                                "parameter",
 }
 # Pages with other arguments that read query parameters: name → the world's key of each arg.
 WITH_OBJECT = {
