@@ -56,7 +56,7 @@ class DrawError(DomainError):
     """A draw that cannot be made as asked, with the reason for the user."""
 
 
-# --- who may draw ----------------------------------------------------------------------------------
+# --- who may draw ---------------------------------------------------------------------------------
 
 
 def drawable_districts(user: User) -> QuerySet[Region]:
@@ -327,7 +327,7 @@ def declare_conflict(*, by: User, inspector: User, centre: Centre, reason: str,
     return conflict
 
 
-# --- one disclosure --------------------------------------------------------------------------------
+# --- one disclosure -------------------------------------------------------------------------------
 
 
 def published_results() -> QuerySet[Inspection]:

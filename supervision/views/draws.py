@@ -34,7 +34,7 @@ def _page(request, queryset, per_page=PER_PAGE):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
-# --- the regulator's side --------------------------------------------------------------------------
+# --- the regulator's side -------------------------------------------------------------------------
 
 
 def filtered_draws(user, filters: DrawFilterForm):
@@ -159,7 +159,7 @@ def conflict_list(request: HttpRequest) -> HttpResponse:
         "form": form, "page": _page(request, conflicts)}, status=status)
 
 
-# --- the public side (一公开) -----------------------------------------------------------------------
+# --- the public side (一公开) --------------------------------------------------------------------
 
 
 @require_GET

@@ -14,7 +14,7 @@ from luhuituo.core.verbs import Verb
 from supervision.models import Inspection, InspectorConflict, RandomDraw
 from supervision.services import draws as dsvc
 from supervision.services.draws import DrawError
-from tests.factories import CentreFactory, RegulatorFactory, filing_for, region
+from tests.factories import CentreFactory, RegulatorFactory, region
 
 from .inspection_utils import alert, fire_checklist
 
@@ -94,7 +94,7 @@ def test_the_day_is_one_of_the_windows_working_days():
     assert days == set(inputs["days"])
 
 
-# --- a draw ----------------------------------------------------------------------------------------
+# --- a draw ---------------------------------------------------------------------------------------
 
 
 @pytest.fixture

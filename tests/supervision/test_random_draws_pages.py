@@ -65,7 +65,7 @@ def pick_of(draw):
     return draw.picks.select_related("inspection").get()
 
 
-# --- role matrix -----------------------------------------------------------------------------------
+# --- role matrix ----------------------------------------------------------------------------------
 
 
 def test_draw_list_role_matrix(client_for, personas, draws):
