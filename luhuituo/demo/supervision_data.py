@@ -508,7 +508,7 @@ DRAW_INSPECTORS = {
     "510503": (("nx_inspector1", "纳溪检查员唐军"), ("nx_inspector2", "纳溪检查员梁燕")),
 }
 DRAW_REGULATORS = {"510502": "jiangyang", "510503": "naxi"}
-DRAW_AGE_DAYS = 35  # a whole number of weeks: a back-dated working day is still a weekday
+DRAW_AGE_DAYS = 35  # the completed draw was made five weeks ago
 
 
 def _inspectors(code: str) -> list[User]:
@@ -528,43 +528,12 @@ def _inspectors(code: str) -> list[User]:
     return users
 
 
-def _back_date_draw(draw, days: int) -> None:
-    """Move a draw and its inspections ``days`` back, as if drawn then: the window, the
-    snapshot's working days and the result's days all shift together (the algorithm picks a
-    day by its index, so the draw still verifies), and the digest is written again, also in
-    its audit event."""
-    from luhuituo.core.models import AuditEvent
-    from supervision.models import Inspection, RandomDraw
-    from supervision.services import draws as draw_service
-
-    def shift(day: str) -> str:
-        return (date.fromisoformat(day) - timedelta(days=days)).isoformat()
-
-    draw.drawn_at -= timedelta(days=days)
-    draw.window_start -= timedelta(days=days)
-    draw.window_end -= timedelta(days=days)
-    draw.pool = {**draw.pool, "days": [shift(d) for d in draw.pool["days"]]}
-    draw.result = [{**row, "day": shift(row["day"])} for row in draw.result]
-    draw.digest = draw_service.digest(draw)
-    RandomDraw.objects.filter(pk=draw.pk).update(
-        drawn_at=draw.drawn_at, window_start=draw.window_start, window_end=draw.window_end,
-        pool=draw.pool, result=draw.result, digest=draw.digest)
-    for pick in draw.picks.select_related("inspection"):
-        Inspection.objects.filter(pk=pick.inspection_id).update(
-            planned_on=pick.inspection.planned_on - timedelta(days=days),
-            created_at=pick.inspection.created_at - timedelta(days=days))
-    event = AuditEvent.objects.get(verb="random_draw_made", target_id=str(draw.pk),
-                                   target_type__model="randomdraw")
-    AuditEvent.objects.filter(pk=event.pk).update(
-        details={**event.details, "digest": draw.digest},
-        created_at=event.created_at - timedelta(days=days))
-
-
 def seed_random_draws(rng: random.Random) -> dict:
-    """In 江阳区 and 纳溪区: two demo inspectors, one declared conflict, a draw of five weeks ago
-    whose inspections are done (results public: one clean and closed, one with findings under a
-    rectification order) and a draw of today whose unannounced visits are still planned (not
-    public, not shown to the centres)."""
+    """In 江阳区 and 纳溪区: two demo inspectors, one declared conflict, a draw made five weeks
+    ago (``make_draw(now=…)``; the audit trail keeps the real time) whose inspections are done
+    — results public: one clean and closed, one with findings under a rectification order —
+    and a draw of today whose unannounced visits are still planned (not public, not shown to
+    the centres)."""
     from luhuituo.core.models import Region
     from supervision.models import InspectorConflict, RandomDraw
     from supervision.services import draws as draw_service
@@ -586,10 +555,11 @@ def seed_random_draws(rng: random.Random) -> dict:
         InspectorConflict.objects.get_or_create(
             inspector=inspectors[0], centre=eligible[0],
             defaults={"reason": "配偶在该机构任保育员。", "declared_by": regulator})
+        then = today - timedelta(days=DRAW_AGE_DAYS)
         old = draw_service.make_draw(
             by=regulator, region=region, centres=2, inspectors_per_centre=2, weighted=True,
-            window_start=today + timedelta(days=1), window_end=today + timedelta(days=14),
-            checklists=checklists, seed=rng.getrandbits(64))
+            window_start=then + timedelta(days=1), window_end=then + timedelta(days=14),
+            checklists=checklists, seed=rng.getrandbits(64), now=_moment(then, 9, 0))
         for index, pick in enumerate(old.picks.select_related("inspection").order_by("position")):
             inspection = pick.inspection
             service.start_inspection(inspection=inspection, by=regulator)
@@ -607,12 +577,12 @@ def seed_random_draws(rng: random.Random) -> dict:
                     by=regulator, inspection=inspection, findings=findings,
                     requirements="清理疏散通道，更换安全出口指示灯，补齐消毒记录。")
             made["random_results"] += 1
-        _back_date_draw(old, DRAW_AGE_DAYS)
         for pick in old.picks.select_related("inspection"):
             inspection = pick.inspection  # visited on its drawn day
             day = inspection.planned_on
             type(inspection).objects.filter(pk=inspection.pk).update(
-                started_at=_moment(day, 9, 30), finished_at=_moment(day, 11, 30),
+                created_at=old.drawn_at, started_at=_moment(day, 9, 30),
+                finished_at=_moment(day, 11, 30),
                 closed_at=_moment(day + timedelta(days=1), 10, 0) if inspection.closed_at
                 else None)
             inspection.orders.update(issued_at=_moment(day, 16, 0))

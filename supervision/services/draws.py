@@ -17,7 +17,7 @@ import json
 import random
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -191,7 +191,7 @@ def digest(draw: RandomDraw) -> str:
         "centres": draw.centres_wanted, "inspectors_per_centre": draw.inspectors_per_centre,
         "weighted": draw.weighted, "window": [str(draw.window_start), str(draw.window_end)],
         "checklists": draw.checklists, "pool": draw.pool, "result": draw.result,
-        "drawn_by": draw.drawn_by_id, "drawn_at": draw.drawn_at.isoformat(),
+        "drawn_by": draw.drawn_by_id, "drawn_at": draw.drawn_at.astimezone(UTC).isoformat(),
     }
     text = json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
@@ -203,13 +203,15 @@ def digest(draw: RandomDraw) -> str:
 @transaction.atomic
 def make_draw(*, by: User, region: Region, centres: int, inspectors_per_centre: int,
               weighted: bool, window_start: date, window_end: date, checklists,
-              seed: int | None = None, request=None) -> RandomDraw:
+              seed: int | None = None, now: datetime | None = None,
+              request=None) -> RandomDraw:
     """Draw, record and plan: one unannounced inspection per drawn centre, led by its first
-    drawn inspector. ``seed`` is for tests; a draw from the pages always takes a fresh one
-    from ``secrets``."""
+    drawn inspector. ``seed`` and ``now`` (when the draw is made) are for tests and the demo
+    data; a draw from the pages always takes a fresh seed from ``secrets``, now."""
     require(can_draw(by, region),
             _("Only the district health bureau's own regulators can draw its inspections."))
-    today = timezone.localdate()
+    now = now or timezone.now()
+    today = timezone.localdate(now)
     if window_start <= today:
         raise DrawError(_("The window starts tomorrow at the earliest."), field="window_start")
     if window_end < window_start:
@@ -229,7 +231,7 @@ def make_draw(*, by: User, region: Region, centres: int, inspectors_per_centre: 
     result = run_algorithm(seed=seed, pool=pool, centres=centres,
                            inspectors_per_centre=inspectors_per_centre)
     draw = RandomDraw(
-        region=region, drawn_by=by, algorithm=ALGORITHM, seed=str(seed),
+        region=region, drawn_by=by, drawn_at=now, algorithm=ALGORITHM, seed=str(seed),
         centres_wanted=centres, inspectors_per_centre=inspectors_per_centre, weighted=weighted,
         window_start=window_start, window_end=window_end,
         checklists=sorted(c.pk for c in checklists), pool=pool, result=result)
@@ -244,7 +246,8 @@ def make_draw(*, by: User, region: Region, centres: int, inspectors_per_centre: 
         inspection = inspection_service.plan_inspection(
             centre=centre, by=by, kind=Inspection.Kind.UNANNOUNCED,
             planned_on=date.fromisoformat(row["day"]), checklists=checklists, lead=team[0],
-            inspectors="、".join(u.get_full_name() for u in team[1:])[:200], request=request)
+            inspectors="、".join(u.get_full_name() for u in team[1:])[:200], today=today,
+            request=request)
         RandomDrawPick.objects.create(draw=draw, position=position, centre=centre,
                                       weight=row["weight"], inspection=inspection)
         notify_later(team, _("You are drawn for an unannounced inspection on %(date)s: "

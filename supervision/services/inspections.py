@@ -142,18 +142,19 @@ def active_checklists() -> QuerySet[ChecklistTemplate]:
 @transaction.atomic
 def plan_inspection(*, centre: Centre, by: User, kind: str, planned_on: date,
                     checklists, inspectors: str = "", lead: User | None = None,
-                    request=None) -> Inspection:
+                    today: date | None = None, request=None) -> Inspection:
     """Plan a visit to a centre in the regulator's scope, with checklists chosen from the
     active templates; the centre's risk score at this moment is kept with the plan. The centre
     is told, unless the visit is unannounced. ``lead`` (an inspector of the centre's district,
-    a random draw's first inspector) leads it; by default the planner does."""
+    a random draw's first inspector) leads it; by default the planner does. ``today`` is the
+    day the plan is made (a back-dated random draw of the demo data); by default today."""
     require_decider(by, centre)
     lead = lead or by
     if lead != by:
         require_inspector(lead, centre)
     if kind not in Inspection.Kind.values:
         raise InspectionError(_("Choose the kind of inspection."))
-    if planned_on < timezone.localdate():
+    if planned_on < (today or timezone.localdate()):
         raise InspectionError(_("An inspection cannot be planned in the past."))
     checklists = list(checklists)
     if not checklists:

@@ -278,3 +278,14 @@ def test_the_drawn_inspectors_are_told_and_the_centre_is_not(district, district_
     drawn = {i for r in made.result for i in r["inspectors"]}
     assert set(Notification.objects.values_list("recipient_id", flat=True)) == drawn
     assert not Notification.objects.filter(recipient=boss).exists()
+
+
+def test_a_draw_made_at_a_local_time_still_verifies(district, district_regulator):
+    """The digest reads the time in UTC: a draw made at a time in Asia/Shanghai verifies once
+    read back from the database."""
+    from datetime import datetime, time
+
+    today = timezone.localdate()
+    made = draw(district_regulator, now=timezone.make_aware(datetime.combine(today, time(9))))
+    made = RandomDraw.objects.get(pk=made.pk)
+    assert dsvc.verify_draw(draw=made, by=district_regulator).matches
