@@ -151,6 +151,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Supervision: {sup['children']} children in {sup['centres']} "
                               f"operating centres (and the demo centre), {sup['attendance']} "
                               "attendance records.")
+        if sup.get("random_draws"):
+            self.stdout.write(f"Random inspections (双随机): {sup['random_draws']} draws, "
+                              f"{sup['random_results']} results published.")
 
     def print_logins(self, password: str) -> None:
         self.stdout.write(f"\nDemo logins (password for all: {password})")
