@@ -597,6 +597,13 @@ RISK_WEIGHTS = {
 }
 # Days to rectify when an order names no finding (the inspector may change the deadline).
 RECTIFICATION_DAYS_WITHOUT_FINDINGS = env_int("RECTIFICATION_DAYS_WITHOUT_FINDINGS", 15)
+# Random inspections (双随机, docs/rules/random-inspections.md): inspectors drawn per centre (the
+# least a draw may ask for; two is the usual rule), the weight every centre has before its risk
+# score is added (so a centre without risk points can still be drawn), the longest planning
+# window in days.
+RANDOM_DRAW_MIN_INSPECTORS = env_int("RANDOM_DRAW_MIN_INSPECTORS", 2)
+RANDOM_DRAW_BASE_WEIGHT = env_int("RANDOM_DRAW_BASE_WEIGHT", 1)
+RANDOM_DRAW_MAX_WINDOW_DAYS = env_int("RANDOM_DRAW_MAX_WINDOW_DAYS", 92)
 
 # --- Daily and safety records (issue 4, supervision.services.daily and .safety) ---------------
 # A class's day is edited on the day itself (0 = same day only); a centre manager may also

@@ -1,6 +1,7 @@
 """What supervision contributes to pages it shares with other apps (luhuituo.core.sections):
 children, daily records, incidents, safety, inspections, annual reports and alerts in the
-centre's own navigation, and the same subjects on the regulator's page of a centre."""
+centre's own navigation, the same subjects on the regulator's page of a centre, and the centre's
+random inspection results (一公开) in the public list of centres."""
 
 from urllib.parse import urlencode
 
@@ -46,4 +47,9 @@ register(
          _list_url("rectification-create", centre=lambda c: c.pk), 50),
     Link(_("Annual reports"), _list_url("regulator-annual-reports",
                                         district=lambda c: c.region.code), 70),
+)
+
+register(
+    "public-centre",
+    Link(_("Random inspection results"), _centre_url("public-centre-random-results"), 10),
 )

@@ -11,6 +11,7 @@ from .views import (
     children,
     complaints,
     daily,
+    draws,
     inspections,
     rectification,
     reports,
@@ -100,6 +101,15 @@ urlpatterns = [
          name="centre-inspections"),
     path("inspections/<int:pk>/report.pdf", inspections.inspection_report_pdf,
          name="inspection-report-pdf"),
+
+    # --- random inspections (双随机): regulator side, and the public results (一公开) ---------
+    path("regulator/random-draws/", draws.draw_list, name="draw-list"),
+    path("regulator/random-draws/new/", draws.draw_create, name="draw-create"),
+    path("regulator/random-draws/<int:pk>/", draws.draw_detail, name="draw-detail"),
+    path("regulator/random-draws/conflicts/", draws.conflict_list, name="conflict-list"),
+    path("centres/random-inspections/", draws.public_results, name="public-random-results"),
+    path("centres/<int:centre_id>/random-inspections/", draws.public_centre_results,
+         name="public-centre-random-results"),
 
     # --- rectification orders: regulator side -----------------------------------------------
     path("regulator/rectifications/", rectification.rectification_list,

@@ -18,8 +18,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-# Where sections go: the centre account's navigation, the regulator's centre page.
-PLACES = ("centre-nav", "regulator-centre")
+# Where sections go: the centre account's navigation, the regulator's centre page, a centre's
+# entry in the public list of filed centres.
+PLACES = ("centre-nav", "regulator-centre", "public-centre")
 
 
 @dataclass(frozen=True)

@@ -104,6 +104,10 @@ class Verb(models.TextChoices):
         "ordered rectification after an inspection")
     INSPECTION_CLOSED = "inspection_closed", _("closed an inspection")
     INSPECTIONS_EXPORTED = "inspections_exported", _("exported the inspections")
+    RANDOM_DRAW_MADE = "random_draw_made", _("drew centres and inspectors at random")
+    RANDOM_DRAW_VERIFIED = "random_draw_verified", _("verified a random draw")
+    INSPECTOR_CONFLICT_DECLARED = "inspector_conflict_declared", _(
+        "recorded an inspector's conflict of interest")
     RECTIFICATION_ORDER_ISSUED = "rectification_order_issued", _("issued a rectification order")
     RECTIFICATION_ACKNOWLEDGED = "rectification_acknowledged", _(
         "acknowledged a rectification order")

@@ -330,6 +330,7 @@ def seed_supervision(*, progress: Callable = lambda items, desc: items) -> dict:
             summary["children"] += len(enrolments)
         routine_records(writer, exclude=[c.pk for c in centres])
         summary.update(seed_follow_up(choose_centres(), rng))
+        summary.update(seed_random_draws(rng))
     return summary
 
 
@@ -499,4 +500,99 @@ def seed_follow_up(centres: list[Centre], rng: random.Random) -> dict:
         if index == 5:
             complaint_service.close_complaint(complaint=complaint, by=regulator)
         made["complaints"] += 1
+    return made
+
+
+# --- Random inspections (双随机, docs/rules/random-inspections.md) ------------------------------
+
+# Demo inspectors of the two demo districts (no login: their passwords are unusable).
+DRAW_INSPECTORS = {
+    "510502": (("jy_inspector1", "江阳检查员孙伟"), ("jy_inspector2", "江阳检查员罗静")),
+    "510503": (("nx_inspector1", "纳溪检查员唐军"), ("nx_inspector2", "纳溪检查员梁燕")),
+}
+DRAW_REGULATORS = {"510502": "jiangyang", "510503": "naxi"}
+DRAW_AGE_DAYS = 35  # the completed draw was made five weeks ago
+
+
+def _inspectors(code: str) -> list[User]:
+    from luhuituo.core.models import Region, RegulatorScope
+
+    region = Region.objects.get(code=code)
+    users = []
+    for username, name in DRAW_INSPECTORS[code]:
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"name": name, "account_type": "regulator"})
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        RegulatorScope.objects.get_or_create(user=user, region=region,
+                                             defaults={"role": RegulatorScope.Role.ASSESSOR})
+        users.append(user)
+    return users
+
+
+def seed_random_draws(rng: random.Random) -> dict:
+    """In 江阳区 and 纳溪区: two demo inspectors, one declared conflict, a draw made five weeks
+    ago (``make_draw(now=…)``; the audit trail keeps the real time) whose inspections are done
+    — results public: one clean and closed, one with findings under a rectification order —
+    and a draw of today whose unannounced visits are still planned (not public, not shown to
+    the centres)."""
+    from luhuituo.core.models import Region
+    from supervision.models import InspectorConflict, RandomDraw
+    from supervision.services import draws as draw_service
+    from supervision.services import inspections as service
+    from supervision.services import rectification as rectification_service
+
+    made = {"random_draws": 0, "random_results": 0}
+    today = timezone.localdate()
+    checklists = [c for c in service.active_checklists() if c.category in ("fire", "safety")]
+    for code, username in DRAW_REGULATORS.items():
+        region = Region.objects.get(code=code)
+        regulator = User.objects.filter(username=username).first()
+        if regulator is None or RandomDraw.objects.filter(region=region).exists():
+            continue
+        inspectors = _inspectors(code)
+        eligible = list(draw_service.eligible_centres(region))
+        if len(eligible) < 2:
+            continue
+        InspectorConflict.objects.get_or_create(
+            inspector=inspectors[0], centre=eligible[0],
+            defaults={"reason": "配偶在该机构任保育员。", "declared_by": regulator})
+        then = today - timedelta(days=DRAW_AGE_DAYS)
+        old = draw_service.make_draw(
+            by=regulator, region=region, centres=2, inspectors_per_centre=2, weighted=True,
+            window_start=then + timedelta(days=1), window_end=then + timedelta(days=14),
+            checklists=checklists, seed=rng.getrandbits(64), now=_moment(then, 9, 0))
+        for index, pick in enumerate(old.picks.select_related("inspection").order_by("position")):
+            inspection = pick.inspection
+            service.start_inspection(inspection=inspection, by=regulator)
+            if index == 0:
+                service.issue_findings(inspection=inspection, by=regulator,
+                                       summary="现场检查未发现问题。")
+                service.close_inspection(inspection=inspection, by=regulator)
+            else:
+                findings = [service.add_finding(inspection=inspection, by=regulator,
+                                                severity=severity, description=text)
+                            for severity, text in (FINDINGS[0], FINDINGS[1])]
+                service.issue_findings(inspection=inspection, by=regulator,
+                                       summary="发现问题，已责令限期整改。")
+                rectification_service.issue_rectification_order(
+                    by=regulator, inspection=inspection, findings=findings,
+                    requirements="清理疏散通道，更换安全出口指示灯，补齐消毒记录。")
+            made["random_results"] += 1
+        for pick in old.picks.select_related("inspection"):
+            inspection = pick.inspection  # visited on its drawn day
+            day = inspection.planned_on
+            type(inspection).objects.filter(pk=inspection.pk).update(
+                created_at=old.drawn_at, started_at=_moment(day, 9, 30),
+                finished_at=_moment(day, 11, 30),
+                closed_at=_moment(day + timedelta(days=1), 10, 0) if inspection.closed_at
+                else None)
+            inspection.orders.update(issued_at=_moment(day, 16, 0))
+        draw_service.make_draw(
+            by=regulator, region=region, centres=min(2, len(eligible)),
+            inspectors_per_centre=2, weighted=False, window_start=today + timedelta(days=3),
+            window_end=today + timedelta(days=24), checklists=checklists,
+            seed=rng.getrandbits(64))
+        made["random_draws"] += 2
     return made

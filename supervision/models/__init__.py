@@ -9,8 +9,8 @@ blind index, every read of a child's record goes to the access log, and every mo
 child, health or incident data is tracked by pghistory.
 
 The models live in one module per area (``children``, ``daily``, ``safety``, ``inspections``,
-``rectification``, ``complaints``, ``reports``, ``alerts``; ``base`` holds what they share).
-This package re-exports every one of them: Django finds the app's models through it, and
+``rectification``, ``complaints``, ``reports``, ``alerts``, ``draws``; ``base`` holds what they
+share). This package re-exports every one of them: Django finds the app's models through it, and
 ``from supervision.models import Child`` is the way to import them. The pghistory event models
 (``ChildEvent`` …) are generated into this package too.
 """
@@ -49,6 +49,7 @@ from .rectification import (
 from .complaints import Complaint
 from .reports import AnnualReport, annual_report_due, latest_overdue_year
 from .alerts import SEVERITY_RANK, Alert, AlertQuerySet, Severity
+from .draws import InspectorConflict, RandomDraw, RandomDrawPick
 # isort: on
 
 __all__ = [
@@ -79,6 +80,9 @@ __all__ = [
     "Incident",
     "Inspection",
     "InspectionAnswer",
+    "InspectorConflict",
+    "RandomDraw",
+    "RandomDrawPick",
     "RectificationEvidence",
     "RectificationOrder",
     "RectificationOrderQuerySet",

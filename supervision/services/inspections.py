@@ -141,14 +141,20 @@ def active_checklists() -> QuerySet[ChecklistTemplate]:
 
 @transaction.atomic
 def plan_inspection(*, centre: Centre, by: User, kind: str, planned_on: date,
-                    checklists, inspectors: str = "", request=None) -> Inspection:
+                    checklists, inspectors: str = "", lead: User | None = None,
+                    today: date | None = None, request=None) -> Inspection:
     """Plan a visit to a centre in the regulator's scope, with checklists chosen from the
     active templates; the centre's risk score at this moment is kept with the plan. The centre
-    is told, unless the visit is unannounced."""
+    is told, unless the visit is unannounced. ``lead`` (an inspector of the centre's district,
+    a random draw's first inspector) leads it; by default the planner does. ``today`` is the
+    day the plan is made (a back-dated random draw of the demo data); by default today."""
     require_decider(by, centre)
+    lead = lead or by
+    if lead != by:
+        require_inspector(lead, centre)
     if kind not in Inspection.Kind.values:
         raise InspectionError(_("Choose the kind of inspection."))
-    if planned_on < timezone.localdate():
+    if planned_on < (today or timezone.localdate()):
         raise InspectionError(_("An inspection cannot be planned in the past."))
     checklists = list(checklists)
     if not checklists:
@@ -158,7 +164,7 @@ def plan_inspection(*, centre: Centre, by: User, kind: str, planned_on: date,
         raise InspectionError(_("A chosen checklist is no longer in use."))
     score = risk_scores(Centre.objects.filter(pk=centre.pk)).get(centre.pk, 0)
     inspection = Inspection.objects.create(
-        centre=centre, kind=kind, planned_on=planned_on, lead=by, inspectors=inspectors,
+        centre=centre, kind=kind, planned_on=planned_on, lead=lead, inspectors=inspectors,
         risk_score=score)
     inspection.checklists.set(checklists)
     audit(Verb.INSPECTION_PLANNED, actor=by, target=inspection, request=request, kind=kind,

@@ -64,6 +64,8 @@ SKIPPED = {
     "registry:receipt-pdf": "a PDF of the filing; reads no parameter",
     "registry:notice-pdf": "a PDF of the filing; reads no parameter",
     "registry:import-template": "an Excel file; reads no parameter",
+    "supervision:public-centre-random-results": "one centre's public results; reads no "
+                                                "parameter",
 }
 # Pages with other arguments that read query parameters: name → the world's key of each arg.
 WITH_OBJECT = {
@@ -114,6 +116,7 @@ FILTERED = {
     "supervision:inspection-list", "supervision:rectification-list",
     "supervision:rectification-create", "supervision:complaint-list",
     "supervision:complaint-create", "supervision:alert-inbox", "supervision:centre-alerts",
+    "supervision:draw-list", "supervision:conflict-list", "supervision:public-random-results",
 }
 
 

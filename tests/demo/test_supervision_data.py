@@ -63,3 +63,32 @@ def test_second_run_adds_nothing(demo_db):
     first = snapshot()
     seed()
     assert snapshot() == first
+
+
+def test_demo_random_draws_verify_and_publish_only_done_inspections(demo_db, client):
+    from django.urls import reverse
+
+    from luhuituo.core.models import User
+    from supervision.models import RandomDraw
+    from supervision.services import draws as draw_service
+
+    draws = list(RandomDraw.objects.select_related("region").order_by("region__code", "id"))
+    assert {d.region.code for d in draws} == {"510502", "510503"}
+    city = User.objects.get(username="city")
+    assert all(draw_service.verify_draw(draw=d, by=city).matches for d in draws)
+    published = list(draw_service.published_results())
+    assert {i.centre.region.code for i in published} == {"510502", "510503"}
+    planned = Inspection.objects.filter(draw_pick__isnull=False, status="planned")
+    assert planned.exists()
+    body = client.get(reverse("supervision:public-random-results")).content.decode()
+    assert all(i.centre.name in body for i in published)
+    planned_only = {i.centre.name for i in planned} - {i.centre.name for i in published}
+    assert not any(name in body for name in planned_only)
+    # a declared conflict in each district, never drawn
+    from supervision.models import InspectorConflict
+
+    for conflict in InspectorConflict.objects.all():
+        for draw in draws:
+            for row in draw.result:
+                if row["centre"] == conflict.centre_id:
+                    assert conflict.inspector_id not in row["inspectors"]

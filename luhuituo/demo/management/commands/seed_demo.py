@@ -160,6 +160,9 @@ class Command(BaseCommand):
                 f"annual reports, {rules['safety_checks']} monthly safety checks, "
                 f"{rules['fee_schedules']} republished fee schedules, {rules['trainings']} "
                 "training records.")
+        if sup.get("random_draws"):
+            self.stdout.write(f"Random inspections (双随机): {sup['random_draws']} draws, "
+                              f"{sup['random_results']} results published.")
 
     def print_logins(self, password: str) -> None:
         self.stdout.write(f"\nDemo logins (password for all: {password})")
