@@ -34,6 +34,7 @@ from supervision.models import (
     ChildrenReport,
     ClassDay,
     Drill,
+    DutyAssignment,
     Enrolment,
     Guardian,
     GuardianConsent,
@@ -180,7 +181,8 @@ class DemoWriter:
         days, duty, rows = [], [], []
         for day in self.open_days:
             latest = day == self.last_open_day
-            for offset, (class_id, members) in enumerate(sorted(by_class.items())):
+            free = list(carers)  # a carer is on duty in one class a day (A1)
+            for class_id, members in sorted(by_class.items()):
                 group = groups[class_id]
                 late = latest and rng.random() < 0.15
                 record = ClassDay(
@@ -219,14 +221,14 @@ class DemoWriter:
                 needed = group.carers_needed(len(present))
                 if short_today is not None and group.pk == short_today.pk and latest:
                     needed -= 1
-                if carers:
-                    duty.extend((record, carers[(offset * 2 + n) % len(carers)])
-                                for n in range(max(needed, 0)))
+                # The centre's carers go to the classes in turn until there are none left: a
+                # centre with too few carers for its classes has classes short of carers.
+                taken, free = free[:max(needed, 0)], free[max(needed, 0):]
+                duty.extend((record, person) for person in taken)
         ClassDay.objects.bulk_create(days)
         Attendance.objects.bulk_create(rows, batch_size=2000)
-        Through = ClassDay.staff_on_duty.through
-        Through.objects.bulk_create(
-            {(d.pk, s.pk): Through(classday_id=d.pk, staff_id=s.pk) for d, s in duty}.values(),
+        DutyAssignment.objects.bulk_create(
+            (DutyAssignment(class_day=d, staff=s, date=d.date) for d, s in duty),
             batch_size=2000)
         return len(rows)
 

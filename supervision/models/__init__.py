@@ -31,7 +31,7 @@ from .children import (
     VaccinationCheck,
     age_in_months,
 )
-from .daily import Attendance, ClassDay, ClassDayQuerySet, SymptomGroup
+from .daily import Attendance, ClassDay, ClassDayQuerySet, DutyAssignment, SymptomGroup
 from .safety import Drill, Hazard, Incident, SafetyCheck
 from .inspections import (
     ChecklistCategory,
@@ -67,6 +67,7 @@ __all__ = [
     "ClassDayQuerySet",
     "Complaint",
     "Drill",
+    "DutyAssignment",
     "Enrolment",
     "Finding",
     "Guardian",
