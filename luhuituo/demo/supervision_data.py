@@ -214,7 +214,7 @@ class DemoWriter:
                     if status != "absent":
                         present.append(enrolment)
                     rows.append(Attendance(
-                        class_day=record, child_id=enrolment.child_id, status=status,
+                        class_day=record, child_id=enrolment.child_id, date=day, status=status,
                         absence_reason=reason, symptom_group=symptom,
                         morning_check="" if late else check,
                         midday_check="" if latest else check))

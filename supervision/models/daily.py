@@ -115,7 +115,7 @@ class SymptomGroup(models.TextChoices):
     OTHER = "other", _("Other symptoms")
 
 
-@pghistory.track()
+@pghistory.track(exclude=["date"])  # the class day's date, repeated for an index
 class Attendance(models.Model):
     """A child's day in a class: present / absent (why) / left early, and the health checks."""
 
@@ -138,6 +138,9 @@ class Attendance(models.Model):
                                   verbose_name=_("class day"))
     child = models.ForeignKey(Child, models.CASCADE, related_name="attendance",
                               verbose_name=_("child"))
+    # The class day's date, repeated so a child's attendance can be read in date order from
+    # an index (A6 looks for a long gap between two days attended).
+    date = models.DateField(_("date"), editable=False)
     status = models.CharField(_("attendance"), max_length=10, choices=Status.choices)
     absence_reason = models.CharField(_("reason for absence"), max_length=10,
                                       choices=AbsenceReason.choices, blank=True)
@@ -158,9 +161,19 @@ class Attendance(models.Model):
             models.UniqueConstraint(fields=["class_day", "child"],
                                     name="supervision_one_attendance_per_child_day"),
         ]
+        indexes = [
+            # A6: each child's days attended, in date order (rules/children.py return_check).
+            models.Index(fields=["child", "date"], name="supervision_attended_days",
+                         condition=models.Q(status__in=["present", "left_early"])),
+        ]
 
     def __str__(self) -> str:
         return f"{self.child} · {self.class_day.date:%Y-%m-%d} · {self.get_status_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.date is None and self.class_day_id is not None:
+            self.date = self.class_day.date
+        super().save(*args, **kwargs)
 
     @property
     def attends(self) -> bool:

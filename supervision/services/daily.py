@@ -210,7 +210,7 @@ def save_class_day(class_group: ClassGroup, day: date, *, by: User,
         class_day.midday_check_at = now
     class_day.updated_by = by
     saved = {a.child_id: a for a in class_day.attendance.all()}
-    changed = [Attendance(class_day=class_day, child_id=child_id, **data)
+    changed = [Attendance(class_day=class_day, child_id=child_id, date=day, **data)
                for child_id, data in cleaned.items()
                if child_id not in saved
                or any(getattr(saved[child_id], name) != data[name] for name in ROW_FIELDS)]

@@ -18,18 +18,20 @@ from registry.models import Centre, Filing, FilingMaterial, MaterialKind, Staff
 
 from ...models import FILED_STATUSES, Attendance, Child
 from ..registry import Hit, register
-from .common import S, _date, _today, operating_centres
+from .common import S, _date, _today, operating_centres, supervised_centres
 
 
-def _active_staff():
-    return Staff.objects.active().filter(centre__in=operating_centres())
+def _active_staff(today):
+    """Active staff of the centres the rules watch: filed, or recording children whatever the
+    filing state (``supervised_centres``)."""
+    return Staff.objects.active().filter(centre__in=supervised_centres(today))
 
 
 @register("A12", S.RED, gettext_lazy("Staff on duty without a valid health certificate"),
           "76号令 Art 14; 管理规范 Art 28", schedule="morning")
 def health_cert_on_duty(now: datetime) -> Iterator[Hit]:
     today = _today(now)
-    on_duty = _active_staff().filter(duty_days__date=today).filter(
+    on_duty = _active_staff(today).filter(duty_days__date=today).filter(
         Q(health_cert_valid_until__isnull=True) | Q(health_cert_valid_until__lt=today)
     ).distinct()
     for person in on_duty:
@@ -46,7 +48,7 @@ def health_cert_on_duty(now: datetime) -> Iterator[Hit]:
           "76号令 Art 14", schedule="daily")
 def health_cert_expiring(now: datetime) -> Iterator[Hit]:
     today = _today(now)
-    soon = _active_staff().filter(
+    soon = _active_staff(today).filter(
         health_cert_valid_until__gte=today,
         health_cert_valid_until__lte=today + timedelta(days=settings.HEALTH_CERT_WARN_DAYS))
     for person in soon:
@@ -59,7 +61,7 @@ def health_cert_expiring(now: datetime) -> Iterator[Hit]:
           "WS/T 821 5.1.6", schedule="daily")
 def criminal_check(now: datetime) -> Iterator[Hit]:
     oldest = _today(now) - relativedelta(months=settings.CRIMINAL_CHECK_MAX_MONTHS)
-    staff = _active_staff().filter(
+    staff = _active_staff(_today(now)).filter(
         Q(criminal_check_date__isnull=True) | Q(criminal_check_date__lt=oldest)
         | Q(criminal_check_result=Staff.CriminalCheck.RECORD))
     for person in staff:
