@@ -30,6 +30,7 @@ from .children import (
     HealthCheck,
     VaccinationCheck,
     age_in_months,
+    age_outside_class,
 )
 from .daily import Attendance, ClassDay, ClassDayQuerySet, DutyAssignment, SymptomGroup
 from .safety import Drill, Hazard, Incident, SafetyCheck
@@ -86,4 +87,5 @@ __all__ = [
     "SymptomGroup",
     "VaccinationCheck",
     "age_in_months",
+    "age_outside_class",
 ]

@@ -24,6 +24,7 @@ from ...models import (
     HealthCheck,
     VaccinationCheck,
     age_in_months,
+    age_outside_class,
 )
 from ..registry import Hit, register
 from .common import (
@@ -68,19 +69,18 @@ def class_size(now: datetime) -> Iterator[Hit]:
           "设置标准 Art 19", schedule="daily")
 def age_fits_class(now: datetime) -> Iterator[Hit]:
     today = _today(now)
-    tolerance = settings.CLASS_AGE_TOLERANCE_MONTHS
     for enrolment in _enrolled_children(today):
         child, group = enrolment.child, enrolment.class_group
         months = age_in_months(child.birth_date, today)
         rules = group.rules
-        if group.class_type == "mixed" and months < rules["min_months"]:
+        if not age_outside_class(months, group):
+            continue
+        if group.class_type == "mixed":
             yield Hit(group.centre_id, child, _(
                 "%(child)s is %(months)d months old, in the mixed-age class %(class)s, which "
                 "takes children of 18 months and over."
             ) % {"child": _child(child), "months": months, "class": group.name})
-        elif group.class_type != "mixed" and (
-                months < rules["min_months"] - tolerance
-                or months > rules["max_months"] + tolerance):
+        else:
             yield Hit(group.centre_id, child, _(
                 "%(child)s is %(months)d months old, in %(class)s (%(min)d–%(max)d months)."
             ) % {"child": _child(child), "months": months, "class": group.name,
