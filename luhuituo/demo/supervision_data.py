@@ -232,6 +232,24 @@ class DemoWriter:
             batch_size=2000)
         return len(rows)
 
+    def long_absence(self, centre: Centre, enrolments: list[Enrolment]) -> None:
+        """One child of the centre, enrolled for months, attended once about five months ago
+        and then not until this month's records, with no new health check (alert A6, within
+        one placement)."""
+        early = self.today - timedelta(days=150)
+        while not is_working_day(early):
+            early -= timedelta(days=1)
+        enrolment = next((e for e in sorted(enrolments, key=lambda e: e.pk)
+                          if e.started_on <= early), None)
+        if enrolment is None:
+            return
+        record = ClassDay.objects.create(
+            class_group_id=enrolment.class_group_id, date=early,
+            morning_check_at=_moment(early, 8, 30))
+        Attendance.objects.create(class_day=record, child_id=enrolment.child_id, date=early,
+                                  status=Attendance.Status.PRESENT,
+                                  morning_check=Attendance.Check.NORMAL)
+
     # --- safety records -------------------------------------------------------------------
 
     def safety(self, centre: Centre, index: int, enrolments: list[Enrolment]) -> None:
@@ -323,6 +341,8 @@ def seed_supervision(*, progress: Callable = lambda items, desc: items) -> dict:
                 centre, enrolments,
                 short_today=groups[0] if index in (0, 4) and groups else None,
                 cluster=groups[-1] if index == 1 and groups else None)
+            if index == 2:
+                writer.long_absence(centre, enrolments)
             writer.safety(centre, index, enrolments)
             writer.incidents(centre, index, enrolments)
             summary["centres"] += 1
