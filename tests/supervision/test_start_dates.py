@@ -146,3 +146,20 @@ def test_a2_counts_only_placements_that_have_started(centre_a):
     assert list(class_size(NOW)) == []
     Enrolment.objects.filter(child=later).update(started_on=TODAY)
     assert len(list(class_size(NOW))) == 1
+
+
+@pytest.mark.parametrize(("days", "message"), [(-45, "30 days before today"),
+                                               (120, "90 days ahead")])
+def test_move_and_readmission_forms_bound_the_date_beside_it(centre_a, days, message):
+    from supervision.forms.children import MoveClassForm, ReadmitForm
+
+    group = ClassGroupFactory(centre=centre_a, class_type="toddler_small", capacity=15)
+    other = ClassGroupFactory(centre=centre_a, class_type="toddler_small", capacity=15)
+    child = enrolled_child(group, birth_date=born(18))
+    day = (TODAY + dt.timedelta(days=days)).isoformat()
+    for form_class in (MoveClassForm, ReadmitForm):
+        prefix = form_class.prefix
+        form = form_class({f"{prefix}-class_group": other.pk, f"{prefix}-on": day,
+                           f"{prefix}-service_form": "full_day"}, child=child)
+        assert not form.is_valid()
+        assert list(form.errors) == ["on"] and message in form.errors["on"][0]
