@@ -535,6 +535,13 @@ RETURN_HEALTH_CHECK_MONTHS = env_int("RETURN_HEALTH_CHECK_MONTHS", 3)
 ENTRY_HEALTH_CHECK_VALID_MONTHS = env_int("ENTRY_HEALTH_CHECK_VALID_MONTHS", 3)
 # Children under 6 months: no class type covers them; enrolment refused unless allowed.
 ALLOW_UNDER_SIX_MONTHS = env_bool("ALLOW_UNDER_SIX_MONTHS", default=False)
+# A placement's start date (enrolment, class move, readmission) may lie at most this many days
+# before today (recording a start a little late) and this many days after it (a place promised
+# ahead) [UNVERIFIED: local practice]. A placement holds no place before it starts.
+ENROLMENT_START_MAX_PAST_DAYS = env_int("ENROLMENT_START_MAX_PAST_DAYS", 30)
+ENROLMENT_START_MAX_AHEAD_DAYS = env_int("ENROLMENT_START_MAX_AHEAD_DAYS", 90)
+# A6: how far back the attendance is read to find a gap within one placement, in months.
+RETURN_CHECK_LOOKBACK_MONTHS = env_int("RETURN_CHECK_LOOKBACK_MONTHS", 12)
 # Children past 36 months may stay this many months (end of term) before A4 fires.
 AGED_OUT_GRACE_MONTHS = env_int("AGED_OUT_GRACE_MONTHS", 6)
 # A3: tolerance, in months, for a child's age outside the class type's band.

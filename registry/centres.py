@@ -23,6 +23,7 @@ from luhuituo.core.validators import normalise_mobile
 from luhuituo.core.verbs import Verb
 from luhuituo.core.workflow import lock, require, require_version
 
+from . import class_checks
 from .models import (
     Centre,
     CentreMembership,
@@ -161,12 +162,24 @@ def add_insurance_policy(*, centre: Centre, by: User, data: dict, uploaded=None,
 # --- classes -----------------------------------------------------------------------------------
 
 
+class ClassChangeRefused(DomainError):
+    """The change contradicts the class's placements (``registry.class_checks``)."""
+
+
 @transaction.atomic
 def save_class(*, class_group: ClassGroup, by: User, request=None) -> ClassGroup:
-    """Create or update a class (already validated, with its centre set)."""
+    """Create or update a class (already validated, with its centre set). A change to an
+    existing class is checked again by the apps' class checks (``registry.class_checks``)
+    with the class's row locked, so a child placed after the form was validated is seen."""
     require_centre_manager(by, class_group.centre)
     _require_editable(class_group.centre)
     created = class_group.pk is None
+    if not created:
+        before = ClassGroup.objects.select_for_update().get(pk=class_group.pk)
+        refused = class_checks.problems(before, class_group)
+        if refused:
+            raise ClassChangeRefused(" ".join(str(p.message) for p in refused),
+                                     field=refused[0].field)
     class_group.save()
     audit(Verb.CLASS_CREATED if created else "class_updated", actor=by, target=class_group,
           request=request, class_type=class_group.class_type, capacity=class_group.capacity)

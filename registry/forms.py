@@ -6,6 +6,8 @@ checked here too, so the user gets a message instead of an IntegrityError.
 
 from __future__ import annotations
 
+import copy
+
 from django import forms
 from django.conf import settings
 from django.db.models import Q
@@ -31,6 +33,7 @@ from luhuituo.core.validators import (
     validate_mobile,
 )
 
+from . import class_checks
 from .centres import PROFILE_FIELDS, lease_too_short
 from .models import (
     Centre,
@@ -243,6 +246,20 @@ class ClassGroupForm(OneTimeForm, forms.ModelForm):
         maxima = "；".join(
             f"{label} {class_rules(code)['max_size']}" for code, label in ClassType.choices)
         self.fields["capacity"].help_text = _("At most: %(maxima)s.") % {"maxima": maxima}
+
+    def clean(self):
+        """A change to an existing class that contradicts its placements (the apps' class
+        checks, ``registry.class_checks``): each problem beside its field."""
+        data = super().clean()
+        if self.instance.pk and "class_type" in data and "capacity" in data:
+            before = ClassGroup.objects.get(pk=self.instance.pk)
+            after = copy.copy(before)
+            for name in ("name", "class_type", "capacity", "room"):
+                if name in data:
+                    setattr(after, name, data[name])
+            for problem in class_checks.problems(before, after):
+                self.add_error(problem.field, problem.message)
+        return data
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()

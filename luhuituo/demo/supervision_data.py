@@ -34,6 +34,7 @@ from supervision.models import (
     ChildrenReport,
     ClassDay,
     Drill,
+    DutyAssignment,
     Enrolment,
     Guardian,
     GuardianConsent,
@@ -180,7 +181,8 @@ class DemoWriter:
         days, duty, rows = [], [], []
         for day in self.open_days:
             latest = day == self.last_open_day
-            for offset, (class_id, members) in enumerate(sorted(by_class.items())):
+            free = list(carers)  # a carer is on duty in one class a day (A1)
+            for class_id, members in sorted(by_class.items()):
                 group = groups[class_id]
                 late = latest and rng.random() < 0.15
                 record = ClassDay(
@@ -212,23 +214,41 @@ class DemoWriter:
                     if status != "absent":
                         present.append(enrolment)
                     rows.append(Attendance(
-                        class_day=record, child_id=enrolment.child_id, status=status,
+                        class_day=record, child_id=enrolment.child_id, date=day, status=status,
                         absence_reason=reason, symptom_group=symptom,
                         morning_check="" if late else check,
                         midday_check="" if latest else check))
                 needed = group.carers_needed(len(present))
                 if short_today is not None and group.pk == short_today.pk and latest:
                     needed -= 1
-                if carers:
-                    duty.extend((record, carers[(offset * 2 + n) % len(carers)])
-                                for n in range(max(needed, 0)))
+                # The centre's carers go to the classes in turn until there are none left: a
+                # centre with too few carers for its classes has classes short of carers.
+                taken, free = free[:max(needed, 0)], free[max(needed, 0):]
+                duty.extend((record, person) for person in taken)
         ClassDay.objects.bulk_create(days)
         Attendance.objects.bulk_create(rows, batch_size=2000)
-        Through = ClassDay.staff_on_duty.through
-        Through.objects.bulk_create(
-            {(d.pk, s.pk): Through(classday_id=d.pk, staff_id=s.pk) for d, s in duty}.values(),
+        DutyAssignment.objects.bulk_create(
+            (DutyAssignment(class_day=d, staff=s, date=d.date) for d, s in duty),
             batch_size=2000)
         return len(rows)
+
+    def long_absence(self, centre: Centre, enrolments: list[Enrolment]) -> None:
+        """One child of the centre, enrolled for months, attended once about five months ago
+        and then not until this month's records, with no new health check (alert A6, within
+        one placement)."""
+        early = self.today - timedelta(days=150)
+        while not is_working_day(early):
+            early -= timedelta(days=1)
+        enrolment = next((e for e in sorted(enrolments, key=lambda e: e.pk)
+                          if e.started_on <= early), None)
+        if enrolment is None:
+            return
+        record = ClassDay.objects.create(
+            class_group_id=enrolment.class_group_id, date=early,
+            morning_check_at=_moment(early, 8, 30))
+        Attendance.objects.create(class_day=record, child_id=enrolment.child_id, date=early,
+                                  status=Attendance.Status.PRESENT,
+                                  morning_check=Attendance.Check.NORMAL)
 
     # --- safety records -------------------------------------------------------------------
 
@@ -324,6 +344,8 @@ def seed_supervision(*, progress: Callable = lambda items, desc: items) -> dict:
                 centre, enrolments,
                 short_today=groups[0] if index in (0, 4) and groups else None,
                 cluster=groups[-1] if index == 1 and groups else None)
+            if index == 2:
+                writer.long_absence(centre, enrolments)
             writer.safety(centre, index, enrolments)
             writer.incidents(centre, index, enrolments)
             summary["centres"] += 1

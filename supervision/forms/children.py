@@ -26,7 +26,11 @@ from registry.models import Centre, ClassGroup
 from registry.validators import validate_phone
 
 from ..models import Child, Guardian, GuardianConsent, HealthCheck, VaccinationCheck
-from ..services.children import PRIVACY_RULES_SUMMARY, placement_problem
+from ..services.children import (
+    PRIVACY_RULES_SUMMARY,
+    new_placement_problem,
+    placement_problem,
+)
 
 
 def _service_form_choices(centre: Centre) -> list[tuple[str, str]]:
@@ -122,7 +126,7 @@ class EnrolmentForm(OneTimeForm):
         birth, group, start = (data.get("birth_date"), data.get("class_group"),
                                data.get("started_on"))
         if birth and group and start:
-            problem = placement_problem(birth, group, start)
+            problem = new_placement_problem(birth, group, start)
             if problem:
                 self.add_error(problem.field, problem.message)
         return data
@@ -289,10 +293,9 @@ class _PlacementForm(forms.Form):
         data = super().clean()
         group, on = data.get("class_group"), data.get("on")
         if group and on:
-            problem = placement_problem(self.child.birth_date, group, on)
+            problem = new_placement_problem(self.child.birth_date, group, on, field="on")
             if problem:
-                self.add_error("on" if problem.field == "started_on" else "class_group",
-                               problem.message)
+                self.add_error(problem.field, problem.message)
         return data
 
 

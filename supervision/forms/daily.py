@@ -121,6 +121,16 @@ class ClassDaySheet:
         return bool(self.non_field_errors or self.staff_form.errors
                     or any(form.errors for form in self.rows))
 
+    def refused(self, error) -> None:
+        """The service refused the sheet (a ``RecordError``): its message beside the staff on
+        duty when it is about them, else above the sheet, and each row's problems on the
+        row. What was typed stays."""
+        if error.field == "staff":
+            self.staff_form.add_error("staff", error.message)
+        else:
+            self.non_field_errors.append(error.message)
+        self.add_row_errors(error.row_errors)
+
     def add_row_errors(self, row_errors: dict[int, list[str]]) -> None:
         for form in self.rows:
             for message in row_errors.get(form.child.pk, []):

@@ -30,8 +30,9 @@ from .children import (
     HealthCheck,
     VaccinationCheck,
     age_in_months,
+    age_outside_class,
 )
-from .daily import Attendance, ClassDay, ClassDayQuerySet, SymptomGroup
+from .daily import Attendance, ClassDay, ClassDayQuerySet, DutyAssignment, SymptomGroup
 from .safety import Drill, Hazard, Incident, SafetyCheck
 from .inspections import (
     ChecklistCategory,
@@ -70,6 +71,7 @@ __all__ = [
     "ClassDayQuerySet",
     "Complaint",
     "Drill",
+    "DutyAssignment",
     "Enrolment",
     "Finding",
     "Guardian",
@@ -91,6 +93,7 @@ __all__ = [
     "SymptomGroup",
     "VaccinationCheck",
     "age_in_months",
+    "age_outside_class",
     "annual_report_due",
     "latest_overdue_year",
 ]

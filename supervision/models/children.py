@@ -33,6 +33,16 @@ def age_in_months(birth_date: date, on: date) -> int:
     return delta.years * 12 + delta.months
 
 
+def age_outside_class(months: int, class_group: ClassGroup) -> bool:
+    """A child of ``months`` does not belong in ``class_group``'s class type (A3, and a class
+    edit): under the minimum of a mixed-age class; outside the band of any other type by more
+    than CLASS_AGE_TOLERANCE_MONTHS (children grow older during the year)."""
+    rules, tolerance = class_group.rules, settings.CLASS_AGE_TOLERANCE_MONTHS
+    if class_group.class_type == "mixed":
+        return months < rules["min_months"]
+    return months < rules["min_months"] - tolerance or months > rules["max_months"] + tolerance
+
+
 class ChildQuerySet(models.QuerySet):
     def visible_to(self, user) -> ChildQuerySet:
         """Centre accounts: their centres' children. Regulators: children of centres in their

@@ -32,7 +32,8 @@ class ClassDay(Versioned):
     class_group = models.ForeignKey(ClassGroup, models.CASCADE, related_name="days",
                                     verbose_name=_("class"))
     date = models.DateField(_("date"))
-    staff_on_duty = models.ManyToManyField(Staff, related_name="duty_days", blank=True,
+    staff_on_duty = models.ManyToManyField(Staff, through="DutyAssignment",
+                                           related_name="duty_days", blank=True,
                                            verbose_name=_("staff on duty"))
     morning_check_at = models.DateTimeField(_("morning check recorded at"), null=True,
                                             blank=True)
@@ -68,6 +69,39 @@ class ClassDay(Versioned):
         return changes
 
 
+class DutyAssignment(models.Model):
+    """A staff member on duty in a class on a day (the rows of ``ClassDay.staff_on_duty``).
+
+    A carer is on duty in one class at a time (docs/rules/alert-rules.md#a1): ``counts`` marks
+    the assignment that counts towards the carer:child ratio, and the database allows one such
+    row per staff member and day, so two classes saved at the same instant cannot both count
+    the same carer. Staff who are not carers (the health-care staff doing every class's
+    morning check) are written with ``counts`` false and may be on duty in several classes.
+    Records made before the rule that listed a carer in two classes keep both rows; only the
+    first recorded counts. ``date`` repeats the class day's date for that constraint."""
+
+    class_day = models.ForeignKey(ClassDay, models.CASCADE, related_name="duty",
+                                  verbose_name=_("class day"))
+    staff = models.ForeignKey(Staff, models.CASCADE, related_name="duty",
+                              verbose_name=_("staff member"))
+    date = models.DateField(_("date"))
+    counts = models.BooleanField(_("counts towards the ratio"), default=True)
+
+    class Meta:
+        ordering = ["class_day", "staff"]
+        verbose_name = _("duty assignment")
+        verbose_name_plural = _("duty assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["class_day", "staff"],
+                                    name="supervision_one_duty_per_class_day"),
+            models.UniqueConstraint(fields=["staff", "date"], condition=models.Q(counts=True),
+                                    name="supervision_carer_in_one_class_a_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff} · {self.class_day}"
+
+
 class SymptomGroup(models.TextChoices):
     """Symptom groups of the 托幼 epidemic-reporting rules
     (docs/rules/operating-rules.md#incident-reporting-deadlines)."""
@@ -81,7 +115,7 @@ class SymptomGroup(models.TextChoices):
     OTHER = "other", _("Other symptoms")
 
 
-@pghistory.track()
+@pghistory.track(exclude=["date"])  # the class day's date, repeated for an index
 class Attendance(models.Model):
     """A child's day in a class: present / absent (why) / left early, and the health checks."""
 
@@ -104,6 +138,9 @@ class Attendance(models.Model):
                                   verbose_name=_("class day"))
     child = models.ForeignKey(Child, models.CASCADE, related_name="attendance",
                               verbose_name=_("child"))
+    # The class day's date, repeated so a child's attendance can be read in date order from
+    # an index (A6 looks for a long gap between two days attended).
+    date = models.DateField(_("date"), editable=False)
     status = models.CharField(_("attendance"), max_length=10, choices=Status.choices)
     absence_reason = models.CharField(_("reason for absence"), max_length=10,
                                       choices=AbsenceReason.choices, blank=True)
@@ -124,9 +161,19 @@ class Attendance(models.Model):
             models.UniqueConstraint(fields=["class_day", "child"],
                                     name="supervision_one_attendance_per_child_day"),
         ]
+        indexes = [
+            # A6: each child's days attended, in date order (rules/children.py return_check).
+            models.Index(fields=["child", "date"], name="supervision_attended_days",
+                         condition=models.Q(status__in=["present", "left_early"])),
+        ]
 
     def __str__(self) -> str:
         return f"{self.child} · {self.class_day.date:%Y-%m-%d} · {self.get_status_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.date is None and self.class_day_id is not None:
+            self.date = self.class_day.date
+        super().save(*args, **kwargs)
 
     @property
     def attends(self) -> bool:

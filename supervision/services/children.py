@@ -23,14 +23,14 @@ about the child is refused with a ``ChildError`` until a new records consent is 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -133,35 +133,82 @@ def _require_records_consent(child: Child) -> None:
 # --- placement rules ------------------------------------------------------------------------------
 
 
-def placement_problem(birth_date: date, class_group: ClassGroup, on: date) -> ChildError | None:
+def placement_problem(birth_date: date, class_group: ClassGroup, on: date, *,
+                      is_today: bool = False) -> ChildError | None:
     """Why a child born on ``birth_date`` may not be placed in ``class_group`` on ``on`` (设置标准
     Art 19; docs/rules/setup-standard.md#class-types), or None. Bands are [min, max) months from
-    settings.CLASS_TYPES."""
+    settings.CLASS_TYPES. ``is_today``: ``on`` is today (the messages say so)."""
     if birth_date > on:
         return ChildError(_("The start date is before the child's date of birth."),
                           field="started_on")
     age = age_in_months(birth_date, on)
     rules = class_group.rules
     if age >= 36:
-        return ChildError(_("The child is %(age)d months old on the start date: centres care "
-                            "for children under 36 months.") % {"age": age}, field="class_group")
+        message = (_("The child is %(age)d months old today: centres care for children under "
+                     "36 months.") if is_today else
+                   _("The child is %(age)d months old on the start date: centres care for "
+                     "children under 36 months."))
+        return ChildError(message % {"age": age}, field="class_group")
     if age < 6:
         if not settings.ALLOW_UNDER_SIX_MONTHS:
-            return ChildError(_("The child is %(age)d months old on the start date: no class "
-                                "type takes children under 6 months.") % {"age": age},
-                              field="class_group")
+            message = (_("The child is %(age)d months old today: no class type takes children "
+                         "under 6 months.") if is_today else
+                       _("The child is %(age)d months old on the start date: no class type "
+                         "takes children under 6 months."))
+            return ChildError(message % {"age": age}, field="class_group")
         if class_group.class_type == ClassType.INFANT:
             return None
     if class_group.class_type == ClassType.MIXED and age < rules["min_months"]:
-        return ChildError(_("A mixed-age class takes only children of %(min)d months or more; "
-                            "the child is %(age)d months old on the start date.") % {
-            "min": rules["min_months"], "age": age}, field="class_group")
+        message = (_("A mixed-age class takes only children of %(min)d months or more; the "
+                     "child is %(age)d months old today.") if is_today else
+                   _("A mixed-age class takes only children of %(min)d months or more; the "
+                     "child is %(age)d months old on the start date."))
+        return ChildError(message % {"min": rules["min_months"], "age": age},
+                          field="class_group")
     if not rules["min_months"] <= age < rules["max_months"]:
-        return ChildError(_("The child is %(age)d months old on the start date; %(type)s is "
-                            "for %(min)d to %(max)d months.") % {
+        message = (_("The child is %(age)d months old today; %(type)s is for %(min)d to "
+                     "%(max)d months.") if is_today else
+                   _("The child is %(age)d months old on the start date; %(type)s is for "
+                     "%(min)d to %(max)d months."))
+        return ChildError(message % {
             "age": age, "type": class_group.get_class_type_display(),
             "min": rules["min_months"], "max": rules["max_months"]}, field="class_group")
     return None
+
+
+def start_date_problem(on: date, *, field: str = "started_on",
+                       today: date | None = None) -> ChildError | None:
+    """A placement starts at most ENROLMENT_START_MAX_PAST_DAYS before today (a start recorded
+    a little late) and at most ENROLMENT_START_MAX_AHEAD_DAYS after it (a place promised
+    ahead); None when ``on`` is within those bounds."""
+    today = today or timezone.localdate()
+    past, ahead = settings.ENROLMENT_START_MAX_PAST_DAYS, settings.ENROLMENT_START_MAX_AHEAD_DAYS
+    if on < today - timedelta(days=past):
+        return ChildError(_("The start date can be at most %(days)d days before today: record "
+                            "the placement from a recent date.") % {"days": past}, field=field)
+    if on > today + timedelta(days=ahead):
+        return ChildError(_("The start date can be at most %(days)d days ahead: enrol the child "
+                            "nearer the time.") % {"days": ahead}, field=field)
+    return None
+
+
+def new_placement_problem(birth_date: date, class_group: ClassGroup, on: date, *,
+                          field: str = "started_on",
+                          today: date | None = None) -> ChildError | None:
+    """Why a placement from ``on`` may not be made (enrolment, move, readmission), or None: the
+    start date out of bounds (its error on ``field``), the child's age on the start date, and
+    — for a start date already past — the child's age today, so a back-dated start cannot
+    place a child who no longer fits. (A future placement holds no place before it starts:
+    the age that matters then is the one on the start date.)"""
+    today = today or timezone.localdate()
+    problem = start_date_problem(on, field=field, today=today)
+    if problem is None:
+        problem = placement_problem(birth_date, class_group, on)
+    if problem is None and on < today:
+        problem = placement_problem(birth_date, class_group, today, is_today=True)
+    if problem is not None and problem.field == "started_on":
+        problem.field = field
+    return problem
 
 
 def class_places(class_group: ClassGroup) -> int:
@@ -169,21 +216,40 @@ def class_places(class_group: ClassGroup) -> int:
     return min(class_group.capacity, class_group.max_size)
 
 
+def placements_from(class_group: ClassGroup, day: date, *, moving: Child | None = None):
+    """The class's placements still running on or after ``day`` (not ended by then), with
+    their children."""
+    placements = Enrolment.objects.filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=day), class_group=class_group,
+    ).select_related("child")
+    if moving is not None:
+        placements = placements.exclude(child=moving)
+    return placements
+
+
+def peak_children(placements, start: date) -> int:
+    """The most of ``placements`` running together on any day from ``start`` on: a placement
+    counts from its start date up to (not including) its end."""
+    placements = list(placements)
+    days = {start} | {p.started_on for p in placements if p.started_on > start}
+    return max((sum(1 for p in placements if p.started_on <= day
+                    and (p.ended_on is None or p.ended_on > day)) for day in days), default=0)
+
+
 def _check_placement(child_birth: date, class_group: ClassGroup, centre: Centre, on: date, *,
-                     moving: Child | None = None) -> ClassGroup:
-    """Refuse a class of another centre, a child of the wrong age and a full class. Locks the
-    class so two enrolments cannot take its last place together."""
+                     moving: Child | None = None, field: str = "started_on") -> ClassGroup:
+    """Refuse a class of another centre, a start date out of bounds, a child of the wrong age
+    and a class that would be full on any day from ``on`` (placements that start later count
+    from their start). Locks the class so two enrolments cannot take its last place
+    together."""
     if class_group.centre_id != centre.pk:
         raise ChildError(_("Choose one of this centre's classes."), field="class_group")
     class_group = lock(class_group)
-    problem = placement_problem(child_birth, class_group, on)
+    problem = new_placement_problem(child_birth, class_group, on, field=field)
     if problem:
         raise problem
-    taken = Enrolment.objects.filter(class_group=class_group, ended_on__isnull=True)
-    if moving is not None:
-        taken = taken.exclude(child=moving)
     places = class_places(class_group)
-    if taken.count() >= places:
+    if peak_children(placements_from(class_group, on, moving=moving), on) >= places:
         raise ChildError(_("Class “%(name)s” is full (%(places)d places).") % {
             "name": class_group.name, "places": places}, field="class_group")
     return class_group
@@ -565,7 +631,7 @@ def move_class(child: Child, *, by: User, class_group: ClassGroup, on: date,
         raise ChildError(_("The date is before the current placement started (%(date)s).")
                          % {"date": current.started_on}, field="on")
     class_group = _check_placement(child.birth_date, class_group, child.centre, on,
-                                   moving=child)
+                                   moving=child, field="on")
     current.ended_on = on
     current.end_reason = str(_("Moved to %(name)s") % {"name": class_group.name})[:200]
     current.save(update_fields=["ended_on", "end_reason"])
@@ -629,6 +695,9 @@ def readmit_child(child: Child, *, by: User, class_group: ClassGroup, on: date,
     _require_records_consent(child)
     if child.status != Child.Status.WITHDRAWN or _open_enrolment(child) is not None:
         raise ChildError(_("The child is enrolled: move the child to another class instead."))
+    problem = start_date_problem(on, field="on")
+    if problem:
+        raise problem
     left_on = away_since(child)
     if left_on is not None and on < left_on:
         raise ChildError(_("The return date is before the day the child left (%(date)s).")
@@ -643,7 +712,7 @@ def readmit_child(child: Child, *, by: User, class_group: ClassGroup, on: date,
             "valid": settings.ENTRY_HEALTH_CHECK_VALID_MONTHS}, field="on")
     if service_form not in Centre.ServiceForm.values:
         raise ChildError(_("Choose a service form."), field="service_form")
-    class_group = _check_placement(child.birth_date, class_group, child.centre, on)
+    class_group = _check_placement(child.birth_date, class_group, child.centre, on, field="on")
     enrolment = Enrolment.objects.create(child=child, class_group=class_group, started_on=on,
                                          service_form=service_form)
     child.withdrawn_on = None
@@ -708,10 +777,12 @@ def age_band(months: int) -> str:
 
 
 def children_figures(centre: Centre, on: date | None = None) -> dict:
-    """Enrolled children by class type and by age band on ``on`` (one query)."""
+    """Enrolled children by class type and by age band on ``on`` (one query): placements
+    running on that day (one that starts later holds no place yet)."""
     on = on or timezone.localdate()
     rows = Enrolment.objects.filter(
-        class_group__centre=centre, ended_on__isnull=True, child__status=Child.Status.ENROLLED,
+        Q(ended_on__isnull=True) | Q(ended_on__gt=on), class_group__centre=centre,
+        started_on__lte=on, child__status=Child.Status.ENROLLED,
     ).values_list("class_group__class_type", "child__birth_date")
     by_type = dict.fromkeys(ClassType.values, 0)
     by_age = {key: 0 for key, _low, _high in AGE_BANDS}

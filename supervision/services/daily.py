@@ -32,7 +32,7 @@ from luhuituo.core.workflow import require_version
 from registry.models import ClassGroup, Staff
 from registry.rules import require_centre_member
 
-from ..models import Attendance, Child, ClassDay, Enrolment, SymptomGroup
+from ..models import Attendance, Child, ClassDay, DutyAssignment, Enrolment, SymptomGroup
 
 A = Attendance
 
@@ -171,12 +171,16 @@ def save_class_day(class_group: ClassGroup, day: date, *, by: User,
         cleaned[child_id] = data
 
     staff_ids = {int(pk) for pk in staff_ids}
-    valid_staff = set(centre.staff.active().filter(pk__in=staff_ids)
-                      .values_list("pk", flat=True)) if staff_ids else set()
+    chosen = {s.pk: s for s in centre.staff.active().filter(pk__in=staff_ids)} \
+        if staff_ids else {}
+    valid_staff = set(chosen)
     if row_errors:
         raise RecordError(_("Please correct the errors below."), row_errors=row_errors)
     if staff_ids - valid_staff:
-        raise RecordError(_("Staff on duty must be current staff of this centre."))
+        raise RecordError(_("Staff on duty must be current staff of this centre."),
+                          field="staff")
+    carers = {pk for pk, person in chosen.items() if is_carer(person)}
+    _refuse_carers_elsewhere(class_group, day, carers)
 
     class_day = ClassDay.objects.select_for_update().filter(
         class_group=class_group, date=day).first()
@@ -206,16 +210,16 @@ def save_class_day(class_group: ClassGroup, day: date, *, by: User,
         class_day.midday_check_at = now
     class_day.updated_by = by
     saved = {a.child_id: a for a in class_day.attendance.all()}
-    changed = [Attendance(class_day=class_day, child_id=child_id, **data)
+    changed = [Attendance(class_day=class_day, child_id=child_id, date=day, **data)
                for child_id, data in cleaned.items()
                if child_id not in saved
                or any(getattr(saved[child_id], name) != data[name] for name in ROW_FIELDS)]
-    staff_changed = set(class_day.staff_on_duty.values_list("pk", flat=True)) != valid_staff
+    duty = {d.staff_id: d for d in class_day.duty.all()}
+    staff_changed = set(duty) != valid_staff
     if staff_changed:
         class_day.staff_changed_in = class_day.version + 1  # the version this save makes
     class_day.save()
-    if staff_changed:
-        class_day.staff_on_duty.set(valid_staff)
+    _write_duty(class_day, duty, valid_staff, carers)
     if changed:
         for row in changed:
             row.changed_in = class_day.version
@@ -236,11 +240,62 @@ def save_class_day(class_group: ClassGroup, day: date, *, by: User,
     return class_day
 
 
+def _carers_elsewhere(class_group: ClassGroup, day: date, carers: Iterable[int]) -> str | None:
+    """The message naming each of ``carers`` already on duty in another class on ``day``, or
+    None."""
+    taken = (DutyAssignment.objects
+             .filter(date=day, staff_id__in=list(carers), counts=True)
+             .exclude(class_day__class_group=class_group)
+             .select_related("staff", "class_day__class_group")
+             .order_by("staff__name", "staff_id"))
+    sentences = [_("%(name)s is already on duty in %(class)s that day.") % {
+        "name": d.staff.name, "class": d.class_day.class_group.name} for d in taken]
+    if not sentences:
+        return None
+    sentences.append(_("A carer is on duty in one class at a time: untick them here, or "
+                       "take them off the other class first."))
+    return " ".join(str(s) for s in sentences)
+
+
+def _refuse_carers_elsewhere(class_group: ClassGroup, day: date, carers: Iterable[int]) -> None:
+    message = _carers_elsewhere(class_group, day, carers) if carers else None
+    if message:
+        raise RecordError(message, field="staff")
+
+
+def _write_duty(class_day: ClassDay, duty: dict[int, DutyAssignment], staff: set[int],
+                carers: set[int]) -> None:
+    """Make the class day's duty rows those of ``staff`` (``carers`` counting towards the
+    ratio). The database refuses a carer counted in two classes on one day: when another
+    class took the carer after the check above (two sheets saved at the same instant), the
+    save is refused with the same message."""
+    gone = [d.pk for pk, d in duty.items() if pk not in staff]
+    if gone:
+        DutyAssignment.objects.filter(pk__in=gone).delete()
+    recount = [d for pk, d in duty.items() if pk in staff and d.counts != (pk in carers)]
+    added = [DutyAssignment(class_day=class_day, staff_id=pk, date=class_day.date,
+                            counts=pk in carers) for pk in sorted(staff - set(duty))]
+    if not (recount or added):
+        return
+    try:
+        with transaction.atomic():
+            for row in recount:
+                row.counts = row.staff_id in carers
+            if recount:
+                DutyAssignment.objects.bulk_update(recount, ["counts"])
+            DutyAssignment.objects.bulk_create(added)
+    except IntegrityError:
+        message = _carers_elsewhere(class_day.class_group, class_day.date, carers)
+        raise RecordError(message or _("A carer is on duty in one class at a time."),
+                          field="staff") from None
+
+
 def class_day_ratio(class_day: ClassDay | None, class_group: ClassGroup) -> dict:
     """The saved day's ratio (two queries)."""
     if class_day is None:
         return ratio_summary(class_group, present=0, carers=0)
     present = class_day.attendance.filter(
         status__in=[A.Status.PRESENT, A.Status.LEFT_EARLY]).count()
-    carers = class_day.staff_on_duty.filter(role__in=settings.RATIO_CARER_ROLES).count()
+    carers = class_day.duty.filter(counts=True,
+                                   staff__role__in=settings.RATIO_CARER_ROLES).count()
     return ratio_summary(class_group, present=present, carers=carers)

@@ -68,8 +68,9 @@ def daily_today(request: HttpRequest, centre_id: int) -> HttpResponse:
             present=Count("attendance", filter=Q(attendance__status__in=ATTENDS),
                           distinct=True),
             recorded=Count("attendance", distinct=True),
-            carers=Count("staff_on_duty", filter=Q(
-                staff_on_duty__role__in=settings.RATIO_CARER_ROLES), distinct=True),
+            carers=Count("duty", filter=Q(
+                duty__counts=True, duty__staff__role__in=settings.RATIO_CARER_ROLES),
+                distinct=True),
         )
     }
     rows = []
@@ -99,7 +100,10 @@ def _sheet_data(class_group, day: date):
     on_duty = []
     if class_day is not None:
         attendance = {a.child_id: a for a in class_day.attendance.select_related("child")}
-        on_duty = list(class_day.staff_on_duty.order_by("role", "name", "id"))
+        for duty in class_day.duty.select_related("staff").order_by(
+                "staff__role", "staff__name", "staff_id"):
+            duty.staff.counted = duty.counts  # False: counted in another class that day
+            on_duty.append(duty.staff)
     children = list(children_in_class(class_group, day).order_by("name", "id"))
     listed = {c.pk for c in children}
     children += sorted((a.child for a in attendance.values() if a.child_id not in listed),
@@ -156,8 +160,7 @@ def class_day(request: HttpRequest, centre_id: int, class_id: int, day: date) ->
                 except Stale as error:
                     sheet.saved_meanwhile(error)
                 except RecordError as error:
-                    sheet.non_field_errors.append(error.message)
-                    sheet.add_row_errors(error.row_errors)
+                    sheet.refused(error)
                 else:
                     messages.success(request, _("%(class)s: the day is saved.") % {
                         "class": class_group.name})
@@ -180,7 +183,8 @@ def class_day(request: HttpRequest, centre_id: int, class_id: int, day: date) ->
                     else (Attendance.Status.PRESENT if sheet else None) for c in children]
         ratio = ratio_summary(
             class_group, present=sum(1 for s in statuses if s in ATTENDS),
-            carers=sum(1 for s in on_duty if s.role in settings.RATIO_CARER_ROLES))
+            carers=sum(1 for s in on_duty
+                       if s.counted and s.role in settings.RATIO_CARER_ROLES))
     if request.htmx and request.method == "POST":
         template += "#sheet"
     return render(request, template, _context(

@@ -15,6 +15,7 @@ from supervision.models import (
     Child,
     ClassDay,
     Complaint,
+    DutyAssignment,
     Enrolment,
     Guardian,
     GuardianConsent,
@@ -71,10 +72,16 @@ def enrolled_child(class_group, *, started_on=None, checks=True, **kwargs) -> Ch
 
 
 def class_day(class_group, day=None, *, present=(), absent=(), staff=(), **kwargs) -> ClassDay:
-    """A recorded day: ``present``/``absent`` children, ``staff`` on duty."""
+    """A recorded day: ``present``/``absent`` children, ``staff`` on duty. A staff member
+    already counted in another class that day is written as records made before the
+    one-class rule were migrated: on duty here too, not counting towards the ratio."""
     record = ClassDay.objects.create(class_group=class_group,
                                      date=day or timezone.localdate(), **kwargs)
-    record.staff_on_duty.set(staff)
+    counted = set(DutyAssignment.objects.filter(date=record.date, counts=True)
+                  .values_list("staff_id", flat=True))
+    DutyAssignment.objects.bulk_create(
+        DutyAssignment(class_day=record, staff=person, date=record.date,
+                       counts=person.pk not in counted) for person in staff)
     for child in present:
         Attendance.objects.create(class_day=record, child=child,
                                   status=Attendance.Status.PRESENT,

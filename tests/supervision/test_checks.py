@@ -163,7 +163,7 @@ def test_a1_fires_when_too_few_carers_and_clears_when_fixed(centre, group):
     assert "6" in alert.message and "2" in alert.message
     assert_idempotent("A1")
 
-    day.staff_on_duty.add(carer(centre, 2))
+    day.staff_on_duty.add(carer(centre, 2), through_defaults={"date": day.date})
     run("A1")
     assert open_alerts("A1") == []
     alert.refresh_from_db()

@@ -1,18 +1,19 @@
-"""What the rules share: the operating centres, today, how a child and a date appear in an
-alert message."""
+"""What the rules share: the operating centres, the centres that record children, today, how
+a child and a date appear in an alert message."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from luhuituo.core.masking import mask_name
 from registry.models import Centre
 
-from ...models import FILED_STATUSES, Alert, Child, Severity
+from ...models import FILED_STATUSES, Alert, Attendance, Child, Severity
 
 S = Severity
 
@@ -24,6 +25,20 @@ def _today(now: datetime) -> date:
 def operating_centres():
     """Centres whose filing allows them to operate (备案办法 Art 8)."""
     return Centre.objects.filter(filing__status__in=FILED_STATUSES)
+
+
+def supervised_centres(today: date):
+    """Centres the rules on children, classes and staff watch: those whose filing allows them
+    to operate, and every other centre that records children anyway — an enrolled child, or
+    attendance within UNFILED_OPERATION_LOOKBACK_DAYS — whatever its filing state (a draft or
+    returned centre caring for children is held to the same rules; A36 names the missing
+    filing). One query, set-based."""
+    since = today - timedelta(days=settings.UNFILED_OPERATION_LOOKBACK_DAYS)
+    return Centre.objects.filter(
+        Q(filing__status__in=FILED_STATUSES)
+        | Exists(Child.objects.filter(centre=OuterRef("pk"), status=Child.Status.ENROLLED))
+        | Exists(Attendance.objects.filter(class_day__class_group__centre=OuterRef("pk"),
+                                           class_day__date__gte=since)))
 
 
 def _open_subject_ids(code: str, model) -> list[int]:

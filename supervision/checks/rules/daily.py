@@ -25,7 +25,9 @@ from .common import S, _date, _open_subject_ids, _today, operating_centres
           "设置标准 Art 20", schedule="hourly")
 def carers_on_duty(now: datetime) -> Iterator[Hit]:
     """Today's class days (and any class day with an open A1 alert): carers on duty below
-    ceil(children present / ratio)."""
+    ceil(children present / ratio). A carer counts in one class a day: the duty row that
+    counts towards the ratio (``DutyAssignment.counts``; one per carer and day, enforced by
+    the database — a carer recorded in two classes before that counts for the first)."""
     today = _today(now)
     roles = settings.RATIO_CARER_ROLES
     days = (ClassDay.objects
@@ -34,8 +36,8 @@ def carers_on_duty(now: datetime) -> Iterator[Hit]:
             .annotate(
                 present=Count("attendance", distinct=True, filter=Q(attendance__status__in=[
                     Attendance.Status.PRESENT, Attendance.Status.LEFT_EARLY])),
-                carers=Count("staff_on_duty", distinct=True,
-                             filter=Q(staff_on_duty__role__in=roles)),
+                carers=Count("duty", distinct=True,
+                             filter=Q(duty__counts=True, duty__staff__role__in=roles)),
             ))
     for day in days:
         needed = day.class_group.carers_needed(day.present)

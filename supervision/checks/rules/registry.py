@@ -38,18 +38,20 @@ from registry.models import (
 
 from ...models import FILED_STATUSES, Attendance, Child
 from ..registry import Hit, register
-from .common import S, _date, _today, operating_centres
+from .common import S, _date, _today, operating_centres, supervised_centres
 
 
-def _active_staff():
-    return Staff.objects.active().filter(centre__in=operating_centres())
+def _active_staff(today):
+    """Active staff of the centres the rules watch: filed, or recording children whatever the
+    filing state (``supervised_centres``)."""
+    return Staff.objects.active().filter(centre__in=supervised_centres(today))
 
 
 @register("A12", S.RED, gettext_lazy("Staff on duty without a valid health certificate"),
           "76号令 Art 14; 管理规范 Art 28", schedule="morning")
 def health_cert_on_duty(now: datetime) -> Iterator[Hit]:
     today = _today(now)
-    on_duty = _active_staff().filter(duty_days__date=today).filter(
+    on_duty = _active_staff(today).filter(duty_days__date=today).filter(
         health_cert_invalid(today)).distinct()
     for person in on_duty:
         if person.health_cert_valid_until:
@@ -65,7 +67,7 @@ def health_cert_on_duty(now: datetime) -> Iterator[Hit]:
           "76号令 Art 14", schedule="daily")
 def health_cert_expiring(now: datetime) -> Iterator[Hit]:
     today = _today(now)
-    soon = _active_staff().filter(
+    soon = _active_staff(today).filter(
         health_cert_valid_until__gte=today,
         health_cert_valid_until__lte=today + timedelta(days=settings.HEALTH_CERT_WARN_DAYS))
     for person in soon:
@@ -84,7 +86,7 @@ def criminal_check(now: datetime) -> Iterator[Hit]:
         "stale": _("%(name)s: the last criminal-record check was on %(date)s, more than "
                    "%(months)d months ago."),
     }
-    for person in _active_staff().filter(criminal_check_due(today)):
+    for person in _active_staff(today).filter(criminal_check_due(today)):
         problem = criminal_check_problem(person, today)
         text = texts[problem]
         severity = S.RED if problem == "record" else None
@@ -103,7 +105,8 @@ def staff_qualifications(now: datetime) -> Iterator[Hit]:
     query."""
     today = _today(now)
     role, kind = Staff.Role, StaffTrainingRecord.Kind
-    staff = _active_staff().filter(role__in=[role.PRINCIPAL, role.GUARD, role.HEALTH]).annotate(
+    key_staff = _active_staff(today).filter(role__in=[role.PRINCIPAL, role.GUARD, role.HEALTH])
+    staff = key_staff.annotate(
         post_hours=Coalesce(Sum("training_records__hours",
                                 filter=Q(training_records__kind=kind.PRINCIPAL_POST)),
                             Decimal(0)),
