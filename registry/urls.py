@@ -52,6 +52,8 @@ urlpatterns = [
          name="centre-detail"),
     path("regulator/centres/<int:centre_id>/certificates/<int:pk>/review/",
          regulator_centres.certificate_review, name="certificate-review"),
+    path("regulator/centres/<int:centre_id>/inclusive/", regulator_centres.inclusive_decide,
+         name="inclusive-decide"),
     path("regulator/staff/duplicates/", regulator_centres.duplicate_staff, name="duplicate-staff"),
     path("regulator/import/", imports.import_start, name="import-start"),
     path("regulator/import/template.xlsx", imports.import_template, name="import-template"),

@@ -57,6 +57,8 @@ class Verb(models.TextChoices):
     CHANGE_RETURNED = "change_returned", _("returned a change filing")
     CHANGE_VERIFIED = "change_verified", _("verified a change filing")
     CHANGE_NONCONFORMING = "change_nonconforming", _("found a change filing non-conforming")
+    INCLUSIVE_RECOGNISED = "inclusive_recognised", _("recognised the centre as inclusive")
+    INCLUSIVE_REVOKED = "inclusive_revoked", _("revoked the centre's inclusive recognition")
 
     # children (supervision)
     CHILD_ENROLLED = "child_enrolled", _("enrolled a child")
