@@ -153,7 +153,7 @@ def test_template_has_the_columns_an_example_and_an_explanation(client_for, dist
     data, notes = book.worksheets
     header = [c.value for c in data[1]]
     assert header == [
-        "机构名称", "区县", "法人类型", "统一社会信用代码", "机构类型", "是否普惠", "地址",
+        "机构名称", "区县", "法人类型", "统一社会信用代码", "机构类型", "地址",
         "纬度", "经度", "核定托位数", "服务形式", "是否提供膳食", "场地性质", "租赁开始日期",
         "租赁结束日期", "联系人", "联系电话", "法定代表人", "机构负责人", "备案编号", "备案日期",
     ]
