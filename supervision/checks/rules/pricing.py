@@ -31,7 +31,9 @@ logger = logging.getLogger(__name__)
 
 
 def _yuan(value) -> str:
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
+    """1,250 for whole yuan, 1,193.70 otherwise."""
+    text = f"{value:,.2f}"
+    return text[:-3] if text.endswith(".00") else text
 
 
 @register("A29", S.ORANGE, gettext_lazy("Inclusive centre's fee above the cap"),
