@@ -31,9 +31,9 @@ themselves at start-up.
 
 Schedule groups
 ---------------
-A rule names its group (``quarter_hourly``, ``hourly``, ``morning``, ``daily``: the Celery beat
-entries in settings). ``settings.CHECK_SCHEDULES`` (code → group) overrides it per deployment;
-``rules_for_schedule`` lists the rules of a group for the beat task.
+A rule names its group (``quarter_hourly``, ``hourly``, ``morning``, ``daily``, ``monthly``: the
+Celery beat entries in settings). ``settings.CHECK_SCHEDULES`` (code → group) overrides it per
+deployment; ``rules_for_schedule`` lists the rules of a group for the beat task.
 """
 
 from __future__ import annotations
