@@ -171,6 +171,10 @@ def _profile_sections(centre: Centre) -> list[tuple[str, str, list[tuple[str, ob
             rows.append((field.verbose_name, None if value == "" else value))
             if name == "legal_form" and centre.registering_authority:
                 rows.append((_("Registered with"), centre.registering_authority))
+            if name == "kind":  # not a field of the form: the district bureau decides it
+                rows.append((Centre._meta.get_field("is_inclusive").verbose_name,
+                             _("Recognised by the district health bureau") if centre.is_inclusive
+                             else _("Not recognised")))
         sections.append((key, legend, rows))
     return sections
 

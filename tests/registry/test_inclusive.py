@@ -64,6 +64,16 @@ def test_the_profile_form_offers_no_inclusive_checkbox(client_for, manager, cent
     assert not InclusiveDecision.objects.exists()
 
 
+def test_the_centre_sees_its_status_read_only(client_for, manager, district_regulator, filed):
+    client = client_for(manager)
+    page = client.get(url("centre-profile", filed.pk)).content.decode()
+    assert gettext("Not recognised") in page
+    inclusive.recognise_inclusive(centre=filed, by=district_regulator, effective_on=TODAY,
+                                  basis=BASIS)
+    page = client.get(url("centre-profile", filed.pk)).content.decode()
+    assert gettext("Recognised by the district health bureau") in page
+
+
 def test_a_change_filing_cannot_propose_it(filed, manager, district_regulator):
     assert "is_inclusive" not in ChangeFilingForm.base_fields
     assert "is_inclusive" not in ChangeFiling.FIELD_KINDS
