@@ -140,6 +140,27 @@ class InclusiveDecisionForm(forms.Form):
                                       "the reason.")})
 
 
+class InclusiveApplicationForm(forms.Form):
+    """The centre applies for inclusive recognition, saying why it qualifies."""
+
+    basis = forms.CharField(
+        label=_("Why the centre qualifies"), max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: the fees, the places offered, the support received."),
+        error_messages={"required": _("Say why the centre qualifies: its fees, places, the "
+                                      "support it receives.")})
+
+
+class InclusiveDeclineForm(forms.Form):
+    """The bureau declines a centre's application, with the reason."""
+
+    prefix = "decline"  # beside the recognition form on the same page
+
+    basis = forms.CharField(
+        label=_("Reason for declining"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Give the reason for declining.")})
+
+
 # The statuses the bureau acts on (Filing.objects.awaiting_bureau), offered first.
 WAITING = [Filing.Status.SUBMITTED, Filing.Status.FILED, Filing.Status.UNDER_VERIFICATION,
            Filing.Status.RECTIFYING, Filing.Status.TERMINATING]

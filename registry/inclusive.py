@@ -2,7 +2,8 @@
 docs/rules/inclusive-childcare.md#inclusive-pricing).
 
 A centre is inclusive because its district bureau (or the city) recognised it, from a date and
-on a basis (the decision document's number, or the reason), until the bureau revokes that.
+on a basis (the decision document's number, or the reason), until the bureau revokes that. The
+centre's manager may apply first (the bureau recognises it, or declines the application).
 Every decision is an ``InclusiveDecision`` row; ``Centre.is_inclusive`` follows the latest and
 is written here only, so the lists, filters and exports that ask it keep working. The centre's
 own forms do not offer it.
@@ -35,7 +36,12 @@ from luhuituo.core.verbs import Verb
 from luhuituo.core.workflow import lock
 
 from .models import Centre, ClassType, FeeSchedule, Filing, InclusiveDecision
-from .rules import centre_managers, require_decider
+from .rules import (
+    centre_managers,
+    require_centre_manager,
+    require_decider,
+    responsible_regulators,
+)
 from .signals import pricing_changed
 
 D = InclusiveDecision.Action
@@ -57,7 +63,8 @@ def _check(centre: Centre, *, effective_on: date | None, basis: str) -> str:
     if not basis:
         raise InclusiveError(_("Give the basis: the decision document's number, or the reason."),
                              field="basis")
-    last = centre.inclusive_decisions.order_by("-decided_at", "-id").first()
+    last = centre.inclusive_decisions.filter(action__in=InclusiveDecision.STATUS_ACTIONS).order_by(
+        "-decided_at", "-id").first()
     if last is not None and effective_on < last.effective_on:
         raise InclusiveError(_("The date cannot be before the previous decision (%(date)s).") % {
             "date": f"{last.effective_on.year}年{last.effective_on.month}月"
@@ -75,8 +82,71 @@ def _decide(centre: Centre, action: str, *, by: User, effective_on: date, basis:
     audit(verb, actor=by, target=centre, request=request, effective_on=effective_on,
           basis=basis, decision=decision.pk)
     notify_later(centre_managers(centre), title % {"centre": centre.name},
-                 url=reverse("registry:centre-overview", args=[centre.pk]), body=basis)
+                 url=reverse("registry:inclusive-status", args=[centre.pk]), body=basis)
     pricing_changed.send(sender=Centre, centre=centre)
+    return decision
+
+
+def pending_application(centre: Centre) -> InclusiveDecision | None:
+    """The centre's application, while the bureau has not answered it."""
+    last = centre.inclusive_decisions.order_by("-decided_at", "-id").first()
+    return last if last is not None and last.action == D.APPLIED else None
+
+
+def _require_recognisable(centre: Centre) -> None:
+    if centre.is_inclusive:
+        raise InclusiveError(_("This centre is already recognised as inclusive."))
+    filing = getattr(centre, "filing", None)
+    if filing is None or filing.status not in RECOGNISABLE_STATUSES:
+        raise InclusiveError(_("A centre can be recognised as inclusive once its filing has "
+                               "been accepted, and not after it is deregistered."))
+
+
+@transaction.atomic
+def apply_inclusive(*, centre: Centre, by: User, basis: str, request=None) -> InclusiveDecision:
+    """The centre's manager asks its bureau to recognise the centre as inclusive, saying why
+    it qualifies. It changes nothing until the bureau recognises it (or declines)."""
+    require_centre_manager(by, centre)
+    centre = lock(centre, "region", "filing")
+    basis = (basis or "").strip()
+    if not basis:
+        raise InclusiveError(_("Say why the centre qualifies: its fees, places, the support "
+                               "it receives."), field="basis")
+    _require_recognisable(centre)
+    if pending_application(centre) is not None:
+        raise InclusiveError(_("The centre's application is already waiting for the bureau."))
+    application = InclusiveDecision.objects.create(
+        centre=centre, action=D.APPLIED, effective_on=timezone.localdate(), basis=basis,
+        decided_by=by)
+    audit(Verb.INCLUSIVE_APPLIED, actor=by, target=centre, request=request, basis=basis,
+          decision=application.pk)
+    notify_later(responsible_regulators(centre),
+                 _("Inclusive recognition applied for: %(centre)s") % {"centre": centre.name},
+                 url=reverse("registry:centre-detail", args=[centre.pk]) + "#inclusive",
+                 body=basis)
+    return application
+
+
+@transaction.atomic
+def decline_inclusive(*, centre: Centre, by: User, basis: str,
+                      request=None) -> InclusiveDecision:
+    """The bureau declines the centre's waiting application, for ``basis``."""
+    require_decider(by, centre)
+    centre = lock(centre, "region")
+    basis = (basis or "").strip()
+    if not basis:
+        raise InclusiveError(_("Give the reason for declining."), field="basis")
+    if pending_application(centre) is None:
+        raise InclusiveError(_("There is no application waiting to be answered."))
+    decision = InclusiveDecision.objects.create(
+        centre=centre, action=D.DECLINED, effective_on=timezone.localdate(), basis=basis,
+        decided_by=by)
+    audit(Verb.INCLUSIVE_DECLINED, actor=by, target=centre, request=request, basis=basis,
+          decision=decision.pk)
+    notify_later(centre_managers(centre),
+                 _("Application for inclusive recognition declined: %(centre)s") % {
+                     "centre": centre.name},
+                 url=reverse("registry:inclusive-status", args=[centre.pk]), body=basis)
     return decision
 
 
@@ -88,12 +158,7 @@ def recognise_inclusive(*, centre: Centre, by: User, effective_on: date | None, 
     require_decider(by, centre)
     centre = lock(centre, "region", "filing")
     basis = _check(centre, effective_on=effective_on, basis=basis)
-    if centre.is_inclusive:
-        raise InclusiveError(_("This centre is already recognised as inclusive."))
-    filing = getattr(centre, "filing", None)
-    if filing is None or filing.status not in RECOGNISABLE_STATUSES:
-        raise InclusiveError(_("A centre can be recognised as inclusive once its filing has "
-                               "been accepted, and not after it is deregistered."))
+    _require_recognisable(centre)
     return _decide(centre, D.RECOGNISED, by=by, effective_on=effective_on, basis=basis,
                    verb=Verb.INCLUSIVE_RECOGNISED,
                    title=_("Recognised as an inclusive centre: %(centre)s"), request=request)
@@ -109,6 +174,17 @@ def revoke_inclusive(*, centre: Centre, by: User, effective_on: date | None, bas
     if not centre.is_inclusive:
         raise InclusiveError(_("This centre is not recognised as inclusive."))
     return _decide(centre, D.REVOKED, by=by, effective_on=effective_on, basis=basis,
+                   verb=Verb.INCLUSIVE_REVOKED,
+                   title=_("Inclusive recognition revoked: %(centre)s"), request=request)
+
+
+def end_with_filing(*, centre: Centre, by: User, request=None) -> InclusiveDecision | None:
+    """The filing was deregistered (in the caller's transaction): an inclusive centre's
+    recognition ends with it, today, and the history says why."""
+    if not centre.is_inclusive:
+        return None
+    return _decide(centre, D.REVOKED, by=by, effective_on=timezone.localdate(),
+                   basis=_("The centre's filing was deregistered."),
                    verb=Verb.INCLUSIVE_REVOKED,
                    title=_("Inclusive recognition revoked: %(centre)s"), request=request)
 

@@ -494,13 +494,20 @@ class InclusiveDecisionQuerySet(models.QuerySet):
 
 class InclusiveDecision(models.Model):
     """普惠认定 — the district bureau recognises a centre as inclusive, or revokes that, from a
-    date and on a basis (docs/rules/filing.md#inclusive-recognition). Every decision is kept:
-    together they are the status's history; ``Centre.is_inclusive`` follows the latest one
-    (registry.inclusive, the only writer of both)."""
+    date and on a basis (docs/rules/filing.md#inclusive-recognition); the centre may apply
+    first, and the bureau may decline the application. Every step is kept: together they are
+    the status's history; ``Centre.is_inclusive`` follows the latest recognition or revocation
+    (registry.inclusive, the only writer of both). ``decided_by``: who acted (the applicant
+    for an application)."""
 
     class Action(models.TextChoices):
+        APPLIED = "applied", _("Applied for by the centre")
+        DECLINED = "declined", _("Application declined")
         RECOGNISED = "recognised", _("Recognised as inclusive")
         REVOKED = "revoked", _("Recognition revoked")
+
+    # The decisions that set the status (the others are an application and its refusal).
+    STATUS_ACTIONS = frozenset({Action.RECOGNISED, Action.REVOKED})
 
     centre = models.ForeignKey(Centre, models.CASCADE, related_name="inclusive_decisions",
                                verbose_name=_("centre"))

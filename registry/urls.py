@@ -14,6 +14,7 @@ urlpatterns = [
     path("centre/<int:centre_id>/", centre.centre_overview, name="centre-overview"),
     path("centre/<int:centre_id>/profile/", centre.centre_profile, name="centre-profile"),
     path("centre/<int:centre_id>/fees/", centre.fee_schedule, name="fee-schedule"),
+    path("centre/<int:centre_id>/inclusive/", centre.inclusive_status, name="inclusive-status"),
     path("centre/<int:centre_id>/classes/", centre.class_list, name="class-list"),
     path("centre/<int:centre_id>/classes/new/", centre.class_edit, name="class-create"),
     path("centre/<int:centre_id>/classes/<int:pk>/", centre.class_edit, name="class-edit"),

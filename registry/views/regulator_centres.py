@@ -35,7 +35,7 @@ from luhuituo.core.verbs import Verb
 
 from .. import inclusive, services
 from ..certificates import OPERATING, certificate_rows
-from ..forms_filing import CertificateReviewForm, InclusiveDecisionForm
+from ..forms_filing import CertificateReviewForm, InclusiveDecisionForm, InclusiveDeclineForm
 from ..history import centre_history
 from ..imports import XLSX_CONTENT_TYPE
 from ..inclusive import PriceCaps, current_schedule, fees_above
@@ -249,14 +249,19 @@ def cert_state(valid_until, today) -> str:
     return "valid"
 
 
-def inclusive_context(user, centre: Centre, fees: list, today, form=None) -> dict:
+def inclusive_context(user, centre: Centre, fees: list, today, form=None,
+                      decline_form=None) -> dict:
     """The inclusive card: the status, its decisions, the price cap with its income figure
     (or what figure is missing) and the current fees above it; the bureau's form."""
     caps = PriceCaps(today)
     cap = caps.for_region(centre.region)
     schedule = current_schedule(fees, today)
+    decisions = list(centre.inclusive_decisions.select_related("decided_by"))
     return {
-        "inclusive_decisions": list(centre.inclusive_decisions.select_related("decided_by")),
+        "inclusive_decisions": decisions,
+        "inclusive_application": decisions[0] if decisions and decisions[0].action == "applied"
+        else None,
+        "decline_form": decline_form or InclusiveDeclineForm(),
         "can_decide_inclusive": can_decide(user, centre),
         "inclusive_form": form or InclusiveDecisionForm(initial={"effective_on": today}),
         "price_cap": cap,
@@ -268,7 +273,7 @@ def inclusive_context(user, centre: Centre, fees: list, today, form=None) -> dic
 
 def render_centre_detail(request, centre: Centre, *, status: int = 200, review_form=None,
                          review_material: int | None = None,
-                         inclusive_form=None) -> HttpResponse:
+                         inclusive_form=None, decline_form=None) -> HttpResponse:
     user = request.user
     filing = getattr(centre, "filing", None)
     staff = list(
@@ -301,7 +306,7 @@ def render_centre_detail(request, centre: Centre, *, status: int = 200, review_f
         "can_review_certificates": bool(filing) and filing.status in OPERATING
         and can_decide(user, centre),
         "review_form": review_form, "review_material": review_material,
-        **inclusive_context(user, centre, fees, today, inclusive_form),
+        **inclusive_context(user, centre, fees, today, inclusive_form, decline_form),
     }
     return render(request, "registry/regulator/centre_detail.html", context, status=status)
 
@@ -344,17 +349,27 @@ def inclusive_decide(request: HttpRequest, centre_id: int) -> HttpResponse:
     """The bureau recognises the centre as inclusive, or revokes that (registry.inclusive)."""
     centre = _visible_centre(request, centre_id)
     action = request.POST.get("action")
-    if action not in {"recognise", "revoke"}:
+    if action not in {"recognise", "revoke", "decline"}:
         return HttpResponseBadRequest(_("Choose whether to recognise or to revoke."))
-    service = inclusive.recognise_inclusive if action == "recognise" else \
-        inclusive.revoke_inclusive
-    form = InclusiveDecisionForm(request.POST)
-    if submit(form, lambda data: service(centre=centre, by=request.user,
-                                         effective_on=data["effective_on"],
-                                         basis=data["basis"], request=request)).ok:
-        messages.success(request, _("Recognised as an inclusive centre.") if action ==
-                         "recognise" else _("The inclusive recognition has been revoked."))
+    if action == "decline":
+        form = InclusiveDeclineForm(request.POST)
+        call = submit(form, lambda data: inclusive.decline_inclusive(
+            centre=centre, by=request.user, basis=data["basis"], request=request))
+        done = _("The application has been declined.")
+    else:
+        service = inclusive.recognise_inclusive if action == "recognise" else \
+            inclusive.revoke_inclusive
+        form = InclusiveDecisionForm(request.POST)
+        call = submit(form, lambda data: service(centre=centre, by=request.user,
+                                                 effective_on=data["effective_on"],
+                                                 basis=data["basis"], request=request))
+        done = _("Recognised as an inclusive centre.") if action == "recognise" else _(
+            "The inclusive recognition has been revoked.")
+    if call.ok:
+        messages.success(request, done)
         return redirect(reverse("registry:centre-detail", args=[centre_id]) + "#inclusive")
+    if action == "decline":
+        return render_centre_detail(request, centre, status=422, decline_form=form)
     return render_centre_detail(request, centre, status=422, inclusive_form=form)
 
 

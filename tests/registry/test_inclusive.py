@@ -224,6 +224,20 @@ def test_the_service_checks_what_the_form_checks(district_regulator, filed):
     assert not InclusiveDecision.objects.exists()
 
 
+def test_deregistration_ends_the_recognition(district_regulator, filed):
+    from registry import services
+
+    inclusive.recognise_inclusive(centre=filed, by=district_regulator,
+                                  effective_on=dt.date(2026, 11, 1), basis=BASIS)
+    Filing.objects.filter(centre=filed).update(status=Filing.Status.TERMINATING)
+    services.deregister_filing(filing=filed.filing, by=district_regulator)
+    filed.refresh_from_db()
+    assert filed.is_inclusive is False
+    last = filed.inclusive_decisions.first()
+    assert (last.action, last.effective_on, last.basis) == (
+        "revoked", TODAY, gettext("The centre's filing was deregistered."))
+
+
 # --- who may decide ----------------------------------------------------------------------------
 
 
@@ -279,3 +293,91 @@ def test_the_centre_page_says_when_no_income_figure_is_loaded(client_for, distri
     assert response.context["price_cap"] is None
     assert "泸州市/江阳区" in response.context["price_cap_missing"]
     assert "A29" in response.content.decode()
+
+
+# --- the centre applies; the bureau answers ---------------------------------------------------
+
+
+def apply(client, centre, basis="保育费每月980元，低于普惠限价；提供托位80个"):
+    return client.post(url("inclusive-status", centre.pk), {"basis": basis})
+
+
+def test_the_manager_applies_and_the_district_recognises(
+        client_for, manager, district_regulator, filed, django_capture_on_commit_callbacks):
+    client = client_for(manager)
+    page = client.get(url("inclusive-status", filed.pk)).content.decode()
+    assert 'name="basis"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        assert apply(client, filed).status_code == 302
+    application = InclusiveDecision.objects.get()
+    assert (application.action, application.decided_by) == ("applied", manager)
+    assert AuditEvent.objects.filter(verb="inclusive_applied", actor=manager).exists()
+    assert Notification.objects.filter(recipient=district_regulator).exists()
+    filed.refresh_from_db()
+    assert filed.is_inclusive is False  # applying grants nothing
+    assert 'name="basis"' not in client.get(url("inclusive-status", filed.pk)).content.decode()
+
+    bureau = client_for(district_regulator)
+    page = bureau.get(url("centre-detail", filed.pk)).content.decode()
+    assert "保育费每月980元" in page and 'name="decline-basis"' in page
+    # the decision may take effect before the application's date (the document came first)
+    assert decide(bureau, filed, effective_on="2026-11-20").status_code == 302
+    filed.refresh_from_db()
+    assert filed.is_inclusive
+    page = client.get(url("inclusive-status", filed.pk)).content.decode()
+    assert BASIS in page and "保育费每月980元" in page
+
+
+def test_the_district_declines_and_the_centre_may_apply_again(client_for, manager,
+                                                             district_regulator, filed):
+    assert apply(client_for(manager), filed).status_code == 302
+    bureau = client_for(district_regulator)
+    response = bureau.post(url("inclusive-decide", filed.pk),
+                           {"action": "decline", "decline-basis": "收费标准高于限价"})
+    assert response.status_code == 302
+    assert InclusiveDecision.objects.first().action == "declined"
+    assert AuditEvent.objects.filter(verb="inclusive_declined").exists()
+    assert not Centre.objects.get(pk=filed.pk).is_inclusive
+    assert apply(client_for(manager), filed).status_code == 302
+
+
+def test_bad_applications_are_refused(client_for, manager, district_regulator, filed, staff):
+    client = client_for(manager)
+    empty = apply(client, filed, basis="  ")
+    assert empty.status_code == 422
+    assert "basis" in empty.context["form"].errors
+    assert client_for(staff).post(url("inclusive-status", filed.pk),
+                                  {"basis": "x"}).status_code == 403
+    assert not InclusiveDecision.objects.exists()
+    assert apply(client, filed).status_code == 302
+    twice = apply(client, filed)
+    assert twice.status_code == 422
+    assert twice.context["form"].non_field_errors() == [
+        gettext("The centre's application is already waiting for the bureau.")]
+    assert InclusiveDecision.objects.count() == 1
+
+
+def test_a_centre_not_yet_filed_cannot_apply(client_for, manager, centre_a):
+    client = client_for(manager)
+    assert 'name="basis"' not in client.get(url("inclusive-status", centre_a.pk)).content.decode()
+    assert apply(client, centre_a).status_code == 422
+    assert not InclusiveDecision.objects.exists()
+
+
+def test_bad_declines_are_refused(client_for, manager, district_regulator, filed):
+    bureau = client_for(district_regulator)
+    nothing = bureau.post(url("inclusive-decide", filed.pk),
+                          {"action": "decline", "decline-basis": "不符合"})
+    assert nothing.status_code == 422
+    assert nothing.context["decline_form"].non_field_errors() == [
+        gettext("There is no application waiting to be answered.")]
+    apply(client_for(manager), filed)
+    blank = bureau.post(url("inclusive-decide", filed.pk), {"action": "decline"})
+    assert blank.status_code == 422 and "basis" in blank.context["decline_form"].errors
+    assert list(InclusiveDecision.objects.values_list("action", flat=True)) == ["applied"]
+
+
+def test_inclusive_status_page_role_matrix(client_for, personas, filed):
+    from tests.registry.test_centre_pages import MEMBERS
+
+    assert_role_matrix(client_for, personas, url("inclusive-status", filed.pk), expect=MEMBERS)
