@@ -1445,12 +1445,20 @@ class Writer:
     # inclusive status
 
     def recognise(self, plans: list[CentrePlan], centres: dict[str, Centre],
-                  today: date) -> int:
+                  today: date, managers: dict[int, User]) -> int:
         """The district bureau recognises the centres planned as inclusive, through
         registry.inclusive, once their filing has been accepted (and not after deregistration):
-        from a date a few weeks after the acceptance, on a (demo) decision document. Returns
-        how many it recognised."""
+        from a date a few weeks after the acceptance, on a (demo) decision document. One
+        verified centre of 江阳区 that is not inclusive has applied: the demo regulator's
+        application to answer. Returns how many were recognised."""
         done = 0
+        applicant = next((p for p in plans if p.district.code == DEMO_CENTRE_REGION
+                          and p.state == S.VERIFIED and not p.fields["is_inclusive"]), None)
+        if applicant is not None:
+            inclusive.apply_inclusive(
+                centre=centres[applicant.uscc], by=managers[id(applicant)],
+                basis=f"现有托位{applicant.fields['approved_places']}个，愿将保育费调整至普惠限价"
+                      "以内，申请认定为普惠托育机构。")
         for plan in plans:
             accepted = plan.step("accept")
             if (not plan.fields["is_inclusive"] or accepted is None
@@ -1496,7 +1504,7 @@ def seed_centres(count: int = DEFAULT_CENTRES, *, progress: Callable = identity)
         writer.flush_events()
         centres = list(Centre.objects.filter(uscc__in=[p.uscc for p in new])
                        .select_related("region"))
-        recognised = writer.recognise(new, {c.uscc: c for c in centres}, today)
+        recognised = writer.recognise(new, {c.uscc: c for c in centres}, today, managers)
         centres = list(Centre.objects.filter(uscc__in=[p.uscc for p in new]))
         last_moment = {p.uscc: p.steps[-1].at for p in new}
         for centre in centres:

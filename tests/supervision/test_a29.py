@@ -164,3 +164,17 @@ def test_a29_queries_do_not_grow_with_centres(regulator):
     many, hits = query_count(lambda: list(registry.get("A29").func(NOW)))
     assert len(hits) == 5  # 1,300 twice, 1,400, 1,250, 1,500 (纳溪区)
     assert many == few
+
+
+def test_the_alert_leads_to_the_fees(regulator):
+    from django.urls import reverse
+
+    from supervision.views.alerts import subject_url
+
+    centre = inclusive_centre(regulator, 1300)
+    engine.run_rule("A29", NOW)
+    (alert,) = alerts()
+    manager = CentreUserFactory()
+    MembershipFactory(user=manager, centre=centre, role="manager")
+    assert subject_url(alert, regulator) == reverse("registry:centre-detail", args=[centre.pk])
+    assert subject_url(alert, manager) == reverse("registry:fee-schedule", args=[centre.pk])
