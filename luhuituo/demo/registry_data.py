@@ -1449,11 +1449,12 @@ class Writer:
         """The district bureau recognises the centres planned as inclusive, through
         registry.inclusive, once their filing has been accepted (and not after deregistration):
         from a date a few weeks after the acceptance, on a (demo) decision document. One
-        verified centre of 江阳区 that is not inclusive has applied: the demo regulator's
-        application to answer. Returns how many were recognised."""
+        verified centre that is not inclusive (in 江阳区 when there is one) has applied: the
+        demo regulator's application to answer. Returns how many were recognised."""
         done = 0
-        applicant = next((p for p in plans if p.district.code == DEMO_CENTRE_REGION
-                          and p.state == S.VERIFIED and not p.fields["is_inclusive"]), None)
+        candidates = [p for p in plans if p.state == S.VERIFIED and not p.fields["is_inclusive"]]
+        applicant = min(candidates, default=None,  # 江阳区's first, else another district's
+                        key=lambda p: (p.district.code != DEMO_CENTRE_REGION, plans.index(p)))
         if applicant is not None:
             inclusive.apply_inclusive(
                 centre=centres[applicant.uscc], by=managers[id(applicant)],
