@@ -12,6 +12,7 @@ Production (``LUHUITUO_DEV`` unset): ``SECRET_KEY``, ``FIELD_ENCRYPTION_KEY``, `
 import os
 import secrets
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -622,6 +623,17 @@ DAILY_RECORD_MANAGER_EDIT_DAYS = env_int("DAILY_RECORD_MANAGER_EDIT_DAYS", 1)
 RATIO_CARER_ROLES = env_list("RATIO_CARER_ROLES", ["carer"])
 # A36: attendance recorded within this many days counts as operating.
 UNFILED_OPERATION_LOOKBACK_DAYS = env_int("UNFILED_OPERATION_LOOKBACK_DAYS", 7)
+# --- Inclusive pricing (A29; docs/rules/inclusive-childcare.md#inclusive-pricing) ---------------
+# An inclusive (普惠) centre's monthly full-day care fee may be at most this share of the monthly
+# per-capita disposable income (the yearly figure ÷ 12) of its district, else of the city.
+# Luzhou's target is "below 30%" [definition UNVERIFIED].
+PUHUI_PRICE_RATIO = Decimal(os.environ.get("PUHUI_PRICE_RATIO", "0.30"))
+# Whose income: "all" residents, "urban" or "rural" (core.DisposableIncome.Kind). UNCERTAIN:
+# Luzhou's plan does not say; urban because it is the figure found for Luzhou (see the docs).
+PUHUI_INCOME_KIND = os.environ.get("PUHUI_INCOME_KIND", "urban")
+# The income year; 0 = the latest year loaded before the current one (last year's bulletin).
+PUHUI_INCOME_YEAR = env_int("PUHUI_INCOME_YEAR", 0)
+
 # When each rule runs (docs/rules/alert-rules.md "Frequency"): beat entries in CELERY_BEAT_SCHEDULE
 # below. Each rule also names its group where it is registered (supervision.checks.registry); this
 # mapping wins, and a rule it does not name (another app's) runs in the group the rule names.
@@ -631,7 +643,7 @@ CHECK_SCHEDULES = {
     **dict.fromkeys(("A2", "A3", "A4", "A5", "A6", "A13", "A14", "A17", "A18", "A20", "A22",
                      "A19", "A25", "A31", "A32", "A34", "A35", "A36", "A37", "A38"), "daily"),
     **dict.fromkeys(("A16", "A28"), "weekly"),
-    "A23": "monthly",
+    **dict.fromkeys(("A23", "A29"), "monthly"),
 }
 # CHECK_EVERY_SECONDS=n runs every group of checks every n seconds (demos, the worker test).
 CHECK_EVERY_SECONDS = env_int("CHECK_EVERY_SECONDS", 0)

@@ -36,12 +36,14 @@ from .models import (
     StaffTrainingRecord,
 )
 from .rules import require_centre_manager
+from .signals import pricing_changed
 
 EDITABLE_FILING_STATUSES = Filing.EDITABLE_STATUSES
 
+# Not the inclusive (普惠) status: the district bureau recognises it (registry.inclusive).
 PROFILE_FIELDS = (
-    "name", "region", "legal_form", "uscc", "kind", "is_inclusive", "address", "latitude",
-    "longitude", "service_forms", "approved_places", "opens_at", "closes_at", "opening_days",
+    "name", "region", "legal_form", "uscc", "kind", "address", "latitude", "longitude",
+    "service_forms", "approved_places", "opens_at", "closes_at", "opening_days",
     "provides_meals", "tenure", "lease_start", "lease_end", "indoor_area_m2", "outdoor_area_m2",
     "contact_name", "contact_phone", "legal_representative", "principal_name",
 )
@@ -126,6 +128,7 @@ def add_fee_schedule(*, centre: Centre, by: User, data: dict, request=None) -> F
     schedule = FeeSchedule.objects.create(centre=centre, **data)
     audit(Verb.FEE_SCHEDULE_ADDED, actor=by, target=schedule, request=request,
           effective_from=schedule.effective_from)
+    pricing_changed.send(sender=Centre, centre=centre)
     return schedule
 
 

@@ -120,6 +120,8 @@ def _apply(change: ChangeFiling, *, by: User) -> None:
     centre.updated_by = by
     previous = {}
     for name, value in change.proposed.items():
+        if name not in ChangeFiling.FIELD_KINDS:  # proposed before it stopped being one
+            continue
         field = Centre._meta.get_field(name)
         previous[name] = _json(getattr(centre, name))
         setattr(centre, name, field.to_python(value) if value is not None else None)

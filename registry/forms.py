@@ -102,7 +102,7 @@ class CentreProfileForm(forms.ModelForm):
 
     FIELDSETS = (
         ("identity", _("Identity and registration"),
-         ("name", "region", "legal_form", "uscc", "kind", "is_inclusive")),
+         ("name", "region", "legal_form", "uscc", "kind")),
         ("location", _("Location"), ("address", "latitude", "longitude")),
         ("service", _("Service"), ("service_forms", "approved_places", "opens_at", "closes_at",
                                    "opening_days", "provides_meals")),

@@ -4,7 +4,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from luhuituo.core.forms import DateInput, FilterForm, SearchField, district_choices
+from luhuituo.core.forms import (
+    DateInput,
+    FilterForm,
+    SearchField,
+    district_choices,
+    not_in_future,
+)
 from luhuituo.core.submissions import OneTimeForm
 
 from .models import Filing, Staff, required_material_kinds
@@ -141,6 +147,40 @@ class CertificateReviewForm(forms.Form):
         if cleaned.get("verdict") == "returned" and not cleaned.get("reason", "").strip():
             self.add_error("reason", _("Say what must be corrected."))
         return cleaned
+
+
+class InclusiveDecisionForm(forms.Form):
+    """The bureau recognises a centre as inclusive, or revokes that: from a date, on a basis."""
+
+    effective_on = forms.DateField(
+        label=_("Effective from"), widget=DateInput, validators=[not_in_future],
+        error_messages={"required": _("Give the date the decision takes effect.")})
+    basis = forms.CharField(
+        label=_("Basis"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The decision document's number (e.g. 江卫发〔2026〕12号), or the reason."),
+        error_messages={"required": _("Give the basis: the decision document's number, or "
+                                      "the reason.")})
+
+
+class InclusiveApplicationForm(forms.Form):
+    """The centre applies for inclusive recognition, saying why it qualifies."""
+
+    basis = forms.CharField(
+        label=_("Why the centre qualifies"), max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: the fees, the places offered, the support received."),
+        error_messages={"required": _("Say why the centre qualifies: its fees, places, the "
+                                      "support it receives.")})
+
+
+class InclusiveDeclineForm(forms.Form):
+    """The bureau declines a centre's application, with the reason."""
+
+    prefix = "decline"  # beside the recognition form on the same page
+
+    basis = forms.CharField(
+        label=_("Reason for declining"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Give the reason for declining.")})
 
 
 # The statuses the bureau acts on (Filing.objects.awaiting_bureau), offered first.

@@ -101,7 +101,6 @@ COLUMNS = [
            text=True),
     Column("kind", "机构类型", gettext_lazy(
         "Required. One of: 社区, 托幼一体化, 医育结合, 单位福利, 其他."), "社区"),
-    Column("is_inclusive", "是否普惠", gettext_lazy("Required. 是 or 否."), "是"),
     Column("address", "地址", gettext_lazy("Required. The street address of the premises."),
            "泸州市江阳区示例路1号"),
     Column("latitude", "纬度", gettext_lazy(
@@ -353,7 +352,6 @@ class CentreRowForm(forms.ModelForm):
     region = forms.CharField()
     legal_form = LabelChoiceField(LEGAL_FORMS)
     kind = LabelChoiceField(KINDS)
-    is_inclusive = LabelChoiceField(YES_NO)
     provides_meals = LabelChoiceField(YES_NO)
     tenure = LabelChoiceField(TENURES)
     service_forms = forms.CharField()
@@ -367,7 +365,7 @@ class CentreRowForm(forms.ModelForm):
 
     class Meta:
         model = Centre
-        fields = ["name", "region", "legal_form", "uscc", "kind", "is_inclusive", "address",
+        fields = ["name", "region", "legal_form", "uscc", "kind", "address",
                   "latitude", "longitude", "approved_places", "service_forms", "provides_meals",
                   "tenure", "lease_start", "lease_end", "contact_name", "contact_phone",
                   "legal_representative", "principal_name"]

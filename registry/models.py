@@ -517,6 +517,51 @@ class FeeSchedule(models.Model):
         return getattr(self, f"{class_type}_fee")
 
 
+class InclusiveDecisionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> InclusiveDecisionQuerySet:
+        return self.filter(centre__in=Centre.objects.visible_to(user))
+
+
+class InclusiveDecision(models.Model):
+    """普惠认定 — the district bureau recognises a centre as inclusive, or revokes that, from a
+    date and on a basis (docs/rules/filing.md#inclusive-recognition); the centre may apply
+    first, and the bureau may decline the application. Every step is kept: together they are
+    the status's history; ``Centre.is_inclusive`` follows the latest recognition or revocation
+    (registry.inclusive, the only writer of both). ``decided_by``: who acted (the applicant
+    for an application)."""
+
+    class Action(models.TextChoices):
+        APPLIED = "applied", _("Applied for by the centre")
+        DECLINED = "declined", _("Application declined")
+        RECOGNISED = "recognised", _("Recognised as inclusive")
+        REVOKED = "revoked", _("Recognition revoked")
+
+    # The decisions that set the status (the others are an application and its refusal).
+    STATUS_ACTIONS = frozenset({Action.RECOGNISED, Action.REVOKED})
+
+    centre = models.ForeignKey(Centre, models.CASCADE, related_name="inclusive_decisions",
+                               verbose_name=_("centre"))
+    action = models.CharField(_("decision"), max_length=10, choices=Action.choices)
+    effective_on = models.DateField(_("effective from"))
+    basis = models.TextField(
+        _("basis"), help_text=_("The decision document's number, or the reason."))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
+
+    objects = InclusiveDecisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        get_latest_by = ["decided_at", "id"]
+        verbose_name = _("inclusive recognition decision")
+        verbose_name_plural = _("inclusive recognition decisions")
+
+    def __str__(self) -> str:
+        return f"{self.centre} · {self.get_action_display()} · {self.effective_on}"
+
+
 class FilingQuerySet(models.QuerySet):
     def visible_to(self, user) -> FilingQuerySet:
         return self.filter(centre__in=Centre.objects.visible_to(user))
@@ -855,6 +900,7 @@ class ChangeFiling(models.Model):
         OTHER = "other", _("Other details")
 
     # Which kind of change each editable centre field is, and which kinds are verified again.
+    # The inclusive status is not a filed detail: the bureau recognises it (registry.inclusive).
     FIELD_KINDS = {
         "name": Kind.NAME, "legal_representative": Kind.PEOPLE, "principal_name": Kind.PEOPLE,
         "address": Kind.PREMISES, "latitude": Kind.PREMISES, "longitude": Kind.PREMISES,
@@ -863,7 +909,7 @@ class ChangeFiling(models.Model):
         "approved_places": Kind.CAPACITY, "service_forms": Kind.SERVICE,
         "opens_at": Kind.SERVICE, "closes_at": Kind.SERVICE, "opening_days": Kind.SERVICE,
         "provides_meals": Kind.MEALS, "legal_form": Kind.LEGAL_FORM,
-        "uscc": Kind.REGISTRATION, "kind": Kind.OTHER, "is_inclusive": Kind.OTHER,
+        "uscc": Kind.REGISTRATION, "kind": Kind.OTHER,
         "contact_name": Kind.OTHER, "contact_phone": Kind.OTHER,
     }
     REVERIFY = frozenset({Kind.PREMISES, Kind.CAPACITY, Kind.LEGAL_FORM, Kind.MEALS})

@@ -27,6 +27,7 @@ from luhuituo.core.verbs import Verb
 from luhuituo.core.workdays import deadline
 from luhuituo.core.workflow import lock, require_status, transition
 
+from . import inclusive
 from .certificates import OPERATING, renewable_kinds
 from .checks import preflight
 from .models import (
@@ -371,6 +372,7 @@ def deregister_filing(*, filing: Filing, by: User, note: str = "", request=None)
     filing.deregistered_at = timezone.now()
     transition(filing, S.DEREGISTERED, by=by, request=request, verb=Verb.FILING_DEREGISTERED,
                 note=note)
+    inclusive.end_with_filing(centre=filing.centre, by=by, request=request)
     notify_later(centre_managers(filing.centre),
                   _("Filing deregistered: %(centre)s") % {"centre": filing.centre.name},
                   url=_centre_url(filing))

@@ -18,6 +18,7 @@ from .models import (
     AuditEvent,
     CalendarDay,
     CalendarYear,
+    DisposableIncome,
     Job,
     Notification,
     PeriodicRun,
@@ -64,6 +65,17 @@ class RegionAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "level", "parent", "population", "population_year"]
     list_editable = ["population", "population_year"]
     search_fields = ["code", "name"]
+
+
+@admin.register(DisposableIncome)
+class DisposableIncomeAdmin(admin.ModelAdmin):
+    """Income figures with their source: support staff add each year's bulletin."""
+
+    list_display = ["region", "year", "kind", "annual_yuan", "verified", "updated_at"]
+    list_filter = ["kind", "verified", "year", "region"]
+    search_fields = ["region__name", "region__code", "source"]
+    autocomplete_fields = ["region"]
+    ordering = ["region__code", "-year", "kind"]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import cached_property
 
 import pgtrigger
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -65,6 +67,70 @@ class Region(models.Model):
     @property
     def is_city(self) -> bool:
         return self.level == self.Level.CITY
+
+
+class DisposableIncomeQuerySet(models.QuerySet):
+    def latest_by_region(self, kind: str, *, up_to_year: int | None = None,
+                         year: int | None = None) -> dict[int, DisposableIncome]:
+        """{region id: its figure of ``kind``}: of exactly ``year`` when given, else the most
+        recent one up to ``up_to_year``. One query, whatever the number of regions."""
+        rows = self.filter(kind=kind)
+        if year is not None:
+            rows = rows.filter(year=year)
+        elif up_to_year is not None:
+            rows = rows.filter(year__lte=up_to_year)
+        latest: dict[int, DisposableIncome] = {}
+        for row in rows.select_related("region").order_by("region_id", "-year"):
+            latest.setdefault(row.region_id, row)
+        return latest
+
+
+class DisposableIncome(models.Model):
+    """人均可支配收入 — a region's yearly per-capita disposable income, as data with its
+    source: the base of the inclusive price cap (docs/rules/inclusive-childcare.md#inclusive-
+    pricing) and, per kind of resident, of the dashboard's figures. Statistical bulletins give
+    all residents, urban and rural residents separately; each is a row."""
+
+    class Kind(models.TextChoices):
+        ALL = "all", _("All residents")
+        URBAN = "urban", _("Urban residents")
+        RURAL = "rural", _("Rural residents")
+
+    region = models.ForeignKey(Region, models.PROTECT, related_name="incomes",
+                               verbose_name=_("region"))
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    kind = models.CharField(_("residents"), max_length=10, choices=Kind.choices)
+    annual_yuan = models.PositiveIntegerField(
+        _("per-capita disposable income, yuan/year"), validators=[MinValueValidator(1)])
+    source = models.TextField(
+        _("source"), help_text=_("The publication (statistical bulletin, yearbook) and its "
+                                 "address, so a reader can check the figure."))
+    verified = models.BooleanField(
+        _("verified"), default=False,
+        help_text=_("Checked against the publication itself, not a copy of it."))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = DisposableIncomeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["region__code", "-year", "kind"]
+        verbose_name = _("per-capita disposable income")
+        verbose_name_plural = _("per-capita disposable incomes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "year", "kind"], name="core_income_unique",
+                violation_error_message=_("This region already has a figure for these "
+                                          "residents and year.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.year} {self.get_kind_display()} {self.annual_yuan}"
+
+    @property
+    def monthly_yuan(self):
+        """A twelfth of the yearly figure."""
+        return Decimal(self.annual_yuan) / 12
 
 
 class User(AbstractUser):

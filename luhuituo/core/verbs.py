@@ -61,6 +61,11 @@ class Verb(models.TextChoices):
     CHANGE_RETURNED = "change_returned", _("returned a change filing")
     CHANGE_VERIFIED = "change_verified", _("verified a change filing")
     CHANGE_NONCONFORMING = "change_nonconforming", _("found a change filing non-conforming")
+    INCLUSIVE_APPLIED = "inclusive_applied", _("applied for inclusive recognition")
+    INCLUSIVE_DECLINED = "inclusive_declined", _("declined the application for inclusive "
+                                                 "recognition")
+    INCLUSIVE_RECOGNISED = "inclusive_recognised", _("recognised the centre as inclusive")
+    INCLUSIVE_REVOKED = "inclusive_revoked", _("revoked the centre's inclusive recognition")
 
     # children (supervision)
     CHILD_ENROLLED = "child_enrolled", _("enrolled a child")

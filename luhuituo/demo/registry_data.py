@@ -63,7 +63,7 @@ from stdnum.cn import ric, uscc
 from luhuituo.core.models import AuditEvent, Region, User
 from luhuituo.core.uploads import check_upload
 from luhuituo.core.workdays import CHINA_TZ, WorkingDayCalendar
-from registry import services
+from registry import inclusive, services
 from registry.checks import preflight
 from registry.models import (
     Centre,
@@ -240,9 +240,9 @@ CLASS_TYPE_WEIGHTS = {
 }
 CLASS_NAMES = {"infant": "乳儿", "toddler_small": "托小", "toddler_large": "托大",
                "mixed": "混龄"}
-# 30% of Luzhou's 2024 urban disposable income, per month
-# (docs/rules/inclusive-childcare.md#inclusive-pricing)
-INCLUSIVE_FEE_CAP = 1194
+# The inclusive price cap these fees meet or not (rule A29) comes from the per-capita income
+# figures loaded with the migrations (core.DisposableIncome: 泸州市, urban, 2024 → about 1,194
+# yuan a month; docs/rules/inclusive-childcare.md#inclusive-pricing).
 
 # The USCC's first two characters by legal form (GB 32100): 12 事业单位, 52 民办非企业单位
 # (社会服务机构), 91 企业.
@@ -1151,8 +1151,9 @@ class Writer:
     def centre_objects(self, plan: CentrePlan, manager: User):
         """Unsaved centre, filing, membership, classes, staff, trainings and fee schedule."""
         registered = plan.steps[0].at
+        # Not inclusive yet: the district bureau recognises the planned ones (recognise()).
         centre = Centre(name=plan.name, region=self.regions[plan.district.code], uscc=plan.uscc,
-                        created_at=registered, **plan.fields)
+                        created_at=registered, **{**plan.fields, "is_inclusive": False})
         membership = CentreMembership(user=manager, centre=centre, created_at=registered,
                                       role=CentreMembership.Role.MANAGER)
         classes = [ClassGroup(centre=centre, name=name, class_type=class_type, capacity=size,
@@ -1452,6 +1453,39 @@ class Writer:
                     employment_status=Staff.Employment.LEFT, left_on=person.left_on)
 
 
+    # inclusive status
+
+    def recognise(self, plans: list[CentrePlan], centres: dict[str, Centre],
+                  today: date, managers: dict[int, User]) -> int:
+        """The district bureau recognises the centres planned as inclusive, through
+        registry.inclusive, once their filing has been accepted (and not after deregistration):
+        from a date a few weeks after the acceptance, on a (demo) decision document. One
+        verified centre that is not inclusive (in 江阳区 when there is one) has applied: the
+        demo regulator's application to answer. Returns how many were recognised."""
+        done = 0
+        candidates = [p for p in plans if p.state == S.VERIFIED and not p.fields["is_inclusive"]]
+        applicant = min(candidates, default=None,  # 江阳区's first, else another district's
+                        key=lambda p: (p.district.code != DEMO_CENTRE_REGION, plans.index(p)))
+        if applicant is not None:
+            inclusive.apply_inclusive(
+                centre=centres[applicant.uscc], by=managers[id(applicant)],
+                basis=f"现有托位{applicant.fields['approved_places']}个，愿将保育费调整至普惠限价"
+                      "以内，申请认定为普惠托育机构。")
+        for plan in plans:
+            accepted = plan.step("accept")
+            if (not plan.fields["is_inclusive"] or accepted is None
+                    or plan.state not in inclusive.RECOGNISABLE_STATUSES):
+                continue
+            rng = random.Random(plan.uscc)  # noqa: S311 — demo data, not security
+            on = min(today, accepted.at.date() + timedelta(days=rng.randint(7, 60)))
+            inclusive.recognise_inclusive(
+                centre=centres[plan.uscc], by=self.regulator(plan), effective_on=on,
+                basis=f"泸州市{plan.district.name}卫生健康局普惠托育机构认定通知（演示文号 "
+                      f"{plan.district.code}-PH-{on.year}-{rng.randint(1, 99):02d}）")
+            done += 1
+        return done
+
+
 def identity(items: Iterable, desc: str):
     return items
 
@@ -1480,13 +1514,17 @@ def seed_centres(count: int = DEFAULT_CENTRES, *, progress: Callable = identity)
             writer.write_through_services(plan, managers[id(plan)])
         writer.write_direct([p for p in new if not p.via_services], managers, progress)
         writer.flush_events()
+        centres = list(Centre.objects.filter(uscc__in=[p.uscc for p in new])
+                       .select_related("region"))
+        recognised = writer.recognise(new, {c.uscc: c for c in centres}, today, managers)
         centres = list(Centre.objects.filter(uscc__in=[p.uscc for p in new]))
         last_moment = {p.uscc: p.steps[-1].at for p in new}
         for centre in centres:
             centre.updated_at = last_moment[centre.uscc]
         Centre.objects.bulk_update(centres, ["updated_at"], batch_size=500)
     return {"created": len(new), "skipped": len(plans) - len(new),
-            "states": Counter(p.state for p in new), "via_services": len(via_services)}
+            "states": Counter(p.state for p in new), "via_services": len(via_services),
+            "inclusive": recognised}
 
 
 @transaction.atomic
@@ -1504,8 +1542,8 @@ def complete_demo_centre(centre: Centre, *, manager: User, carer: User) -> list[
     added = []
     now = timezone.now()
     if not centre.uscc and not Centre.objects.filter(uscc=plan.uscc).exists():
-        Centre.objects.filter(pk=centre.pk).update(uscc=plan.uscc, updated_at=now,
-                                                   **plan.fields)
+        Centre.objects.filter(pk=centre.pk).update(  # inclusive once filed and recognised
+            uscc=plan.uscc, updated_at=now, **{**plan.fields, "is_inclusive": False})
         centre.refresh_from_db()
         added.append("details")
     writer = Writer(calendar=calendar)

@@ -27,10 +27,11 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from luhuituo.core.audit import log_access
-from luhuituo.core.exceptions import domain_errors
+from luhuituo.core.exceptions import domain_errors, submit
 from luhuituo.core.permissions import centre_account_required
 from luhuituo.core.submissions import submit_once
 
+from .. import inclusive
 from ..centres import (
     PROFILE_FIELDS,
     CentreDataLocked,
@@ -59,6 +60,7 @@ from ..forms import (
     StaffForm,
     TrainingRecordForm,
 )
+from ..forms_filing import InclusiveApplicationForm
 from ..models import Centre, CentreMembership, ClassType, Filing, Staff, class_rules
 from ..permissions import centre_member_required
 
@@ -171,6 +173,10 @@ def _profile_sections(centre: Centre) -> list[tuple[str, str, list[tuple[str, ob
             rows.append((field.verbose_name, None if value == "" else value))
             if name == "legal_form" and centre.registering_authority:
                 rows.append((_("Registered with"), centre.registering_authority))
+            if name == "kind":  # not a field of the form: the district bureau decides it
+                rows.append((Centre._meta.get_field("is_inclusive").verbose_name,
+                             _("Recognised by the district health bureau") if centre.is_inclusive
+                             else _("Not recognised")))
         sections.append((key, legend, rows))
     return sections
 
@@ -232,6 +238,37 @@ def centre_profile(request: HttpRequest, centre_id: int) -> HttpResponse:
         messages.info(request, _("Nothing was changed."))
     url = reverse("registry:centre-profile", args=[centre.pk])
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+# --- inclusive status ----------------------------------------------------------------------------
+
+
+@centre_member_required
+@require_http_methods(["GET", "POST"])
+def inclusive_status(request: HttpRequest, centre_id: int) -> HttpResponse:
+    """The centre's inclusive (普惠) status and its history; the manager applies for it here
+    (the district bureau decides, registry.inclusive)."""
+    centre = request.centre
+    is_manager = request.membership.is_manager
+    if request.method == "POST" and not is_manager:
+        raise PermissionDenied
+    form = InclusiveApplicationForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if submit(form, lambda data: inclusive.apply_inclusive(
+                centre=centre, by=request.user, basis=data["basis"], request=request)).ok:
+            messages.success(request, _("The application has been sent to the district health "
+                                        "bureau."))
+            return redirect("registry:inclusive-status", centre.pk)
+        status = 422
+    decisions = list(centre.inclusive_decisions.select_related("decided_by"))
+    pending = decisions[0] if decisions and decisions[0].action == "applied" else None
+    filing = getattr(centre, "filing", None)
+    can_apply = (is_manager and not centre.is_inclusive and pending is None and filing is not None
+                 and filing.status in inclusive.RECOGNISABLE_STATUSES)
+    return render(request, "registry/centre/inclusive.html", _centre_context(
+        request, decisions=decisions, pending=pending, form=form if can_apply or status == 422
+        else None), status=status)
 
 
 # --- fees ----------------------------------------------------------------------------------------

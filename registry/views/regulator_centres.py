@@ -17,6 +17,7 @@ from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -32,11 +33,12 @@ from luhuituo.core.forms import FilterForm, SearchField, district_choices
 from luhuituo.core.permissions import get_visible_or_404, regulator_required
 from luhuituo.core.verbs import Verb
 
-from .. import services
+from .. import inclusive, services
 from ..certificates import OPERATING, certificate_rows
-from ..forms_filing import CertificateReviewForm
+from ..forms_filing import CertificateReviewForm, InclusiveDecisionForm, InclusiveDeclineForm
 from ..history import centre_history
 from ..imports import XLSX_CONTENT_TYPE
+from ..inclusive import PriceCaps, current_schedule, fees_above
 from ..models import Centre, ClassGroup, Filing, FilingMaterial, Staff
 from ..rules import can_decide
 from ..validators import normalise_uscc
@@ -247,8 +249,31 @@ def cert_state(valid_until, today) -> str:
     return "valid"
 
 
+def inclusive_context(user, centre: Centre, fees: list, today, form=None,
+                      decline_form=None) -> dict:
+    """The inclusive card: the status, its decisions, the price cap with its income figure
+    (or what figure is missing) and the current fees above it; the bureau's form."""
+    caps = PriceCaps(today)
+    cap = caps.for_region(centre.region)
+    schedule = current_schedule(fees, today)
+    decisions = list(centre.inclusive_decisions.select_related("decided_by"))
+    return {
+        "inclusive_decisions": decisions,
+        "inclusive_application": decisions[0] if decisions and decisions[0].action == "applied"
+        else None,
+        "decline_form": decline_form or InclusiveDeclineForm(),
+        "can_decide_inclusive": can_decide(user, centre),
+        "inclusive_form": form or InclusiveDecisionForm(initial={"effective_on": today}),
+        "price_cap": cap,
+        "price_cap_missing": "" if cap else caps.missing_label(centre.region),
+        "price_ratio_percent": settings.PUHUI_PRICE_RATIO * 100,
+        "fees_above_cap": fees_above(schedule, cap) if cap and schedule else [],
+    }
+
+
 def render_centre_detail(request, centre: Centre, *, status: int = 200, review_form=None,
-                         review_material: int | None = None) -> HttpResponse:
+                         review_material: int | None = None,
+                         inclusive_form=None, decline_form=None) -> HttpResponse:
     user = request.user
     filing = getattr(centre, "filing", None)
     staff = list(
@@ -281,6 +306,7 @@ def render_centre_detail(request, centre: Centre, *, status: int = 200, review_f
         "can_review_certificates": bool(filing) and filing.status in OPERATING
         and can_decide(user, centre),
         "review_form": review_form, "review_material": review_material,
+        **inclusive_context(user, centre, fees, today, inclusive_form, decline_form),
     }
     return render(request, "registry/regulator/centre_detail.html", context, status=status)
 
@@ -315,6 +341,36 @@ def certificate_review(request: HttpRequest, centre_id: int, pk: int) -> HttpRes
         return redirect("registry:centre-detail", centre_id)
     return render_centre_detail(request, centre, status=422, review_form=form,
                                 review_material=material.pk)
+
+
+@require_POST
+@regulator_required
+def inclusive_decide(request: HttpRequest, centre_id: int) -> HttpResponse:
+    """The bureau recognises the centre as inclusive, or revokes that (registry.inclusive)."""
+    centre = _visible_centre(request, centre_id)
+    action = request.POST.get("action")
+    if action not in {"recognise", "revoke", "decline"}:
+        return HttpResponseBadRequest(_("Choose whether to recognise or to revoke."))
+    if action == "decline":
+        form = InclusiveDeclineForm(request.POST)
+        call = submit(form, lambda data: inclusive.decline_inclusive(
+            centre=centre, by=request.user, basis=data["basis"], request=request))
+        done = _("The application has been declined.")
+    else:
+        service = inclusive.recognise_inclusive if action == "recognise" else \
+            inclusive.revoke_inclusive
+        form = InclusiveDecisionForm(request.POST)
+        call = submit(form, lambda data: service(centre=centre, by=request.user,
+                                                 effective_on=data["effective_on"],
+                                                 basis=data["basis"], request=request))
+        done = _("Recognised as an inclusive centre.") if action == "recognise" else _(
+            "The inclusive recognition has been revoked.")
+    if call.ok:
+        messages.success(request, done)
+        return redirect(reverse("registry:centre-detail", args=[centre_id]) + "#inclusive")
+    if action == "decline":
+        return render_centre_detail(request, centre, status=422, decline_form=form)
+    return render_centre_detail(request, centre, status=422, inclusive_form=form)
 
 
 # --- people at more than one centre -------------------------------------------------------

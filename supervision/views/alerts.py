@@ -88,6 +88,7 @@ def subject_url(alert: Alert, user) -> str:
             "rectificationorder": ("supervision:rectification-detail", [pk]),
             "complaint": ("supervision:complaint-detail", [pk]),
             "child": ("supervision:regulator-child-list", [centre]),
+            "feeschedule": ("registry:centre-detail", [centre]),  # its inclusive card (A29)
         }
     else:
         routes = {
@@ -98,6 +99,7 @@ def subject_url(alert: Alert, user) -> str:
             "hazard": ("supervision:safety-records", [centre]),
             "rectificationorder": ("supervision:centre-rectification", [centre, pk]),
             "centre": ("registry:centre-overview", [centre]),
+            "feeschedule": ("registry:fee-schedule", [centre]),
         }
     if model == "classday" and not user.is_regulator:
         from ..models import ClassDay

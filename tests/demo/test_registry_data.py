@@ -187,3 +187,35 @@ def test_small_counts_work(empty_db):
     assert Centre.objects.count() == 1
     seed(3)
     assert Centre.objects.count() == 4
+
+
+def test_inclusive_centres_are_recognised_by_their_district_and_a29_fires(demo_db):
+    """Issue "Rules that can be dodged", item 5: the demo's inclusive centres are recognised
+    through registry.inclusive (a decision with its basis, by the district's regulator), and
+    A29 is open exactly for the operating ones whose care fee is above the cap."""
+    from registry.inclusive import RECOGNISABLE_STATUSES, PriceCaps, current_schedule, fees_above
+    from registry.models import InclusiveDecision
+    from supervision.models import Alert
+
+    inclusive = list(Centre.objects.filter(is_inclusive=True).select_related(
+        "filing", "region__parent").prefetch_related("fee_schedules"))
+    assert inclusive
+    decisions = {d.centre_id: d for d in InclusiveDecision.objects.filter(
+        action="recognised").select_related("decided_by")}
+    # one centre has applied (in 江阳区 when it has a candidate): an application to answer
+    application = InclusiveDecision.objects.get(action="applied")
+    assert not application.centre.is_inclusive
+    for centre in inclusive:
+        decision = decisions[centre.pk]
+        assert decision.action == "recognised" and "认定" in decision.basis
+        assert decision.decided_by.is_regulator
+        assert centre.filing.status in RECOGNISABLE_STATUSES
+    assert AuditEvent.objects.filter(verb="inclusive_recognised").count() == len(inclusive)
+    caps, today = PriceCaps(), timezone.localdate()
+    above = {c.pk for c in inclusive if c.filing.status in {
+        S.FILED, S.UNDER_VERIFICATION, S.VERIFIED, S.NONCONFORMING, S.RECTIFYING}
+        and fees_above(current_schedule(c.fee_schedules.all(), today),
+                       caps.for_region(c.region))}
+    assert above, "the demo should show A29 firing"
+    assert set(Alert.objects.open().filter(rule="A29").values_list("centre_id", flat=True)) \
+        == above

@@ -367,7 +367,8 @@ def test_profile_saves_every_field(client_for, manager, centre_a):
     assert centre_a.latitude == Decimal("28.871000")
     assert (centre_a.opens_at, centre_a.closes_at) == (dt.time(7, 30), dt.time(18))
     assert centre_a.lease_end == dt.date(2030, 1, 1)
-    assert centre_a.is_inclusive and centre_a.provides_meals
+    assert centre_a.provides_meals
+    assert not centre_a.is_inclusive  # posted, but only the district recognises it
     event = AuditEvent.objects.get(verb="centre_profile_updated")
     assert event.actor == manager and "service_forms" in event.details["fields"]
 

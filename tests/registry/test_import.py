@@ -44,7 +44,7 @@ def wrong_check_character(code: str) -> str:
 def good_row(n: int, **changes) -> dict:
     row = {
         "name": f"导入托育园{n}", "region": "江阳区", "legal_form": "企业", "uscc": valid_uscc(n),
-        "kind": "社区", "is_inclusive": "是", "address": f"江阳区导入路{n}号",
+        "kind": "社区", "address": f"江阳区导入路{n}号",
         "latitude": 28.87 + n / 1000, "longitude": 105.44, "approved_places": 60,
         "service_forms": "全日托、半日托", "provides_meals": "是", "tenure": "租赁",
         "lease_start": dt.date(2024, 1, 1), "lease_end": dt.date(2029, 12, 31),
@@ -102,7 +102,7 @@ def located(job: ImportJob) -> list[tuple[int, str]]:
 THREE_GOOD_TWO_BAD = [
     good_row(1, filing_no="510502-2024-0042", filed_on=dt.date(2024, 3, 1)),
     good_row(2, contact_phone=None),
-    good_row(3, region=510502, is_inclusive="否", service_forms="计时托", tenure="自有",
+    good_row(3, region=510502, service_forms="计时托", tenure="自有",
              lease_start=None, lease_end=None),
     good_row(4, approved_places=0),
     good_row(5, contact_phone=13800001234.0, approved_places=80.0),
@@ -153,14 +153,14 @@ def test_template_has_the_columns_an_example_and_an_explanation(client_for, dist
     data, notes = book.worksheets
     header = [c.value for c in data[1]]
     assert header == [
-        "机构名称", "区县", "法人类型", "统一社会信用代码", "机构类型", "是否普惠", "地址",
+        "机构名称", "区县", "法人类型", "统一社会信用代码", "机构类型", "地址",
         "纬度", "经度", "核定托位数", "服务形式", "是否提供膳食", "场地性质", "租赁开始日期",
         "租赁结束日期", "联系人", "联系电话", "法定代表人", "机构负责人", "备案编号", "备案日期",
     ]
     example = dict(zip(header, [c.value for c in data[2]], strict=True))
     assert example["区县"] == "江阳区" and example["法人类型"] == "企业"
-    assert [row[0].value for row in notes.iter_rows(min_row=2, max_row=22)] == header
-    assert all(row[1].value for row in notes.iter_rows(min_row=2, max_row=22))
+    assert [row[0].value for row in notes.iter_rows(min_row=2, max_row=21)] == header
+    assert all(row[1].value for row in notes.iter_rows(min_row=2, max_row=21))
 
 
 def test_the_template_as_downloaded_imports_nothing(client_for, district_regulator):
@@ -220,11 +220,11 @@ def test_import_valid_rows_saves_the_three_good_ones(district_regulator):
     assert first.legal_form == Centre.LegalForm.ENTERPRISE
     assert first.kind == Centre.Kind.COMMUNITY
     assert first.service_forms == ["full_day", "half_day"]
-    assert (first.is_inclusive, first.provides_meals) == (True, True)
+    assert first.provides_meals is True
     assert (first.lease_start, first.lease_end) == (dt.date(2024, 1, 1), dt.date(2029, 12, 31))
     assert first.latitude == Decimal("28.871000")
-    assert (third.region.code, third.is_inclusive, third.tenure, third.service_forms) == (
-        "510502", False, Centre.Tenure.OWNED, ["hourly"])
+    assert (third.region.code, third.tenure, third.service_forms) == (
+        "510502", Centre.Tenure.OWNED, ["hourly"])
     assert (fifth.contact_phone, fifth.approved_places) == ("13800001234", 80)
     # the next number the bureau issues in 江阳区 for 2024 follows the imported one
     assert FilingNumberSequence.objects.get(region=region("510502"), year=2024).last == 42

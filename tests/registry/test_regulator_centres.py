@@ -351,8 +351,9 @@ def test_centre_detail_query_count_does_not_grow(client_for, city_regulator, cen
         StaffTrainingRecordFactory(staff=member)
     client = client_for(city_regulator)
     client.get(url("centre-detail", centre_a.pk))  # warm caches
-    # + photos, + the change filings in the history, + the certificates (registry.certificates)
-    with django_assert_num_queries(15):
+    # + photos, + the change filings in the history, + the certificates (registry.certificates),
+    # + the inclusive decisions and the income figures of the price cap (registry.inclusive)
+    with django_assert_num_queries(17):
         page = client.get(url("centre-detail", centre_a.pk))
     assert len(page.context["staff"]) == people
 

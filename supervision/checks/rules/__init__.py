@@ -1,4 +1,13 @@
 """Supervision's alert rules, one module per area. Importing this package registers them (see
 ``supervision.checks.registry.autodiscover``)."""
 
-from . import children, complaints, daily, rectification, registry, reports, safety  # noqa: F401
+from . import (  # noqa: F401
+    children,
+    complaints,
+    daily,
+    pricing,
+    rectification,
+    registry,
+    reports,
+    safety,
+)

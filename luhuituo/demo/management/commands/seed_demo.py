@@ -148,6 +148,9 @@ class Command(BaseCommand):
                           f"({summary['via_services']} through the filing services), "
                           f"{summary['skipped']} already there." + (f" States: {states}."
                                                                     if states else ""))
+        if summary.get("inclusive"):
+            self.stdout.write(f"Recognised as inclusive by their district: "
+                              f"{summary['inclusive']} centres.")
         sup = summary["supervision"]
         if sup["centres"] or sup["children"]:
             self.stdout.write(f"Supervision: {sup['children']} children in {sup['centres']} "
