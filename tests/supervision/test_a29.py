@@ -63,7 +63,7 @@ def alerts():
 def test_a29_is_registered_orange_and_monthly():
     rule = registry.get("A29")
     assert rule.severity == "orange" and rule.schedule == "monthly"
-    assert registry.rules_for_schedule("monthly") == ["A29"]
+    assert "A29" in registry.rules_for_schedule("monthly")
 
 
 def test_a_fee_above_the_cap_raises_an_alert_with_fee_cap_income_year_and_source(regulator):

@@ -97,7 +97,7 @@ def test_the_new_rules_are_registered_with_their_groups():
         assert (rule.severity, registry.schedule_of(code)) == (severity, schedule), code
         assert rule.basis, code
     assert "A16" in registry.rules_for_schedule("weekly")
-    assert registry.rules_for_schedule("monthly") == ["A23"]
+    assert "A23" in registry.rules_for_schedule("monthly")
 
 
 def test_weekly_and_monthly_groups_have_beat_entries(settings):

@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from luhuituo.core.models import AuditEvent, RegulatorScope
 from luhuituo.core.verbs import Verb
@@ -208,20 +208,27 @@ def test_a_conflicted_inspector_is_left_out_for_that_centre_in_a_real_draw(
         assert conflicted.pk not in row["inspectors"]
 
 
+@pytest.fixture
+def english():
+    """The refusals' words in English, as the assertions below spell them."""
+    with translation.override("en"):
+        yield
+
+
 def _nothing_saved():
     assert not RandomDraw.objects.exists()
     assert not Inspection.objects.exists()
 
 
 def test_more_centres_than_eligible_is_refused_and_nothing_is_saved(district,
-                                                                    district_regulator):
+                                                                    district_regulator, english):
     with pytest.raises(DrawError, match="only 4"):
         draw(district_regulator, centres=5)
     _nothing_saved()
 
 
 def test_not_enough_inspectors_without_conflicts_is_refused_and_nothing_is_saved(
-        district, district_regulator):
+        district, district_regulator, english):
     target = district["centres"][1]
     for inspector in district["inspectors"]:
         InspectorConflict.objects.create(inspector=inspector, centre=target, reason="曾任职",
@@ -235,7 +242,8 @@ def test_not_enough_inspectors_without_conflicts_is_refused_and_nothing_is_saved
     _nothing_saved()
 
 
-def test_a_window_without_working_days_or_in_the_past_is_refused(district, district_regulator):
+def test_a_window_without_working_days_or_in_the_past_is_refused(district, district_regulator,
+                                                                 english):
     today = timezone.localdate()
     with pytest.raises(DrawError):
         draw(district_regulator, window_start=today - timedelta(days=3),
