@@ -220,6 +220,13 @@ KIND_WEIGHTS = {Centre.Kind.COMMUNITY: 42, Centre.Kind.KINDERGARTEN_INTEGRATED: 
 # 70% of the centres are inclusive (普惠; Luzhou's target is 215 普惠 centres), chosen with
 # these weights by kind: private "other" centres are seldom inclusive.
 INCLUSIVE_TARGET = 0.70
+# Shares of centres that break a setup-standard figure the reviewer's pre-flight checks
+# (registry.checks): classes for fewer places than approved, one carer short of the classes'
+# ratios, indoor or outdoor area per child below the minimum.
+SHORT_OF_CLASSES = 0.06
+MAX_CLASSES = 12
+SHORT_OF_CARERS = 0.08
+CRAMPED = 0.04
 INCLUSIVE_WEIGHT = {Centre.Kind.COMMUNITY: 0.8, Centre.Kind.KINDERGARTEN_INTEGRATED: 0.85,
                     Centre.Kind.MEDICAL_INTEGRATED: 0.8, Centre.Kind.EMPLOYER: 0.75,
                     Centre.Kind.OTHER: 0.2}
@@ -478,6 +485,10 @@ class Planner:
         code = self.uscc_for(legal_form, district.code)
         places = min(150, max(30, 5 * round(rng.triangular(30, 150, 90) / 5)))
         classes = self.classes(kind, places)
+        if rng.random() >= SHORT_OF_CLASSES:
+            # Most centres have classes for every approved place (the reviewer's pre-flight
+            # flags the rest).
+            places = sum(size for _name, _type, size, _room in classes)
         meals = kind == Centre.Kind.KINDERGARTEN_INTEGRATED or rng.random() < 0.8
         forms = [Centre.ServiceForm.FULL_DAY] if rng.random() < 0.92 else []
         forms += [f for f, p in ((Centre.ServiceForm.HALF_DAY, 0.45),
@@ -501,8 +512,10 @@ class Planner:
                                         "周一至周五；周六上午计时托")),
             "provides_meals": meals,
             "tenure": Centre.Tenure.OWNED if owned else Centre.Tenure.LEASED,
-            "indoor_area_m2": Decimal(f"{places * rng.uniform(6, 10):.1f}"),
-            "outdoor_area_m2": Decimal(f"{places * rng.uniform(2.2, 4.5):.1f}"),
+            "indoor_area_m2": Decimal(
+                f"{places * self.area_per_child(settings.MIN_INDOOR_M2_PER_CHILD or 8, 6):.1f}"),
+            "outdoor_area_m2": Decimal(
+                f"{places * self.area_per_child(settings.MIN_OUTDOOR_M2_PER_CHILD or 3, 2):.1f}"),
             "contact_name": principal if rng.random() < 0.5 else rng.choice(SURNAMES) + "老师",
             "contact_phone": self.landline() if rng.random() < 0.55 else self.mobile(),
             "legal_representative": (principal if legal_form == LF.ENTERPRISE
@@ -515,14 +528,25 @@ class Planner:
         return CentrePlan(district=district, serial=serial, name=name, uscc=code, fields=fields,
                           classes=classes, staff=staff, fees={})
 
+    def area_per_child(self, minimum: float, cramped: float) -> float:
+        """Square metres per child: at or up to 40 % above the minimum at most centres,
+        between ``cramped`` and the minimum at a few (CRAMPED)."""
+        if self.rng.random() < CRAMPED:
+            return self.rng.uniform(cramped, minimum - 0.1)
+        return self.rng.uniform(minimum + 0.1, minimum * 1.4)
+
     def classes(self, kind: str, places: int) -> list[tuple[str, str, int, str]]:
-        """2–6 classes within the class types' sizes, together at most the approved places."""
+        """Classes within their types' sizes for the approved places (at most MAX_CLASSES:
+        their places may then fall short)."""
         rng = self.rng
-        count = min(6, max(2, math.ceil(places / rng.uniform(16, 24))))
-        types = sorted((weighted(rng, CLASS_TYPE_WEIGHTS[kind]) for _ in range(count)),
-                       key=list(settings.CLASS_TYPES).index)
-        sizes = [rng.randint(math.ceil(0.6 * settings.CLASS_TYPES[t]["max_size"]),
-                             settings.CLASS_TYPES[t]["max_size"]) for t in types]
+        drawn: list[tuple[str, int]] = []
+        while sum(size for _type, size in drawn) < places and len(drawn) < MAX_CLASSES:
+            class_type = weighted(rng, CLASS_TYPE_WEIGHTS[kind])
+            largest = settings.CLASS_TYPES[class_type]["max_size"]
+            drawn.append((class_type, rng.randint(math.ceil(0.6 * largest), largest)))
+        drawn.sort(key=lambda pair: list(settings.CLASS_TYPES).index(pair[0]))
+        types = [class_type for class_type, _size in drawn]
+        sizes = [size for _type, size in drawn]
         while sum(sizes) > places:
             biggest = sizes.index(max(sizes))
             sizes[biggest] -= 1
@@ -540,10 +564,13 @@ class Planner:
 
     def staff(self, district: District, classes, *, meals: bool, principal: str,
               principal_female: bool) -> list[StaffPlan]:
-        """3–12 people: one principal, carers, one health-care worker, a guard, a cook."""
+        """One principal, the carers the classes' ratios need (one short at a few centres),
+        one health-care worker, a guard, a cook when meals are served."""
         rng = self.rng
-        others = 3 + meals  # principal, health, guard (+ cook)
-        carers = min(12 - others, max(1, len(classes) + rng.randint(-2, len(classes) // 2)))
+        carers = sum(math.ceil(size / settings.CLASS_TYPES[class_type]["ratio"])
+                     for _name, class_type, size, _room in classes)
+        if rng.random() < SHORT_OF_CARERS:
+            carers -= 1
         roles = ([Staff.Role.PRINCIPAL] + [Staff.Role.CARER] * carers
                  + [Staff.Role.HEALTH, Staff.Role.GUARD] + [Staff.Role.COOK] * meals)
         people = []
@@ -567,16 +594,16 @@ class Planner:
         born = date(rng.randint(*years), 1, 1) + timedelta(days=rng.randint(0, 364))
         hired_on = self.day(-rng.randint(60, 1500))
         roll = rng.random()
-        if roll < 0.03:
+        if roll < 0.012:
             health_until = self.day(-rng.randint(1, 150))  # expired
-        elif roll < 0.07:
+        elif roll < 0.04:
             health_until = self.day(rng.randint(0, 29))  # expiring within 30 days
         else:
             health_until = self.day(rng.randint(31, 365))
         roll = rng.random()
-        if roll < 0.03:
+        if roll < 0.008:
             checked = None
-        elif roll < 0.09:
+        elif roll < 0.025:
             checked = self.day(-rng.randint(370, 900))
         else:
             checked = self.day(-rng.randint(5, 360))
@@ -892,11 +919,11 @@ def assign_states(plans: list[CentrePlan], counts: dict[str, int], rng: random.R
     jiangyang = [p for p in plans if p.district.code == "510502"]
     others = [p for p in plans if p.district.code != "510502"]
     in_jiangyang = min(len(jiangyang), math.ceil(submitted / 2))
-    chosen = rng.sample(jiangyang, in_jiangyang) + rng.sample(
-        others, min(len(others), submitted - in_jiangyang))
-    for i, plan in enumerate(sorted(chosen, key=plans.index)):
-        plan.state = S.SUBMITTED
-        plan.overdue = i % 2 == 0
+    for chosen in (rng.sample(jiangyang, in_jiangyang),
+                   rng.sample(others, min(len(others), submitted - in_jiangyang))):
+        for i, plan in enumerate(sorted(chosen, key=plans.index)):
+            plan.state = S.SUBMITTED
+            plan.overdue = i % 2 == 0
     rest = [p for p in plans if p.state != S.SUBMITTED]
     states = [s for s, n in counts.items() if s != S.SUBMITTED for _ in range(n)]
     rng.shuffle(states)

@@ -73,7 +73,7 @@ def test_the_centres_cover_every_state_with_valid_data_and_a_second_run_adds_not
         district = demo.DISTRICT_BY_CODE[centre.region.code]
         assert district.contains(centre.latitude, centre.longitude), centre.name
         centre.full_clean()
-        assert 2 <= centre.classes.count() <= 6
+        assert 2 <= centre.classes.count() <= demo.MAX_CLASSES
         assert sum(c.capacity for c in centre.classes.all()) <= centre.approved_places
         for class_group in centre.classes.all():
             assert class_group.capacity <= settings.CLASS_TYPES[class_group.class_type][
