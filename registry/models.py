@@ -16,6 +16,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from luhuituo.core.fields import BlindIndexField, EncryptedTextField
 from luhuituo.core.models import Versioned
@@ -90,7 +91,7 @@ class Centre(Versioned):
         _("unified social credit code"), max_length=18, blank=True, validators=[validate_uscc],
         help_text=_("18 characters, on the business licence or registration certificate."),
     )
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, blank=True)
+    kind = models.CharField(pgettext_lazy("centre", "kind"), max_length=20, choices=Kind.choices, blank=True)
     is_inclusive = models.BooleanField(_("inclusive (普惠)"), default=False)
     address = models.CharField(_("address"), max_length=200, blank=True)
     latitude = models.DecimalField(

@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from openpyxl import Workbook
@@ -69,7 +69,7 @@ class CentreFilterForm(FilterForm):
     district = forms.ChoiceField(label=gettext_lazy("District/county"), required=False)
     status = forms.ChoiceField(label=gettext_lazy("Filing status"), required=False,
                                choices=[ALL, *Filing.Status.choices])
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), required=False,
+    kind = forms.ChoiceField(label=pgettext_lazy("centre", "Kind"), required=False,
                              choices=[ALL, *Centre.Kind.choices])
     inclusive = forms.ChoiceField(
         label=gettext_lazy("Inclusive (普惠)"), required=False,
@@ -152,7 +152,8 @@ def centre_list(request: HttpRequest) -> HttpResponse:
 def export_table(centres) -> tuple[list[str], list[list]]:
     """The list's columns (plus the credit code, an organisation's identifier): nothing about
     people."""
-    header = [_("Centre name"), _("Unified social credit code"), _("District/county"), _("Kind"),
+    header = [_("Centre name"), _("Unified social credit code"), _("District/county"),
+              pgettext("centre", "Kind"),
               _("Inclusive (普惠)"), _("Approved places"), _("Filing status"),
               _("Filing number"), _("Last updated")]
     yes, no = _("Yes"), _("No")

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from luhuituo.core.fields import BlindIndexField, EncryptedTextField
 from luhuituo.core.models import Versioned
@@ -236,7 +237,8 @@ class HealthCheck(Recorded):
 
     child = models.ForeignKey(Child, models.CASCADE, related_name="health_checks",
                               verbose_name=_("child"))
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    kind = models.CharField(pgettext_lazy("health check", "kind"), max_length=10,
+                            choices=Kind.choices)
     checked_on = models.DateField(_("checked on"))
     institution = models.CharField(_("medical institution"), max_length=100)
     result = models.CharField(_("result"), max_length=10, choices=Result.choices)

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
@@ -159,7 +160,8 @@ def _inspections_csv(request, inspections) -> HttpResponse:
     response["Content-Disposition"] = content_disposition_header(True, "inspections.csv")
     response.write("\ufeff")  # Excel reads UTF-8 only with a BOM
     writer = csv.writer(response)
-    writer.writerow([_("Centre"), _("District/county"), _("Kind"), _("Planned for"),
+    writer.writerow([_("Centre"), _("District/county"), pgettext("inspection", "Kind"),
+                     _("Planned for"),
                      _("Status"), _("Lead inspector"), _("Findings"),
                      _("Rectification orders"), _("Risk score when planned")])
     count = 0
