@@ -27,6 +27,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from luhuituo.core.audit import audit, log_access
+from luhuituo.core.dates import export_filename
 from luhuituo.core.exceptions import submit
 from luhuituo.core.forms import FilterForm, SearchField, district_choices
 from luhuituo.core.permissions import get_visible_or_404, regulator_required
@@ -229,7 +230,7 @@ def centre_export(request: HttpRequest) -> HttpResponse:
     filters = {name: str(value) for name, value in form.cleaned_data.items() if value}
     audit(Verb.CENTRE_EXPORT, actor=request.user, request=request, format=export_format,
           filters=filters, rows=len(rows))
-    filename = f"centres-{timezone.localdate():%Y%m%d}.{export_format}"
+    filename = export_filename(_("Registered centres"), export_format)
     if export_format == "csv":
         return _csv_response(header, rows, filename)
     return _xlsx_response(header, rows, filename)

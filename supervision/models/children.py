@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from luhuituo.core.dates import day
 from luhuituo.core.fields import BlindIndexField, EncryptedTextField
 from luhuituo.core.models import Versioned
 from luhuituo.core.validators import validate_id_number
@@ -295,4 +296,4 @@ class ChildrenReport(models.Model):
         verbose_name_plural = _("children reports")
 
     def __str__(self) -> str:
-        return f"{self.centre} · {timezone.localtime(self.submitted_at):%Y-%m-%d}"
+        return f"{self.centre} · {day(self.submitted_at)}"

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from luhuituo.core.dates import day
 from registry.models import Centre, ClassGroup
 
 from .base import CentreRecordQuerySet, Recorded
@@ -84,7 +85,7 @@ class Incident(models.Model):
         verbose_name_plural = _("incidents")
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {timezone.localtime(self.occurred_at):%Y-%m-%d}"
+        return f"{self.get_kind_display()} · {day(self.occurred_at)}"
 
     @property
     def must_report_to_authority(self) -> bool:

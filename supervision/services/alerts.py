@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from luhuituo.core.audit import audit
+from luhuituo.core.dates import moment
 from luhuituo.core.exceptions import DomainError
 from luhuituo.core.models import User
 from luhuituo.core.notify import notify_later
@@ -38,7 +39,7 @@ def _append_note(alert: Alert, user: User, text: str) -> None:
     text = text.strip()
     if not text:
         return
-    stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+    stamp = moment(timezone.now())
     line = f"[{stamp} {user.get_full_name()}] {text}"
     alert.note = f"{alert.note}\n{line}".strip()
 

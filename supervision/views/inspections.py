@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from luhuituo.core.audit import audit
+from luhuituo.core.dates import export_filename
 from luhuituo.core.exceptions import domain_errors, submit
 from luhuituo.core.pdf import pdf_response
 from luhuituo.core.permissions import get_visible_or_404, regulator_required
@@ -157,7 +158,8 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
 
 def _inspections_csv(request, inspections) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(True, "inspections.csv")
+    response["Content-Disposition"] = content_disposition_header(
+        True, export_filename(_("Inspections"), "csv"))
     response.write("\ufeff")  # Excel reads UTF-8 only with a BOM
     writer = csv.writer(response)
     writer.writerow([_("Centre"), _("District/county"), pgettext("inspection", "Kind"),

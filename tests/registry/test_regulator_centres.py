@@ -330,7 +330,7 @@ def test_centre_detail_shows_the_whole_file(client_for, district_regulator, cent
     assert staff["过期证"].cert_state == "expired"
     assert staff["快到期"].cert_state == "expiring"
     assert staff["过期证"].training_total == Decimal("12.5")
-    assert "2026-03-01" in body
+    assert "2026年3月1日" in body
     assert 'class="expiring"' in body and 'class="overdue"' in body
     assert [e.verb for e in page.context["history"]] == ["centre_profile_updated",
                                                          "filing_submitted"]
