@@ -86,15 +86,31 @@ def add_note(alert: Alert, *, by: User, note: str, request=None) -> Alert:
 
 
 def assignable_users(alert: Alert):
-    """Regulators whose scope covers the alert's centre."""
+    """Regulators whose scope covers the alert's centre: the district's first, then the
+    city's. Support administrators (superusers) are not case handlers, whatever their scope."""
+    from django.db.models import Case, Exists, OuterRef, Value, When
+
     from luhuituo.core.models import RegulatorScope
 
     regions = [alert.centre.region_id, alert.centre.region.parent_id]
+    in_district = RegulatorScope.objects.filter(
+        user=OuterRef("pk"), region_id=alert.centre.region_id,
+        role=RegulatorScope.Role.REGULATOR)
     return (User.objects.filter(
-        is_active=True, account_type=User.AccountType.REGULATOR,
+        is_active=True, is_superuser=False, account_type=User.AccountType.REGULATOR,
         scopes__region_id__in=[r for r in regions if r],
         scopes__role=RegulatorScope.Role.REGULATOR,
-    ).distinct().order_by("name", "username"))
+    ).distinct().annotate(district_first=Case(When(Exists(in_district), then=Value(0)),
+                                              default=Value(1)))
+        .order_by("district_first", "name", "username"))
+
+
+def proposed_assignee(alert: Alert, assignable) -> int | None:
+    """Whom the assign form proposes: the assignee already chosen, else a regulator of the
+    centre's own district, else nobody (never someone only because their name sorts first)."""
+    if alert.assignee_id:
+        return alert.assignee_id
+    return next((user.pk for user in assignable if user.district_first == 0), None)
 
 
 def assign(alert: Alert, *, by: User, assignee: User, request=None) -> Alert:
