@@ -5,13 +5,14 @@ from django.template.defaultfilters import date as date_filter
 from django.utils.html import format_html
 
 from luhuituo.core import sections
-from luhuituo.core.masking import mask_id_number, mask_phone
+from luhuituo.core.masking import mask_id_number, mask_phone, organisation_phone
 from luhuituo.core.submissions import new_token
 
 register = template.Library()
 
 register.filter("mask_id", mask_id_number)
-register.filter("mask_phone", mask_phone)
+register.filter("mask_phone", mask_phone)  # people's numbers
+register.filter("organisation_phone", organisation_phone)  # a centre's public number, whole
 
 
 @register.simple_tag(takes_context=True)
