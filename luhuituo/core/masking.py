@@ -1,8 +1,8 @@
-"""Masking of people's identifiers for display and export (docs/architecture.md#privacy-and-security):
-never show them in full. Only people's: an ID number, a name, the mobile number of a staff member,
-a guardian, a complainant or an account holder is personal data. An organisation's public contact
-number (a centre's 联系电话, published for parents to call) is not, and is shown whole
-(``organisation_phone``)."""
+"""Masking of people's identifiers for display and export
+(docs/architecture.md#privacy-and-security): never show them in full. Only people's: an ID
+number, a name, the mobile number of a staff member, a guardian, a complainant or an account
+holder is personal data. An organisation's public contact number (a centre's 联系电话,
+published for parents to call) is not, and is shown whole (``organisation_phone``)."""
 
 from .validators import MOBILE_RE, normalise_id_number, normalise_mobile
 
