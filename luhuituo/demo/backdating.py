@@ -12,43 +12,53 @@ else, and its trigger is set aside here for these rows alone, inside the seed's 
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pgtrigger
 from django.apps import apps
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 
 from luhuituo.core.models import Notification
 
-# (model label, the field holding the moment) written by services at "now"
-STAMPED = [("core.AuditEvent", "created_at"), ("registry.FilingEvent", "pgh_created_at"),
+# What services stamp with "now": the audit trail, and the change history of the records the
+# demo back-dates (model label, the field holding the moment).
+AUDIT = [("core.AuditEvent", "created_at")]
+FILINGS = [*AUDIT, ("registry.FilingEvent", "pgh_created_at"),
            ("registry.CentreEvent", "pgh_created_at")]
+FOLLOW_UP = [*AUDIT, *((f"supervision.{name}Event", "pgh_created_at") for name in (
+    "Inspection", "Finding", "RectificationOrder", "Complaint"))]
 
 
 def _last_pk(model) -> int:
     return model.objects.aggregate(last=Max("pk"))["last"] or 0
 
 
-def _notifications_at(func, moment: datetime):
-    """``func`` (an on-commit callback), its notifications dated ``moment``."""
+def _value(field: str, when: datetime | timedelta):
+    """The new value of ``field``: the moment, or the field moved back by the interval."""
+    return F(field) - when if isinstance(when, timedelta) else when
+
+
+def _notifications_at(func, when: datetime | timedelta):
+    """``func`` (an on-commit callback), its notifications dated ``when``."""
 
     def run():
         mark = _last_pk(Notification)
         func()
-        Notification.objects.filter(pk__gt=mark).update(created_at=moment)
+        Notification.objects.filter(pk__gt=mark).update(created_at=_value("created_at", when))
 
     return run
 
 
 class Backdater:
-    def __init__(self):
-        self.models = [(apps.get_model(label), field) for label, field in STAMPED]
-        self.ranges: list[tuple[type, str, int, int, datetime]] = []
+    def __init__(self, stamped=FILINGS):
+        self.models = [(apps.get_model(label), field) for label, field in stamped]
+        self.ranges: list[tuple[type, str, int, int, datetime | timedelta]] = []
 
     @contextmanager
-    def at(self, moment: datetime):
-        """What the block writes through the services happened at ``moment``."""
+    def at(self, moment: datetime | timedelta):
+        """What the block writes through the services happened at ``moment`` (a datetime), or
+        that long before it was written (a timedelta: a back-dated record moved as a whole)."""
         marks = [_last_pk(model) for model, _field in self.models]
         connection = transaction.get_connection()
         hooks = len(connection.run_on_commit)
@@ -65,6 +75,7 @@ class Backdater:
         """Move what was noted to its moment."""
         with pgtrigger.ignore("core.AuditEvent:append_only"):
             for model, field, after, last, moment in self.ranges:
-                model.objects.filter(pk__gt=after, pk__lte=last).update(**{field: moment})
+                model.objects.filter(pk__gt=after, pk__lte=last).update(
+                    **{field: _value(field, moment)})
         self.ranges = []
 

@@ -19,15 +19,15 @@ every state, in several districts), goes through the real workflow in ``registry
 ``submit_rectification``, ``suspend_filing``, ``request_termination`` and
 ``deregister_filing``, with the district's demo regulator (``jiangyang``, ``naxi``, else the
 city's ``city``) and the centre's manager as actors. Their filings' timestamps are back-dated
-afterwards; their audit events and notifications keep the time of the seed run (the audit
-trail is append-only).
+afterwards, and so are the audit events, change history and notifications each step wrote
+(``luhuituo.demo.backdating``): the queue, the receipt and the history tell one timeline.
 
 The rest (the bulk) is written directly with bulk inserts: centres, filings with their status,
 timestamps, actors and filing numbers set as the services would set them, materials (files
 saved through the ``FileField`` to MEDIA_ROOT), and back-dated audit events with the services'
 verbs and details, so each filing's history reads the same. Measured on the 2-core dev
 machine: the whole seed takes 8–15 s this way; driving all 215 centres through the services
-takes about 40 s and dates every history entry and notification at the seed run. To do that
+takes about 40 s. To do that
 anyway, raise ``SERVICE_CENTRES_PER_STATE`` and ``SERVICE_CENTRES_VERIFIED``.
 
 Filing numbers are issued per district and year in the order of the (back-dated) filing
