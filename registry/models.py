@@ -16,7 +16,9 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from luhuituo.core.dates import day
 from luhuituo.core.fields import BlindIndexField, EncryptedTextField
 from luhuituo.core.models import Versioned
 from luhuituo.core.uploads import UploadPath
@@ -91,7 +93,8 @@ class Centre(Versioned):
         _("unified social credit code"), max_length=18, blank=True, validators=[validate_uscc],
         help_text=_("18 characters, on the business licence or registration certificate."),
     )
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, blank=True)
+    kind = models.CharField(pgettext_lazy("centre", "kind"), max_length=20, choices=Kind.choices,
+                            blank=True)
     is_inclusive = models.BooleanField(_("inclusive (普惠)"), default=False)
     address = models.CharField(_("address"), max_length=200, blank=True)
     latitude = models.DecimalField(
@@ -305,7 +308,12 @@ class ClassGroup(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.get_class_type_display()}）"
+        """'乳儿一班 · 乳儿班（6–12个月）'; a class named after its type reads as the type alone,
+        '乳儿班（6–12个月）', never '乳儿班（乳儿班（6–12个月））'."""
+        label = str(self.get_class_type_display())
+        if not self.name or label.startswith(self.name):
+            return label
+        return f"{self.name} · {label}"
 
     @property
     def rules(self) -> dict:
@@ -947,7 +955,7 @@ class ChangeFiling(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.centre} · {self.submitted_at:%Y-%m-%d}"
+        return f"{self.centre} · {day(self.submitted_at)}"
 
     @property
     def needs_verification(self) -> bool:

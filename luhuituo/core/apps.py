@@ -11,5 +11,8 @@ class CoreConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         from . import checks  # noqa: F401 — registers the system checks
+        from .forms import use_please_choose
+
+        use_please_choose()
 
         autodiscover_modules("sections")  # page sections each app contributes

@@ -32,9 +32,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+
+from .dates import moment
 
 
 class DomainError(Exception):
@@ -68,7 +68,7 @@ class Stale(DomainError):
         who = obj.updated_by.get_full_name() if obj.updated_by_id else _("Someone else")
         parts = [_("%(who)s saved this %(thing)s at %(when)s, after you opened it.") % {
             "who": who, "thing": obj._meta.verbose_name,
-            "when": date_format(timezone.localtime(obj.updated_at), "Y-m-d H:i")}]
+            "when": moment(obj.updated_at)}]
         if changes:
             parts.append(_("Changed since: %(changes)s.") % {"changes": "、".join(changes)})
         parts.append(_("Nothing was saved. What you typed is still in the form: check it "

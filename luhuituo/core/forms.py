@@ -31,6 +31,21 @@ class LoginForm(AuthenticationForm):
 
 # --- pieces every app's forms share ---------------------------------------------------------------
 
+PLEASE_CHOOSE = _("Please choose")
+
+
+def use_please_choose() -> None:
+    """Every form's empty choice reads "请选择" (``PLEASE_CHOOSE``) instead of Django's
+    "---------": the blank choice of model fields with choices (``BLANK_CHOICE_DASH``, the
+    one list every ``Field.get_choices`` starts from) and the default empty label of
+    ``ModelChoiceField`` (foreign keys). Forms that name their own empty label ("All
+    districts") keep it. Called once, from ``CoreConfig.ready()``."""
+    from django.db.models import fields as model_fields
+
+    model_fields.BLANK_CHOICE_DASH[:] = [("", PLEASE_CHOOSE)]
+    forms.ModelChoiceField.__init__.__kwdefaults__["empty_label"] = PLEASE_CHOOSE
+
+
 
 class DateInput(forms.DateInput):
     """The browser's date picker; the value travels as YYYY-MM-DD whatever the language."""

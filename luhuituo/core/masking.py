@@ -1,5 +1,8 @@
-"""Masking of identifiers for display and export (docs/architecture.md#privacy-and-security): never
-show them in full."""
+"""Masking of people's identifiers for display and export
+(docs/architecture.md#privacy-and-security): never show them in full. Only people's: an ID
+number, a name, the mobile number of a staff member, a guardian, a complainant or an account
+holder is personal data. An organisation's public contact number (a centre's 联系电话,
+published for parents to call) is not, and is shown whole (``organisation_phone``)."""
 
 from .validators import MOBILE_RE, normalise_id_number, normalise_mobile
 
@@ -15,7 +18,8 @@ def mask_id_number(value: str | None) -> str:
 
 
 def mask_phone(value: str | None) -> str:
-    """'13800005678' → '138****5678'; other numbers keep only their last 4 digits."""
+    """A person's number: '13800005678' → '138****5678'; other numbers keep only their last 4
+    digits."""
     number = normalise_mobile(value or "")
     if not number:
         return ""
@@ -24,6 +28,11 @@ def mask_phone(value: str | None) -> str:
     if len(number) <= 4:
         return "*" * len(number)
     return "*" * (len(number) - 4) + number[-4:]
+
+
+def organisation_phone(value: str | None) -> str:
+    """An organisation's public contact number, whole (not personal data): '0830-3123456'."""
+    return (value or "").strip()
 
 
 def mask_name(value: str | None) -> str:

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .fields import BlindIndexField, EncryptedTextField
 from .validators import normalise_mobile, validate_id_number, validate_mobile
@@ -390,7 +391,8 @@ class CalendarDay(models.Model):
         WORKDAY = "workday", _("Make-up working day")
 
     date = models.DateField(_("date"), unique=True)
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    kind = models.CharField(pgettext_lazy("calendar day", "kind"), max_length=10,
+                            choices=Kind.choices)
     name = models.CharField(
         _("name"), max_length=50, help_text=_("The holiday it belongs to, e.g. 春节 or 国庆节.")
     )

@@ -19,15 +19,15 @@ every state, in several districts), goes through the real workflow in ``registry
 ``submit_rectification``, ``suspend_filing``, ``request_termination`` and
 ``deregister_filing``, with the district's demo regulator (``jiangyang``, ``naxi``, else the
 city's ``city``) and the centre's manager as actors. Their filings' timestamps are back-dated
-afterwards; their audit events and notifications keep the time of the seed run (the audit
-trail is append-only).
+afterwards, and so are the audit events, change history and notifications each step wrote
+(``luhuituo.demo.backdating``): the queue, the receipt and the history tell one timeline.
 
 The rest (the bulk) is written directly with bulk inserts: centres, filings with their status,
 timestamps, actors and filing numbers set as the services would set them, materials (files
 saved through the ``FileField`` to MEDIA_ROOT), and back-dated audit events with the services'
 verbs and details, so each filing's history reads the same. Measured on the 2-core dev
 machine: the whole seed takes 8–15 s this way; driving all 215 centres through the services
-takes about 40 s and dates every history entry and notification at the seed run. To do that
+takes about 40 s. To do that
 anyway, raise ``SERVICE_CENTRES_PER_STATE`` and ``SERVICE_CENTRES_VERIFIED``.
 
 Filing numbers are issued per district and year in the order of the (back-dated) filing
@@ -50,6 +50,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
@@ -63,6 +64,7 @@ from stdnum.cn import ric, uscc
 from luhuituo.core.models import AuditEvent, Region, User
 from luhuituo.core.uploads import check_upload
 from luhuituo.core.workdays import CHINA_TZ, WorkingDayCalendar
+from luhuituo.demo.backdating import Backdater
 from registry import inclusive, services
 from registry.checks import preflight
 from registry.models import (
@@ -1391,8 +1393,10 @@ class Writer:
         """Create the centre, upload its materials and walk its filing through every step
         with registry.services; then back-date what the services stamped with 'now'."""
         centre, membership, classes, staff, trainings, fees = self.centre_objects(plan, manager)
-        centre.save()
-        filing = Filing.objects.create(centre=centre, status=S.DRAFT)
+        clock = Backdater()
+        with clock.at(plan.steps[0].at):
+            centre.save()
+            filing = Filing.objects.create(centre=centre, status=S.DRAFT)
         membership.save()
         ClassGroup.objects.bulk_create(classes)
         Staff.objects.bulk_create(staff)
@@ -1415,48 +1419,55 @@ class Writer:
                 replaced.append(material.pk)
 
         for step in plan.steps:
-            if step.name == "upload":
-                count = plan.uploads if plan.state == S.DRAFT else len(plan.materials)
-                for i in range(count):
-                    upload(i)
-            elif step.name in {"submit", "resubmit"}:
-                services.submit_filing(filing=filing, by=manager, commitment=True)
-            elif step.name == "return":
-                services.return_filing(
-                    filing=filing, by=regulator, note=texts["return_note"],
-                    reasons={uploaded[i].pk: reason for i, reason in plan.returned})
-            elif step.name == "replace":
-                for i, _reason in plan.returned:
-                    upload(i, version=2)
-            elif step.name == "accept":
-                Filing.objects.filter(pk=filing.pk).update(filing_no=plan.filing_no)
-                services.accept_filing(
-                    filing=filing, by=regulator,
-                    findings_reason=ACCEPTED_DESPITE_FINDINGS if preflight(filing) else "")
-            elif step.name == "start":
-                services.start_verification(filing=filing, by=regulator)
-            elif step.name == "verify":
-                services.verify_filing(filing=filing, by=regulator, note=texts["verify_note"])
-            elif step.name == "nonconforming":
-                services.find_nonconforming(filing=filing, by=regulator, notice=texts["notice"])
-            elif step.name == "rectify":
-                services.submit_rectification(filing=filing, by=manager,
-                                              note=texts["rectify_note"])
-            elif step.name == "suspend":
-                services.suspend_filing(filing=filing, by=regulator,
-                                        reason=texts["suspension"])
-            elif step.name == "terminate":
-                reason, children, staff_settled, fees_refunded = texts["termination"]
-                services.request_termination(
-                    filing=filing, by=manager, reason=reason, children_settled=children,
-                    staff_settled=staff_settled, fees_refunded=fees_refunded)
-            elif step.name == "deregister":
-                services.deregister_filing(filing=filing, by=regulator,
-                                           note=texts["deregister_note"])
-        self.back_date(plan, filing, staff, replaced)
+            with clock.at(step.at):
+                self.take_step(plan, step, filing, uploaded, upload, manager, regulator, texts)
+        with clock.at(plan.steps[-1].at):
+            self.back_date(plan, filing, staff, replaced)
+        clock.apply()
         self.event(centre, "centre_registered", manager, plan.steps[0].at, centre.name,
                    region=plan.district.name, legal_form=centre.legal_form)
         return centre
+
+    def take_step(self, plan, step, filing, uploaded, upload, manager, regulator, texts):
+        """One step of the plan through registry.services (stamped "now"; back-dated after)."""
+        if step.name == "upload":
+            count = plan.uploads if plan.state == S.DRAFT else len(plan.materials)
+            for i in range(count):
+                upload(i)
+        elif step.name in {"submit", "resubmit"}:
+            services.submit_filing(filing=filing, by=manager, commitment=True)
+        elif step.name == "return":
+            services.return_filing(
+                filing=filing, by=regulator, note=texts["return_note"],
+                reasons={uploaded[i].pk: reason for i, reason in plan.returned})
+        elif step.name == "replace":
+            for i, _reason in plan.returned:
+                upload(i, version=2)
+        elif step.name == "accept":
+            Filing.objects.filter(pk=filing.pk).update(filing_no=plan.filing_no)
+            services.accept_filing(
+                filing=filing, by=regulator,
+                findings_reason=ACCEPTED_DESPITE_FINDINGS if preflight(filing) else "")
+        elif step.name == "start":
+            services.start_verification(filing=filing, by=regulator)
+        elif step.name == "verify":
+            services.verify_filing(filing=filing, by=regulator, note=texts["verify_note"])
+        elif step.name == "nonconforming":
+            services.find_nonconforming(filing=filing, by=regulator, notice=texts["notice"])
+        elif step.name == "rectify":
+            services.submit_rectification(filing=filing, by=manager,
+                                          note=texts["rectify_note"])
+        elif step.name == "suspend":
+            services.suspend_filing(filing=filing, by=regulator,
+                                    reason=texts["suspension"])
+        elif step.name == "terminate":
+            reason, children, staff_settled, fees_refunded = texts["termination"]
+            services.request_termination(
+                filing=filing, by=manager, reason=reason, children_settled=children,
+                staff_settled=staff_settled, fees_refunded=fees_refunded)
+        elif step.name == "deregister":
+            services.deregister_filing(filing=filing, by=regulator,
+                                       note=texts["deregister_note"])
 
     def back_date(self, plan: CentrePlan, filing: Filing, staff: list[Staff],
                   replaced: list[int]) -> None:
@@ -1513,6 +1524,23 @@ class Writer:
         return done
 
 
+def date_history(plans: list[CentrePlan], today: date) -> None:
+    """The change history (pghistory) the bulk inserts and updates wrote at the seed's time is
+    dated at each centre's last step, the moment its rows show (the centres driven through the
+    services had theirs moved step by step: luhuituo.demo.backdating)."""
+    last = {p.uscc: p.steps[-1].at for p in plans}
+    for label, centre_path in (("registry.FilingEvent", "centre__uscc"),
+                               ("registry.CentreEvent", "uscc")):
+        model = apps.get_model(label)
+        events = list(model.objects.filter(
+            **{f"pgh_obj__{centre_path}__in": list(last)}, pgh_created_at__date__gte=today)
+            .select_related("pgh_obj__centre" if label.endswith("FilingEvent") else "pgh_obj"))
+        for event in events:
+            centre = event.pgh_obj.centre if label.endswith("FilingEvent") else event.pgh_obj
+            event.pgh_created_at = last[centre.uscc]
+        model.objects.bulk_update(events, ["pgh_created_at"], batch_size=500)
+
+
 def identity(items: Iterable, desc: str):
     return items
 
@@ -1549,6 +1577,7 @@ def seed_centres(count: int = DEFAULT_CENTRES, *, progress: Callable = identity)
         for centre in centres:
             centre.updated_at = last_moment[centre.uscc]
         Centre.objects.bulk_update(centres, ["updated_at"], batch_size=500)
+        date_history(new, today)
     return {"created": len(new), "skipped": len(plans) - len(new),
             "states": Counter(p.state for p in new), "via_services": len(via_services),
             "inclusive": recognised}

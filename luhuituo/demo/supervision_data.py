@@ -26,6 +26,7 @@ from stdnum.cn import ric
 
 from luhuituo.core.models import User
 from luhuituo.core.workdays import is_working_day
+from luhuituo.demo.backdating import FOLLOW_UP, Backdater
 from registry.models import Centre, ClassGroup, Staff
 from supervision.models import (
     FILED_STATUSES,
@@ -71,7 +72,9 @@ def _id_number(rng: random.Random, region_code: str, born: date, female: bool) -
 
 
 def _moment(day: date, hour: int, minute: int) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+    """That time of ``day``, but never later than now: seeding at 07:00 records no morning
+    check at 08:30 today."""
+    return min(timezone.make_aware(datetime.combine(day, time(hour, minute))), timezone.now())
 
 
 def choose_centres() -> list[Centre]:
@@ -442,53 +445,56 @@ def seed_follow_up(centres: list[Centre], rng: random.Random) -> dict:
     today = timezone.localdate()
     checklists = list(service.active_checklists())
     made = {"inspections": 0, "complaints": 0}
+    clock = Backdater(FOLLOW_UP)
     for index, centre in enumerate(centres[:12]):
         regulator, manager = _people(centre)
         if regulator is None or manager is None:
             continue
-        chosen = [c for c in checklists if c.category in ("fire", "safety", "health")]
-        inspection = service.plan_inspection(
-            centre=centre, by=regulator, kind=Inspection.Kind.ROUTINE if index % 3
-            else Inspection.Kind.UNANNOUNCED, planned_on=today, checklists=chosen)
-        service.start_inspection(inspection=inspection, by=regulator)
-        items = list(service.checklist_items(inspection))
-        variant = index % 4
-        failed = set() if variant == 0 else {items[index % len(items)].pk}
-        service.save_answers(inspection=inspection, by=regulator, answers={
-            item.pk: ("fail" if item.pk in failed else "pass", "") for item in items})
-        findings = []
-        if failed:
-            severity, text = FINDINGS[index % len(FINDINGS)]
-            findings.append(service.add_finding(inspection=inspection, by=regulator,
-                                                severity=severity, description=text))
-        service.issue_findings(inspection=inspection, by=regulator, summary=(
-            "现场检查未发现问题。" if not findings else "发现问题，已责令限期整改。"))
         age = 40 - index * 2
-        if not findings:
-            service.close_inspection(inspection=inspection, by=regulator)
-        else:
-            order = rectification_service.issue_rectification_order(
-                by=regulator, inspection=inspection, findings=findings,
-                requirements="；".join(f.description for f in findings)
-                + "请限期整改并上传整改照片。")
-            if variant in (2, 3):
-                rectification_service.acknowledge_order(order=order, by=manager)
-                rectification_service.submit_rectification(order=order, by=manager, response=(
-                    "已于检查次日完成整改：清理通道杂物，更换指示灯，附整改后照片。"),
-                    files=_evidence())
-                if variant == 3:
-                    rectification_service.verify_order(order=order, by=regulator, close=True,
-                                                       note="复查确认已整改到位。")
-            elif index % 8 == 1:
-                rectification_service.acknowledge_order(order=order, by=manager)
-            # Back-date the visit and the order; the overdue ones' deadlines have passed.
-            _back_date(RectificationOrder, order.pk, age, "issued_at", "acknowledged_at",
-                       "submitted_at", "closed_at", "deadline")
-            if variant == 1:
-                RectificationOrder.objects.filter(pk=order.pk).update(
-                    deadline=today - timedelta(days=rng.randint(2, 6)))
-        _back_date(Inspection, inspection.pk, age, "planned_on", "started_at", "finished_at",
-                   "closed_at", "created_at")
+        # what the services stamp "now" (audit, change history, notices) moves with the visit
+        with clock.at(timedelta(days=age)):
+            chosen = [c for c in checklists if c.category in ("fire", "safety", "health")]
+            inspection = service.plan_inspection(
+                centre=centre, by=regulator, kind=Inspection.Kind.ROUTINE if index % 3
+                else Inspection.Kind.UNANNOUNCED, planned_on=today, checklists=chosen)
+            service.start_inspection(inspection=inspection, by=regulator)
+            items = list(service.checklist_items(inspection))
+            variant = index % 4
+            failed = set() if variant == 0 else {items[index % len(items)].pk}
+            service.save_answers(inspection=inspection, by=regulator, answers={
+                item.pk: ("fail" if item.pk in failed else "pass", "") for item in items})
+            findings = []
+            if failed:
+                severity, text = FINDINGS[index % len(FINDINGS)]
+                findings.append(service.add_finding(inspection=inspection, by=regulator,
+                                                    severity=severity, description=text))
+            service.issue_findings(inspection=inspection, by=regulator, summary=(
+                "现场检查未发现问题。" if not findings else "发现问题，已责令限期整改。"))
+            if not findings:
+                service.close_inspection(inspection=inspection, by=regulator)
+            else:
+                order = rectification_service.issue_rectification_order(
+                    by=regulator, inspection=inspection, findings=findings,
+                    requirements="；".join(f.description for f in findings)
+                    + "请限期整改并上传整改照片。")
+                if variant in (2, 3):
+                    rectification_service.acknowledge_order(order=order, by=manager)
+                    rectification_service.submit_rectification(order=order, by=manager, response=(
+                        "已于检查次日完成整改：清理通道杂物，更换指示灯，附整改后照片。"),
+                        files=_evidence())
+                    if variant == 3:
+                        rectification_service.verify_order(order=order, by=regulator, close=True,
+                                                           note="复查确认已整改到位。")
+                elif index % 8 == 1:
+                    rectification_service.acknowledge_order(order=order, by=manager)
+                # Back-date the visit and the order; the overdue ones' deadlines have passed.
+                _back_date(RectificationOrder, order.pk, age, "issued_at", "acknowledged_at",
+                           "submitted_at", "closed_at", "deadline")
+                if variant == 1:
+                    RectificationOrder.objects.filter(pk=order.pk).update(
+                        deadline=today - timedelta(days=rng.randint(2, 6)))
+            _back_date(Inspection, inspection.pk, age, "planned_on", "started_at", "finished_at",
+                       "closed_at", "created_at")
         made["inspections"] += 1
     for index, centre in enumerate(centres[12:16]):
         regulator, _manager = _people(centre)
@@ -505,12 +511,13 @@ def seed_follow_up(centres: list[Centre], rng: random.Random) -> dict:
         if regulator is None:
             continue
         received = timezone.now() - timedelta(days=(3, 20, 8, 30, 1, 12)[index])
-        complaint = complaint_service.receive_complaint(
-            centre=centre, channel=channel, category=category, summary=summary, details=details,
-            priority=Complaint.Priority.URGENT if category == "safety"
-            else Complaint.Priority.NORMAL, complainant_name=rng.choice(SURNAMES) + "女士",
-            complainant_phone=f"138{rng.randint(0, 99999999):08d}", by=regulator,
-            received_at=received)
+        with clock.at(received):
+            complaint = complaint_service.receive_complaint(
+                centre=centre, channel=channel, category=category, summary=summary, details=details,
+                priority=Complaint.Priority.URGENT if category == "safety"
+                else Complaint.Priority.NORMAL, complainant_name=rng.choice(SURNAMES) + "女士",
+                complainant_phone=f"138{rng.randint(0, 99999999):08d}", by=regulator,
+                received_at=received)
         if index in (1, 2, 3, 5):
             complaint_service.assign_complaint(complaint=complaint, by=regulator,
                                                assignee=regulator)
@@ -522,6 +529,7 @@ def seed_follow_up(centres: list[Centre], rng: random.Random) -> dict:
         if index == 5:
             complaint_service.close_complaint(complaint=complaint, by=regulator)
         made["complaints"] += 1
+    clock.apply()
     return made
 
 

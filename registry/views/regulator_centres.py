@@ -21,13 +21,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from luhuituo.core.audit import audit, log_access
+from luhuituo.core.dates import export_filename
 from luhuituo.core.exceptions import submit
 from luhuituo.core.forms import FilterForm, SearchField, district_choices
 from luhuituo.core.permissions import get_visible_or_404, regulator_required
@@ -71,7 +72,7 @@ class CentreFilterForm(FilterForm):
     district = forms.ChoiceField(label=gettext_lazy("District/county"), required=False)
     status = forms.ChoiceField(label=gettext_lazy("Filing status"), required=False,
                                choices=[ALL, *Filing.Status.choices])
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), required=False,
+    kind = forms.ChoiceField(label=pgettext_lazy("centre", "Kind"), required=False,
                              choices=[ALL, *Centre.Kind.choices])
     inclusive = forms.ChoiceField(
         label=gettext_lazy("Inclusive (普惠)"), required=False,
@@ -154,7 +155,8 @@ def centre_list(request: HttpRequest) -> HttpResponse:
 def export_table(centres) -> tuple[list[str], list[list]]:
     """The list's columns (plus the credit code, an organisation's identifier): nothing about
     people."""
-    header = [_("Centre name"), _("Unified social credit code"), _("District/county"), _("Kind"),
+    header = [_("Centre name"), _("Unified social credit code"), _("District/county"),
+              pgettext("centre", "Kind"),
               _("Inclusive (普惠)"), _("Approved places"), _("Filing status"),
               _("Filing number"), _("Last updated")]
     yes, no = _("Yes"), _("No")
@@ -230,7 +232,7 @@ def centre_export(request: HttpRequest) -> HttpResponse:
     filters = {name: str(value) for name, value in form.cleaned_data.items() if value}
     audit(Verb.CENTRE_EXPORT, actor=request.user, request=request, format=export_format,
           filters=filters, rows=len(rows))
-    filename = f"centres-{timezone.localdate():%Y%m%d}.{export_format}"
+    filename = export_filename(_("Registered centres"), export_format)
     if export_format == "csv":
         return _csv_response(header, rows, filename)
     return _xlsx_response(header, rows, filename)

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from luhuituo.core.dates import moment
 from luhuituo.core.models import Notification
 from registry.models import Centre
 
@@ -114,7 +115,7 @@ def run_rule(code: str, now: datetime | None = None) -> RunResult:
 def _auto_resolved_note(now: datetime) -> str:
     with translation.override(settings.LANGUAGE_CODE):
         return "\n" + _("Condition cleared; resolved by the check at %(time)s.") % {
-            "time": timezone.localtime(now).strftime("%Y-%m-%d %H:%M")}
+            "time": moment(now)}
 
 
 def run_rules(codes: Iterable[str] | None = None, now: datetime | None = None) -> list[RunResult]:

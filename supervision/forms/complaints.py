@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from luhuituo.core.dates import day
 from luhuituo.core.forms import FilterForm, SearchField, district_choices
 from luhuituo.core.models import RegulatorScope, User
 from luhuituo.core.submissions import OneTimeForm
@@ -104,7 +105,7 @@ class LinkForm(forms.Form):
         self.fields["inspection"].queryset = Inspection.objects.visible_to(user).filter(
             centre=complaint.centre).exclude(status=Inspection.Status.CLOSED)
         self.fields["inspection"].label_from_instance = (
-            lambda i: f"{i.planned_on:%Y-%m-%d} · {i.get_kind_display()} · "
+            lambda i: f"{day(i.planned_on)} · {i.get_kind_display()} · "
                       f"{i.get_status_display()}")
 
     def clean(self):

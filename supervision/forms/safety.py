@@ -8,6 +8,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from luhuituo.core.forms import (
     DateInput,
@@ -98,7 +99,7 @@ class IncidentCloseForm(forms.Form):
 class IncidentFilterForm(FilterForm):
     """Query parameters of the incident lists; invalid values are dropped, not refused."""
 
-    kind = forms.ChoiceField(label=_("Kind"), required=False,
+    kind = forms.ChoiceField(label=pgettext_lazy("incident", "Kind"), required=False,
                              choices=[("", _("All")), *Incident.Kind.choices])
     severity = forms.ChoiceField(label=_("Severity"), required=False,
                                  choices=[("", _("All")), *Incident.Severity.choices])

@@ -16,7 +16,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from luhuituo.core.dates import day
 from luhuituo.core.fields import BlindIndexField, EncryptedTextField
 from luhuituo.core.models import Versioned
 from luhuituo.core.validators import validate_id_number
@@ -246,7 +248,8 @@ class HealthCheck(Recorded):
 
     child = models.ForeignKey(Child, models.CASCADE, related_name="health_checks",
                               verbose_name=_("child"))
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    kind = models.CharField(pgettext_lazy("health check", "kind"), max_length=10,
+                            choices=Kind.choices)
     checked_on = models.DateField(_("checked on"))
     institution = models.CharField(_("medical institution"), max_length=100)
     result = models.CharField(_("result"), max_length=10, choices=Result.choices)
@@ -303,4 +306,4 @@ class ChildrenReport(models.Model):
         verbose_name_plural = _("children reports")
 
     def __str__(self) -> str:
-        return f"{self.centre} · {timezone.localtime(self.submitted_at):%Y-%m-%d}"
+        return f"{self.centre} · {day(self.submitted_at)}"

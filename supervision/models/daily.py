@@ -7,6 +7,7 @@ import pghistory
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from luhuituo.core.dates import day
 from luhuituo.core.models import Versioned
 from registry.models import ClassGroup, Staff
 
@@ -53,7 +54,7 @@ class ClassDay(Versioned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.class_group.name} · {self.date:%Y-%m-%d}"
+        return f"{self.class_group.name} · {day(self.date)}"
 
     def changed_rows(self, version: int):
         """The attendance rows whose values changed after ``version``, with their child."""
@@ -168,7 +169,7 @@ class Attendance(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.child} · {self.class_day.date:%Y-%m-%d} · {self.get_status_display()}"
+        return f"{self.child} · {day(self.class_day.date)} · {self.get_status_display()}"
 
     def save(self, *args, **kwargs):
         if self.date is None and self.class_day_id is not None:

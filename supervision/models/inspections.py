@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from registry.models import Centre
 
@@ -97,7 +98,8 @@ class Inspection(models.Model):
 
     centre = models.ForeignKey(Centre, models.CASCADE, related_name="inspections",
                                verbose_name=_("centre"))
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    kind = models.CharField(pgettext_lazy("inspection", "kind"), max_length=12,
+                            choices=Kind.choices)
     planned_on = models.DateField(_("planned for"))
     status = models.CharField(_("status"), max_length=25, choices=Status.choices,
                               default=Status.PLANNED)

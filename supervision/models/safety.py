@@ -8,7 +8,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from luhuituo.core.dates import day
 from registry.models import Centre, ClassGroup
 
 from .base import CentreRecordQuerySet, Recorded
@@ -57,7 +59,7 @@ class Incident(models.Model):
     class_group = models.ForeignKey(ClassGroup, models.SET_NULL, null=True, blank=True,
                                     related_name="+", verbose_name=_("class"))
     occurred_at = models.DateTimeField(_("happened at"))
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    kind = models.CharField(pgettext_lazy("incident", "kind"), max_length=12, choices=Kind.choices)
     injury_type = models.CharField(_("injury type"), max_length=12, choices=InjuryType.choices,
                                    blank=True)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
@@ -83,7 +85,7 @@ class Incident(models.Model):
         verbose_name_plural = _("incidents")
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {timezone.localtime(self.occurred_at):%Y-%m-%d}"
+        return f"{self.get_kind_display()} · {day(self.occurred_at)}"
 
     @property
     def must_report_to_authority(self) -> bool:
@@ -105,7 +107,7 @@ class Drill(Recorded):
 
     centre = models.ForeignKey(Centre, models.CASCADE, related_name="drills",
                                verbose_name=_("centre"))
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    kind = models.CharField(pgettext_lazy("drill", "kind"), max_length=12, choices=Kind.choices)
     held_on = models.DateField(_("held on"))
     participants = models.PositiveIntegerField(_("participants"), default=0)
     note = models.TextField(_("what went well, what to improve"), blank=True)
@@ -131,7 +133,8 @@ class SafetyCheck(Recorded):
 
     centre = models.ForeignKey(Centre, models.CASCADE, related_name="safety_checks",
                                verbose_name=_("centre"))
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    kind = models.CharField(pgettext_lazy("safety check", "kind"), max_length=20,
+                            choices=Kind.choices)
     checked_on = models.DateField(_("checked on"))
     inspector_name = models.CharField(_("checked by"), max_length=50)
     all_in_order = models.BooleanField(_("everything in order"), default=True)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from luhuituo.core.audit import audit
+from luhuituo.core.dates import moment
 from luhuituo.core.exceptions import DomainError
 from luhuituo.core.models import User
 from luhuituo.core.notify import notify_later
@@ -38,7 +39,7 @@ def _append_note(alert: Alert, user: User, text: str) -> None:
     text = text.strip()
     if not text:
         return
-    stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+    stamp = moment(timezone.now())
     line = f"[{stamp} {user.get_full_name()}] {text}"
     alert.note = f"{alert.note}\n{line}".strip()
 
@@ -85,15 +86,31 @@ def add_note(alert: Alert, *, by: User, note: str, request=None) -> Alert:
 
 
 def assignable_users(alert: Alert):
-    """Regulators whose scope covers the alert's centre."""
+    """Regulators whose scope covers the alert's centre: the district's first, then the
+    city's. Support administrators (superusers) are not case handlers, whatever their scope."""
+    from django.db.models import Case, Exists, OuterRef, Value, When
+
     from luhuituo.core.models import RegulatorScope
 
     regions = [alert.centre.region_id, alert.centre.region.parent_id]
+    in_district = RegulatorScope.objects.filter(
+        user=OuterRef("pk"), region_id=alert.centre.region_id,
+        role=RegulatorScope.Role.REGULATOR)
     return (User.objects.filter(
-        is_active=True, account_type=User.AccountType.REGULATOR,
+        is_active=True, is_superuser=False, account_type=User.AccountType.REGULATOR,
         scopes__region_id__in=[r for r in regions if r],
         scopes__role=RegulatorScope.Role.REGULATOR,
-    ).distinct().order_by("name", "username"))
+    ).distinct().annotate(district_first=Case(When(Exists(in_district), then=Value(0)),
+                                              default=Value(1)))
+        .order_by("district_first", "name", "username"))
+
+
+def proposed_assignee(alert: Alert, assignable) -> int | None:
+    """Whom the assign form proposes: the assignee already chosen, else a regulator of the
+    centre's own district, else nobody (never someone only because their name sorts first)."""
+    if alert.assignee_id:
+        return alert.assignee_id
+    return next((user.pk for user in assignable if user.district_first == 0), None)
 
 
 def assign(alert: Alert, *, by: User, assignee: User, request=None) -> Alert:

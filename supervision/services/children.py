@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy as _
 
 from luhuituo.core.audit import audit, client_ip
 from luhuituo.core.crypto import blind_index
+from luhuituo.core.dates import day
 from luhuituo.core.exceptions import DomainError
 from luhuituo.core.models import AccessLog, User
 from luhuituo.core.validators import normalise_id_number, validate_id_number
@@ -266,7 +267,7 @@ class LikelyDuplicate(ChildError):
     ``existing`` is that child. Enrol anyway only when told it is a different child."""
 
     def __init__(self, existing: Child, *, same_mobile: bool):
-        details = {"name": existing.name, "date": existing.birth_date.isoformat()}
+        details = {"name": existing.name, "date": day(existing.birth_date)}
         if same_mobile:
             message = _("%(name)s, born on %(date)s, is already registered at this centre, "
                         "with a guardian of the same mobile number.") % details
@@ -601,7 +602,7 @@ def _end_placement(child: Child, *, on: date, reason: str, by: User) -> int | No
     if enrolment is not None:
         if on < enrolment.started_on:
             raise ChildError(_("The date is before the current placement started (%(date)s).")
-                             % {"date": enrolment.started_on}, field="on")
+                             % {"date": day(enrolment.started_on)}, field="on")
         enrolment.ended_on = on
         enrolment.end_reason = reason[:200]
         enrolment.save(update_fields=["ended_on", "end_reason"])
@@ -629,7 +630,7 @@ def move_class(child: Child, *, by: User, class_group: ClassGroup, on: date,
         raise ChildError(_("The child is already in this class."), field="class_group")
     if on < current.started_on:
         raise ChildError(_("The date is before the current placement started (%(date)s).")
-                         % {"date": current.started_on}, field="on")
+                         % {"date": day(current.started_on)}, field="on")
     class_group = _check_placement(child.birth_date, class_group, child.centre, on,
                                    moving=child, field="on")
     current.ended_on = on
@@ -701,14 +702,14 @@ def readmit_child(child: Child, *, by: User, class_group: ClassGroup, on: date,
     left_on = away_since(child)
     if left_on is not None and on < left_on:
         raise ChildError(_("The return date is before the day the child left (%(date)s).")
-                         % {"date": left_on}, field="on")
+                         % {"date": day(left_on)}, field="on")
     if return_check_needed(left_on, on) and valid_return_check(
             child.health_checks.all(), left_on, on) is None:
         raise ChildError(_(
             "The child has been away since %(date)s, %(months)d months or more: a new health "
             "check is needed before the child returns. Record a passed return health check "
             "done within %(valid)d months before the return date first.") % {
-            "date": left_on, "months": settings.RETURN_HEALTH_CHECK_MONTHS,
+            "date": day(left_on), "months": settings.RETURN_HEALTH_CHECK_MONTHS,
             "valid": settings.ENTRY_HEALTH_CHECK_VALID_MONTHS}, field="on")
     if service_form not in Centre.ServiceForm.values:
         raise ChildError(_("Choose a service form."), field="service_form")

@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from luhuituo.core.audit import audit
+from luhuituo.core.dates import day
 from luhuituo.core.exceptions import DomainError
 from luhuituo.core.models import Notification, User
 from luhuituo.core.notify import notify_later
@@ -173,7 +174,7 @@ def plan_inspection(*, centre: Centre, by: User, kind: str, planned_on: date,
     if kind != Inspection.Kind.UNANNOUNCED:
         notify_later(centre_managers(centre),
                       _("Inspection planned for %(date)s: %(centre)s") % {
-                          "date": planned_on.isoformat(), "centre": centre.name},
+                          "date": day(planned_on), "centre": centre.name},
                       url=_centre_inspections_url(inspection))
     return inspection
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from luhuituo.core.audit import audit
+from luhuituo.core.dates import day
 from luhuituo.core.models import Notification, User
 from luhuituo.core.notify import notify_later
 from luhuituo.core.verbs import Verb
@@ -125,7 +126,7 @@ def issue_rectification_order(*, by: User, requirements: str, inspection: Inspec
                     verb=Verb.INSPECTION_RECTIFICATION_ORDERED, order=order.number)
     notify_later(centre_managers(centre),
                   _("Rectification order %(no)s: rectify by %(date)s") % {
-                      "no": order.number, "date": deadline.isoformat()},
+                      "no": order.number, "date": day(deadline)},
                   url=_centre_order_url(order), body=order.requirements,
                   level=Notification.Level.DANGER)
     return order
@@ -218,7 +219,7 @@ def verify_order(*, order: RectificationOrder, by: User, close: bool, note: str 
                 note=note, deadline=order.deadline, reopened=order.reopened_count)
     notify_later(centre_managers(order.centre),
                   _("Rectification order %(no)s re-opened: rectify by %(date)s") % {
-                      "no": order.number, "date": order.deadline.isoformat()},
+                      "no": order.number, "date": day(order.deadline)},
                   url=_centre_order_url(order), body=note, level=Notification.Level.DANGER)
     return order
 

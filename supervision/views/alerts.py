@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -24,6 +25,7 @@ from luhuituo.core.permissions import (
 )
 from registry.permissions import centre_member_required
 
+from ..checks.basis import cite
 from ..checks.registry import get as get_rule
 from ..checks.registry import rule_title
 from ..forms.alerts import ActionForm, AlertFilterForm
@@ -90,6 +92,9 @@ def subject_url(alert: Alert, user) -> str:
             "child": ("supervision:regulator-child-list", [centre]),
             "feeschedule": ("registry:centre-detail", [centre]),  # its inclusive card (A29)
         }
+        anchors = {"staff": "#staff-h", "classgroup": "#classes-h"}
+        if model in anchors:  # listed on the centre's page
+            return reverse("registry:centre-detail", args=[centre]) + anchors[model]
     else:
         routes = {
             "child": ("supervision:child-detail", [centre, pk]),
@@ -100,6 +105,7 @@ def subject_url(alert: Alert, user) -> str:
             "rectificationorder": ("supervision:centre-rectification", [centre, pk]),
             "centre": ("registry:centre-overview", [centre]),
             "feeschedule": ("registry:fee-schedule", [centre]),
+            "filing": ("registry:filing-detail", [centre]),
         }
     if model == "classday" and not user.is_regulator:
         from ..models import ClassDay
@@ -113,13 +119,36 @@ def subject_url(alert: Alert, user) -> str:
     return ""
 
 
+def subject_label(alert: Alert) -> str:
+    """What the alert is about, named: '备案：江阳区阳光托育中心（510502-2026-0007）',
+    '工作人员：王芳（保育人员）' — not a bare number. The subject's current name where it
+    still exists (a child stays as the check masked it), else the name kept when it was raised."""
+    model = alert.subject_type.model_class()
+    name = alert.subject_type.model
+    if name == "centre":
+        return alert.centre.name
+    text = alert.subject_repr
+    if name == "filing":
+        text = (alert.centre.name if text in ("", alert.centre.name)
+                else f"{alert.centre.name}（{text}）")
+    elif model is not None and name != "child":
+        subject = model._default_manager.filter(pk=alert.subject_id).first()
+        if subject is not None:
+            text = str(subject)
+    if model is None:
+        return text
+    return f"{capfirst(model._meta.verbose_name)}：{text}"
+
+
 def _render_detail(request, alert: Alert, form: ActionForm, status: int = 200):
     spec = get_rule(alert.rule)
+    assignable = list(service.assignable_users(alert)) if request.user.is_regulator else []
     context = {
-        "subject_url": subject_url(alert, request.user),
+        "subject_url": subject_url(alert, request.user), "subject_label": subject_label(alert),
         "alert": alert, "form": form, "rule_title": rule_title(alert.rule),
-        "basis": spec.basis if spec else "",
-        "assignable": service.assignable_users(alert) if request.user.is_regulator else [],
+        "basis": cite(spec.basis) if spec else "",
+        "assignable": assignable,
+        "proposed_assignee": service.proposed_assignee(alert, assignable),
         "notes": [line for line in alert.note.splitlines() if line.strip()],
     }
     return render(request, "supervision/alerts/detail.html", context, status=status)

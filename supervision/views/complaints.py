@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from luhuituo.core.audit import log_access
+from luhuituo.core.dates import day
 from luhuituo.core.exceptions import domain_errors
 from luhuituo.core.permissions import regulator_required
 from luhuituo.core.submissions import submit_once
@@ -102,7 +103,7 @@ def complaint_create(request: HttpRequest) -> HttpResponse:
         if call.ok:
             if not call.repeat:
                 messages.success(request, _("The complaint is recorded; answer due by "
-                                            "%(date)s.") % {"date": call.result.due_on})
+                                            "%(date)s.") % {"date": day(call.result.due_on)})
             return redirect(call.url)
         status = 422
     return render(request, "supervision/complaints/create.html", {"form": form},

@@ -19,10 +19,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from luhuituo.core.audit import audit
+from luhuituo.core.dates import export_filename
 from luhuituo.core.exceptions import domain_errors, submit
 from luhuituo.core.pdf import pdf_response
 from luhuituo.core.permissions import get_visible_or_404, regulator_required
@@ -156,10 +158,12 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
 
 def _inspections_csv(request, inspections) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(True, "inspections.csv")
+    response["Content-Disposition"] = content_disposition_header(
+        True, export_filename(_("Inspections"), "csv"))
     response.write("\ufeff")  # Excel reads UTF-8 only with a BOM
     writer = csv.writer(response)
-    writer.writerow([_("Centre"), _("District/county"), _("Kind"), _("Planned for"),
+    writer.writerow([_("Centre"), _("District/county"), pgettext("inspection", "Kind"),
+                     _("Planned for"),
                      _("Status"), _("Lead inspector"), _("Findings"),
                      _("Rectification orders"), _("Risk score when planned")])
     count = 0

@@ -64,7 +64,7 @@ def test_a_newer_version_is_refused_with_who_when_and_what_changed():
     error = refused.value
     assert error.since == 1 and error.obj.version == 2
     assert error.changes == ["name", "address"]
-    assert error.message.startswith("王园长 saved this centre at 2026-11-28 09:12, after you "
+    assert error.message.startswith("王园长 saved this centre at 28 November 2026 09:12, after you "
                                     "opened it. Changed since: name、address. Nothing was saved.")
 
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from stdnum.cn import ric, uscc
 
@@ -36,6 +37,7 @@ from .seeding import DEMO_CENTRES, seed
 pytestmark = pytest.mark.django_db
 S = Filing.Status
 FILING_NO = re.compile(r"^(\d{6})-(\d{4})-(\d{4})$")
+DEMO_CENTRE_NAME = "江阳区示范托育中心"
 
 
 def snapshot() -> dict:
@@ -224,3 +226,47 @@ def test_inclusive_centres_are_recognised_by_their_district_and_a29_fires(demo_d
     assert above, "the demo should show A29 firing"
     assert set(Alert.objects.open().filter(rule="A29").values_list("centre_id", flat=True)) \
         == above
+
+
+def test_every_filing_tells_one_timeline(demo_db):
+    """Item 16: what the queue, the receipt and the history say about a back-dated filing
+    agree: the receipt names the submission dates of the history, the last one the queue's; no
+    history entry (audit trail, change history, notification) of a generated filing carries the
+    time of the seed run."""
+    from django.apps import apps
+    from django.template.loader import render_to_string
+
+    from luhuituo.core.models import Notification
+
+    local = timezone.localdate
+    today = local()
+    generated = Filing.objects.exclude(centre__name=DEMO_CENTRE_NAME)
+    filing_type = ContentType.objects.get_for_model(Filing)
+    submissions = {"filing_submitted", "filing_resubmitted"}
+    checked = 0
+    for filing in generated.exclude(status=S.DRAFT).select_related("centre"):
+        events = list(AuditEvent.objects.filter(target_type=filing_type,
+                                                target_id=str(filing.pk)).order_by("created_at"))
+        submitted = [e for e in events if e.verb in submissions]
+        assert submitted, filing
+        assert local(submitted[0].created_at) == local(filing.first_submitted_at), filing
+        assert local(submitted[-1].created_at) == local(filing.submitted_at), filing
+        assert all(local(e.created_at) < today for e in events), filing
+        if filing.filing_no:
+            receipt = render_to_string("pdf/filing_receipt.html", {
+                "filing": filing, "centre": filing.centre, "verify_url": "", "qr": ""})
+            said = re.search(r"你单位于(.*?)收悉", receipt).group(1)
+            dates = [tuple(map(int, d)) for d in re.findall(r"(\d{4})年(\d{1,2})月(\d{1,2})日",
+                                                              said)]
+            last = local(filing.submitted_at)
+            first = local(filing.first_submitted_at)
+            assert dates[-1] == (last.year, last.month, last.day), (filing, said)
+            assert dates[0] == (first.year, first.month, first.day), (filing, said)
+            checked += 1
+    assert checked >= 10
+    history = apps.get_model("registry", "FilingEvent")
+    assert not history.objects.filter(pgh_obj__in=generated,
+                                      pgh_created_at__date__gte=today).exists()
+    assert not Notification.objects.filter(created_at__date__gte=today).exclude(
+        url__contains=f"/{Centre.objects.get(name=DEMO_CENTRE_NAME).pk}/").filter(
+        url__contains="/filing").exists()

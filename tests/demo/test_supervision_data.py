@@ -92,3 +92,28 @@ def test_demo_random_draws_verify_and_publish_only_done_inspections(demo_db, cli
             for row in draw.result:
                 if row["centre"] == conflict.centre_id:
                     assert conflict.inspector_id not in row["inspectors"]
+
+
+def test_back_dated_visits_and_complaints_tell_one_timeline(demo_db):
+    """Items 12 and 16: a visit's history is dated with the visit, a complaint's intake with its
+    receipt; nothing the seed wrote lies in the future."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from luhuituo.core.models import AuditEvent
+
+    now, local = timezone.now(), timezone.localdate
+    past = Inspection.objects.filter(planned_on__lt=local())
+    assert past.count() >= 5
+    for model, objects, when in (
+            (Inspection, past, lambda i: i.planned_on),
+            (Complaint, Complaint.objects.all(), lambda c: local(c.received_at))):
+        kind = ContentType.objects.get_for_model(model)
+        for obj in objects:
+            first = AuditEvent.objects.filter(target_type=kind, target_id=str(obj.pk)).order_by(
+                "created_at").first()
+            assert local(first.created_at) == when(obj), obj
+    assert not AuditEvent.objects.filter(created_at__gt=now).exists()
+    assert not Alert.objects.filter(first_seen__gt=now).exists()
+    assert not ClassDay.objects.filter(morning_check_at__gt=now).exists()
+    assert not ClassDay.objects.filter(midday_check_at__gt=now).exists()

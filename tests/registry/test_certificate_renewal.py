@@ -507,3 +507,10 @@ def test_renewal_clears_the_fire_certificate_alert(verified, manager):
     assert not Alert.objects.open().filter(rule="A18", centre=verified.centre).exists()
     alert.refresh_from_db()
     assert alert.status == Alert.Status.RESOLVED
+
+
+def test_a_refused_renewal_says_the_file_must_be_chosen_again(client_for, manager, verified):
+    """Item 15: the file input comes back empty, and the page says so beside it."""
+    response = post(client_for(manager), verified, issuer="")
+    assert response.status_code == 422
+    assert 'class="help file-dropped"' in response.content.decode()

@@ -217,3 +217,13 @@ def test_change_materials_are_kept_with_the_filing(filed, manager):
         materials={"premises": pdf_pair("a.pdf"), "fire_safety": pdf_pair("b.pdf")})
     assert FilingMaterial.objects.filter(change=change).count() == 2
     assert Centre.objects.get(pk=filed.pk).filing.materials.filter(change=change).exists()
+
+
+def test_a_refused_change_says_its_files_must_be_chosen_again(client_for, manager, filed):
+    """Item 15: every file chosen is named as not kept, beside its field."""
+    response = client_for(manager).post(
+        reverse("registry:change-create", args=[filed.pk]),
+        profile_post(filed, address="江阳区新址1号", reason="",
+                     premises_file=pdf_pair("premises.pdf")[0]))
+    assert response.status_code == 422
+    assert response.content.decode().count('class="help file-dropped"') == 1

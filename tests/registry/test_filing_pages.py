@@ -375,3 +375,13 @@ def test_non_conformity_is_disclosed_publicly_until_verified_again(
     assert "江阳区阳光托育中心" in client.get(url).content.decode()  # still rectifying
     services.verify_filing(filing=filing, by=district_regulator)
     assert "江阳区阳光托育中心" not in client.get(url).content.decode()
+
+
+def test_a_refused_upload_says_the_file_must_be_chosen_again(client_for, manager, filing):
+    """Item 15: a browser never refills a file input, so beside the file field the page says
+    the chosen file was not kept."""
+    response = upload(client_for(manager), filing, "a.pdf", PDF, valid_until="2020-01-01")
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert body.count('class="help file-dropped"') == 1
+    assert body.index('class="help file-dropped"') > body.index('type="file"')

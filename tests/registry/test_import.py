@@ -420,3 +420,11 @@ def test_the_mode_is_required(client_for, district_regulator):
         url("import-start"), {"file": upload(workbook([good_row(1)]))})
     assert response.status_code == 422
     assert response.context["form"].errors["mode"] == [REQUIRED_ZH]
+
+
+def test_a_refused_import_says_the_file_must_be_chosen_again(client_for, district_regulator):
+    """Item 15: the workbook chosen is not kept when the form comes back."""
+    response = client_for(district_regulator).post(
+        url("import-start"), {"mode": "nonsense", "file": upload(workbook([]))})
+    assert response.status_code in (200, 422)
+    assert 'class="help file-dropped"' in response.content.decode()

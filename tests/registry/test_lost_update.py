@@ -62,7 +62,7 @@ def test_a_stale_profile_is_refused_and_overwrites_nothing(client_for, manager, 
     assert refused.status_code == (422 if htmx else 200)
     form = refused.context["form"]
     message = form.non_field_errors()[0]
-    assert message.startswith("李副园长 saved this centre at 2026-11-28 09:12, after you "
+    assert message.startswith("李副园长 saved this centre at 28 November 2026 09:12, after you "
                               "opened it. Changed since: ")
     for label in ("address", "contact phone"):
         assert label in message

@@ -387,3 +387,10 @@ def test_photo_page_query_count_does_not_grow(client_for, manager, centre_a):
         response = client.get(url("photo-list", centre_a.pk))
     assert len(response.context["photos"]) == MAX_CENTRE_PHOTOS
     assert len(one) == len(twelve)
+
+
+def test_a_refused_photo_says_the_file_must_be_chosen_again(client_for, manager, centre_a):
+    """Item 15: a caption too long sends the form back; the photo must be chosen again."""
+    response = upload(client_for(manager), centre_a, "photo.png", PNG, caption="长" * 101)
+    assert response.status_code == 422
+    assert 'class="help file-dropped"' in response.content.decode()

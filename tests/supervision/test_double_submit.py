@@ -199,7 +199,7 @@ def test_a_likely_duplicate_is_refused_with_a_link_to_the_registered_child(
     assert response.status_code == 422
     form = response.context["form"]
     message = form.errors["different_child"][0]
-    assert message.startswith("李小花（出生日期 2025-05-10）已在本机构登记（未填写身份证号")
+    assert message.startswith("李小花（出生日期 2025年5月10日）已在本机构登记（未填写身份证号")
     body = response.content.decode()
     assert f'href="{registered.get_absolute_url()}"' in body
     assert 'name="different_child"' in body

@@ -489,3 +489,18 @@ def test_report_before_findings_are_issued(client_for, centre_a, district_regula
     assert "草稿" in regulator_copy and "尚未出具的问题" in regulator_copy
     centre_copy = pdf_text(client_for(manager).get(url).content)
     assert "尚未出具的问题" not in centre_copy and "检查结果尚未出具" in centre_copy
+
+
+def test_a_refused_answer_says_the_evidence_must_be_chosen_again(client_for, centre_a,
+                                                                 district_regulator, manager):
+    """Item 15: an answer sent back (no text) says beside the evidence field that the files
+    chosen were not kept."""
+    order = ordered(centre_a, district_regulator)
+    response = client_for(manager).post(
+        reverse("supervision:centre-rectification", args=[centre_a.pk, order.pk]),
+        {"action": "answer", "response": "",
+         "files": [SimpleUploadedFile("exit.png", PNG)]})
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert 'class="help file-dropped"' in body
+    assert not RectificationEvidence.objects.exists()

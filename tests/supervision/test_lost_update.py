@@ -107,7 +107,7 @@ def test_carer_and_manager_on_the_same_day_the_stale_save_is_refused(
     assert refused.status_code == 422
     body = refused.content.decode()
     message = refused.context["sheet"].non_field_errors[0]
-    assert message.startswith("张园长 saved this class day at 2026-11-28 10:00, after you "
+    assert message.startswith("张园长 saved this class day at 28 November 2026 10:00, after you "
                               "opened it. Changed since: 小明" + ("." if recorded else "、"))
     assert "Nothing was saved" in message
     assert "Saved meanwhile: Absent · Ill · Fever" in body
@@ -196,7 +196,7 @@ def test_a_stale_child_edit_is_refused_and_overwrites_nothing(client_for, staff,
     assert refused.status_code == 422
     form = refused.context["forms"]["edit"]
     message = form.non_field_errors()[0]
-    assert message.startswith("张园长 saved this child at 2026-11-28 10:00, after you opened "
+    assert message.startswith("张园长 saved this child at 28 November 2026 10:00, after you opened "
                               "it. Changed since: name、allergies and dietary needs.")
     assert "早产两周" in refused.content.decode()  # the staff's typing is kept
     child.refresh_from_db()
@@ -219,7 +219,7 @@ def test_a_stale_guardian_edit_is_refused_and_overwrites_nothing(client_for, sta
         id_number=""))
     assert refused.status_code == 422
     message = refused.context["forms"]["guardian_edit"].non_field_errors()[0]
-    assert "张园长 saved this guardian at 2026-11-28 10:00" in message
+    assert "张园长 saved this guardian at 28 November 2026 10:00" in message
     assert "Changed since: name、mobile number." in message
     assert "阳光奶奶" in refused.content.decode()
     guardian.refresh_from_db()

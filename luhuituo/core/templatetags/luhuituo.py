@@ -1,17 +1,18 @@
-from django import template
+from django import forms, template
 from django.http import QueryDict
 from django.template.base import token_kwargs
 from django.template.defaultfilters import date as date_filter
 from django.utils.html import format_html
 
 from luhuituo.core import sections
-from luhuituo.core.masking import mask_id_number, mask_phone
+from luhuituo.core.masking import mask_id_number, mask_phone, organisation_phone
 from luhuituo.core.submissions import new_token
 
 register = template.Library()
 
 register.filter("mask_id", mask_id_number)
-register.filter("mask_phone", mask_phone)
+register.filter("mask_phone", mask_phone)  # people's numbers
+register.filter("organisation_phone", organisation_phone)  # a centre's public number, whole
 
 
 @register.simple_tag(takes_context=True)
@@ -60,6 +61,21 @@ def time_tag(value, fmt="DATETIME_FORMAT"):
         return ""
     return format_html('<time datetime="{}">{}</time>', date_filter(value, "c"),
                        date_filter(value, fmt))
+
+
+@register.filter
+def dropped_file(field) -> int:
+    """How many files were chosen in ``field`` (a bound file field) of a form that comes back
+    to the user (refused: its errors, or a service's): browsers never refill a file input, so
+    they must be chosen again, and the page says so beside the field (components/field.html,
+    registry/includes/upload_fields.html). 0 when there is nothing to say — no file was chosen,
+    or the file itself was refused and its own error says why."""
+    form = getattr(field, "form", None)
+    if form is None or not form.is_bound or not isinstance(field.field, forms.FileField):
+        return 0
+    if field.errors:
+        return 0
+    return len([f for f in form.files.getlist(field.html_name) if f])
 
 
 @register.filter

@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from luhuituo.core.dates import day
 from luhuituo.core.masking import mask_name
 from registry.models import Centre
 
@@ -54,8 +55,9 @@ def _child(child: Child) -> str:
     return mask_name(child.name)
 
 
-def _date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+def _date(value: date) -> str:
+    """The date in the one format of the language the checks run in (luhuituo.core.dates)."""
+    return day(value)
 
 
 def _since_filed_or(centres, days: int, today: date):

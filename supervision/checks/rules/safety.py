@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from luhuituo.core.dates import moment
+
 from ...models import Incident, SafetyCheck
 from ..registry import Hit, register
 from .common import S, _date, _since_filed_or, _today, operating_centres
@@ -47,7 +49,7 @@ def serious_incident(now: datetime) -> Iterator[Hit]:
         yield Hit(incident.centre_id, incident, _(
             "%(kind)s at %(time)s: not reported to the health bureau within %(hours)d hours."
         ) % {"kind": incident.get_kind_display(),
-             "time": timezone.localtime(incident.occurred_at).strftime("%Y-%m-%d %H:%M"),
+             "time": moment(incident.occurred_at),
              "hours": settings.SERIOUS_INCIDENT_REPORT_HOURS})
 
 

@@ -1,0 +1,81 @@
+"""Back-dated demo actions leave one timeline.
+
+The demo drives part of its data through the real services, which stamp what they write with
+"now": audit events, the change history (pghistory events) and the notifications sent after the
+commit. The demo's data then moves the records' own timestamps to the plan's moments (a filing
+submitted on 2 November). ``Backdater.at(moment)`` around a service call notes what that call
+wrote, and ``apply()`` moves it to the same moment, so the history, the receipt and the queue
+tell one story (docs/rules/filing.md). Demo only: the audit trail is append-only everywhere
+else, and its trigger is set aside here for these rows alone, inside the seed's transaction.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+import pgtrigger
+from django.apps import apps
+from django.db import transaction
+from django.db.models import F, Max
+
+from luhuituo.core.models import Notification
+
+# What services stamp with "now": the audit trail, and the change history of the records the
+# demo back-dates (model label, the field holding the moment).
+AUDIT = [("core.AuditEvent", "created_at")]
+FILINGS = [*AUDIT, ("registry.FilingEvent", "pgh_created_at"),
+           ("registry.CentreEvent", "pgh_created_at")]
+FOLLOW_UP = [*AUDIT, *((f"supervision.{name}Event", "pgh_created_at") for name in (
+    "Inspection", "Finding", "RectificationOrder", "Complaint"))]
+
+
+def _last_pk(model) -> int:
+    return model.objects.aggregate(last=Max("pk"))["last"] or 0
+
+
+def _value(field: str, when: datetime | timedelta):
+    """The new value of ``field``: the moment, or the field moved back by the interval."""
+    return F(field) - when if isinstance(when, timedelta) else when
+
+
+def _notifications_at(func, when: datetime | timedelta):
+    """``func`` (an on-commit callback), its notifications dated ``when``."""
+
+    def run():
+        mark = _last_pk(Notification)
+        func()
+        Notification.objects.filter(pk__gt=mark).update(created_at=_value("created_at", when))
+
+    return run
+
+
+class Backdater:
+    def __init__(self, stamped=FILINGS):
+        self.models = [(apps.get_model(label), field) for label, field in stamped]
+        self.ranges: list[tuple[type, str, int, int, datetime | timedelta]] = []
+
+    @contextmanager
+    def at(self, moment: datetime | timedelta):
+        """What the block writes through the services happened at ``moment`` (a datetime), or
+        that long before it was written (a timedelta: a back-dated record moved as a whole)."""
+        marks = [_last_pk(model) for model, _field in self.models]
+        connection = transaction.get_connection()
+        hooks = len(connection.run_on_commit)
+        yield
+        for (model, field), mark in zip(self.models, marks, strict=True):
+            last = _last_pk(model)
+            if last > mark:
+                self.ranges.append((model, field, mark, last, moment))
+        for i in range(hooks, len(connection.run_on_commit)):
+            savepoints, func, robust = connection.run_on_commit[i]
+            connection.run_on_commit[i] = (savepoints, _notifications_at(func, moment), robust)
+
+    def apply(self) -> None:
+        """Move what was noted to its moment."""
+        with pgtrigger.ignore("core.AuditEvent:append_only"):
+            for model, field, after, last, moment in self.ranges:
+                model.objects.filter(pk__gt=after, pk__lte=last).update(
+                    **{field: _value(field, moment)})
+        self.ranges = []
+
