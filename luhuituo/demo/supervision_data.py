@@ -561,17 +561,38 @@ def _inspectors(code: str) -> list[User]:
     return users
 
 
+def _visit(inspection, index: int, regulator) -> None:
+    """A drawn inspection carried out: the first centre clean and closed, the others with
+    findings under a rectification order."""
+    from supervision.services import inspections as service
+    from supervision.services import rectification as rectification_service
+
+    service.start_inspection(inspection=inspection, by=regulator)
+    if index == 0:
+        service.issue_findings(inspection=inspection, by=regulator,
+                               summary="现场检查未发现问题。")
+        service.close_inspection(inspection=inspection, by=regulator)
+        return
+    findings = [service.add_finding(inspection=inspection, by=regulator, severity=severity,
+                                    description=text)
+                for severity, text in (FINDINGS[0], FINDINGS[1])]
+    service.issue_findings(inspection=inspection, by=regulator,
+                           summary="发现问题，已责令限期整改。")
+    rectification_service.issue_rectification_order(
+        by=regulator, inspection=inspection, findings=findings,
+        requirements="清理疏散通道，更换安全出口指示灯，补齐消毒记录。")
+
+
 def seed_random_draws(rng: random.Random) -> dict:
     """In 江阳区 and 纳溪区: two demo inspectors, one declared conflict, a draw made five weeks
-    ago (``make_draw(now=…)``; the audit trail keeps the real time) whose inspections are done
-    — results public: one clean and closed, one with findings under a rectification order —
+    ago (``make_draw(now=…)``, its audit events and history moved to then) whose inspections
+    are done — results public: one clean and closed, one with findings under a rectification order —
     and a draw of today whose unannounced visits are still planned (not public, not shown to
     the centres)."""
     from luhuituo.core.models import Region
     from supervision.models import InspectorConflict, RandomDraw
     from supervision.services import draws as draw_service
     from supervision.services import inspections as service
-    from supervision.services import rectification as rectification_service
 
     made = {"random_draws": 0, "random_results": 0}
     today = timezone.localdate()
@@ -589,26 +610,16 @@ def seed_random_draws(rng: random.Random) -> dict:
             inspector=inspectors[0], centre=eligible[0],
             defaults={"reason": "配偶在该机构任保育员。", "declared_by": regulator})
         then = today - timedelta(days=DRAW_AGE_DAYS)
-        old = draw_service.make_draw(
-            by=regulator, region=region, centres=2, inspectors_per_centre=2, weighted=True,
-            window_start=then + timedelta(days=1), window_end=then + timedelta(days=14),
-            checklists=checklists, seed=rng.getrandbits(64), now=_moment(then, 9, 0))
+        clock = Backdater(FOLLOW_UP)
+        with clock.at(_moment(then, 9, 0)):
+            old = draw_service.make_draw(
+                by=regulator, region=region, centres=2, inspectors_per_centre=2, weighted=True,
+                window_start=then + timedelta(days=1), window_end=then + timedelta(days=14),
+                checklists=checklists, seed=rng.getrandbits(64), now=_moment(then, 9, 0))
         for index, pick in enumerate(old.picks.select_related("inspection").order_by("position")):
             inspection = pick.inspection
-            service.start_inspection(inspection=inspection, by=regulator)
-            if index == 0:
-                service.issue_findings(inspection=inspection, by=regulator,
-                                       summary="现场检查未发现问题。")
-                service.close_inspection(inspection=inspection, by=regulator)
-            else:
-                findings = [service.add_finding(inspection=inspection, by=regulator,
-                                                severity=severity, description=text)
-                            for severity, text in (FINDINGS[0], FINDINGS[1])]
-                service.issue_findings(inspection=inspection, by=regulator,
-                                       summary="发现问题，已责令限期整改。")
-                rectification_service.issue_rectification_order(
-                    by=regulator, inspection=inspection, findings=findings,
-                    requirements="清理疏散通道，更换安全出口指示灯，补齐消毒记录。")
+            with clock.at(_moment(inspection.planned_on, 11, 30)):
+                _visit(inspection, index, regulator)
             made["random_results"] += 1
         for pick in old.picks.select_related("inspection"):
             inspection = pick.inspection  # visited on its drawn day
@@ -619,6 +630,7 @@ def seed_random_draws(rng: random.Random) -> dict:
                 closed_at=_moment(day + timedelta(days=1), 10, 0) if inspection.closed_at
                 else None)
             inspection.orders.update(issued_at=_moment(day, 16, 0))
+        clock.apply()
         draw_service.make_draw(
             by=regulator, region=region, centres=min(2, len(eligible)),
             inspectors_per_centre=2, weighted=False, window_start=today + timedelta(days=3),

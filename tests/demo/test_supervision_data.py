@@ -103,10 +103,16 @@ def test_back_dated_visits_and_complaints_tell_one_timeline(demo_db):
     from luhuituo.core.models import AuditEvent
 
     now, local = timezone.now(), timezone.localdate
+
+    def planned(inspection):
+        """A random inspection was planned by its draw; the others on the day of the visit."""
+        pick = getattr(inspection, "draw_pick", None)
+        return local(pick.draw.drawn_at) if pick else inspection.planned_on
+
     past = Inspection.objects.filter(planned_on__lt=local())
     assert past.count() >= 5
     for model, objects, when in (
-            (Inspection, past, lambda i: i.planned_on),
+            (Inspection, past.select_related("draw_pick__draw"), planned),
             (Complaint, Complaint.objects.all(), lambda c: local(c.received_at))):
         kind = ContentType.objects.get_for_model(model)
         for obj in objects:
