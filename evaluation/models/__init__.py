@@ -1,0 +1,22 @@
+"""The evaluation app's models, one module per subject: ``framework`` (the quality standard as
+data, its grade bands and the consolidation of scores). This package re-exports every one of
+them: Django finds the app's models through it, and the rest of the code imports from
+``evaluation.models``."""
+
+from .framework import (
+    Consolidation,
+    Dimension,
+    Framework,
+    FrameworkError,
+    GradeBand,
+    Indicator,
+)
+
+__all__ = [
+    "Consolidation",
+    "Dimension",
+    "Framework",
+    "FrameworkError",
+    "GradeBand",
+    "Indicator",
+]
