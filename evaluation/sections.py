@@ -24,6 +24,13 @@ register(
 )
 
 register(
+    "centre-nav",
+    Link(_("Reviews by parents"),
+         lambda centre: reverse("evaluation:centre-reviews", args=[centre.pk]), 140,
+         ("centre-reviews",)),
+)
+
+register(
     "parent-child",
     Link(_("Review the centre"),
          lambda child: reverse("evaluation:review-create", args=[_latest_placement(child).pk]),

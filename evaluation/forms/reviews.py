@@ -4,7 +4,7 @@ filters."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from luhuituo.core.forms import FilterForm, SearchField
+from luhuituo.core.forms import FilterForm, IdField, SearchField
 from luhuituo.core.submissions import OneTimeForm
 
 from ..models.reviews import (
@@ -58,3 +58,14 @@ class ReviewFilterForm(FilterForm):
     status = forms.ChoiceField(label=_("Status"), required=False,
                                choices=[*Review.Status.choices, (ALL, _("All"))])
     q = SearchField(label=_("Centre"), placeholder=_("Name of the centre"))
+
+
+class ReplyForm(forms.Form):
+    """The centre manager's one reply to a published review."""
+
+    review = IdField(required=True)
+    reply = forms.CharField(label=_("Your reply"), max_length=COMMENT_MAX_LENGTH,
+                            widget=forms.Textarea(attrs={"rows": 3}),
+                            help_text=_("Shown under the review on the public page. You can "
+                                        "reply once."),
+                            error_messages={"required": _("Write the reply.")})

@@ -91,6 +91,10 @@ class Review(models.Model):
                                      verbose_name=_("moderated by"))
     moderated_at = models.DateTimeField(_("moderated at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    reply = models.CharField(_("the centre's reply"), max_length=COMMENT_MAX_LENGTH, blank=True)
+    replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
+                                   blank=True, related_name="+", verbose_name=_("replied by"))
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
 
     objects = ReviewQuerySet.as_manager()
 

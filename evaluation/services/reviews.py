@@ -13,7 +13,7 @@ from luhuituo.core.exceptions import DomainError
 from luhuituo.core.notify import notify_later
 from luhuituo.core.verbs import Verb
 from luhuituo.core.workflow import lock, require, require_status, transition
-from registry.rules import can_decide, responsible_regulators
+from registry.rules import can_decide, require_centre_manager, responsible_regulators
 from supervision.models import Enrolment, Guardian
 
 from ..models.reviews import ASPECTS, Review, rating_field
@@ -106,4 +106,25 @@ def reject_review(*, review: Review, reason: str, by, request=None) -> Review:
                      "centre": review.centre.name},
                  body=reason,
                  url=reverse("supervision:my-child-detail", args=[review.enrolment.child_id]))
+    return review
+
+
+@transaction.atomic
+def reply_to_review(*, review: Review, text: str, by, request=None) -> Review:
+    """The centre's manager answers a published review, once; the answer shows under it on
+    the public page and the author is told."""
+    review = lock(review, "centre")
+    require_centre_manager(by, review.centre)
+    require_status(review, Review.Status.PUBLISHED, action=_("answered"))
+    if review.reply:
+        raise DomainError(_("The centre has already replied to this review."), field="reply")
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(_("Write the reply."), field="reply")
+    review.reply, review.replied_by, review.replied_at = text, by, timezone.now()
+    review.save(update_fields=["reply", "replied_by", "replied_at"])
+    audit(Verb.REVIEW_REPLIED, actor=by, target=review, request=request)
+    notify_later([review.author],
+                 _("%(centre)s replied to your review") % {"centre": review.centre.name},
+                 url=reverse("evaluation:public-centre-reviews", args=[review.centre_id]))
     return review

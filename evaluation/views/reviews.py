@@ -18,10 +18,11 @@ from luhuituo.core.exceptions import domain_errors, submit
 from luhuituo.core.permissions import get_visible_or_404, parent_required, regulator_required
 from luhuituo.core.submissions import submit_once
 from registry.models import Centre
+from registry.permissions import centre_member_required
 from registry.rules import can_decide
 from supervision.models import Enrolment
 
-from ..forms.reviews import RejectForm, ReviewFilterForm, ReviewForm
+from ..forms.reviews import RejectForm, ReplyForm, ReviewFilterForm, ReviewForm
 from ..models.reviews import ASPECTS, Aspect, Review, family_satisfaction
 from ..services import reviews as svc
 
@@ -149,3 +150,30 @@ def public_centre_reviews(request: HttpRequest, centre_id: int) -> HttpResponse:
     return render(request, "evaluation/reviews/public_centre.html", {
         "centre": centre, "page": _page(request, reviews), "summary": summary,
         "averages": averages, "minimum": minimum})
+
+
+# --- the centre's side --------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@centre_member_required
+def centre_reviews(request: HttpRequest, centre_id: int) -> HttpResponse:
+    """The centre's published reviews; its manager may reply once to each."""
+    centre = request.centre
+    reviews = (Review.objects.visible_to(request.user).filter(centre=centre)
+               .select_related("author").order_by("-created_at", "-id"))
+    form, status = None, 200
+    if request.method == "POST":
+        form = ReplyForm(request.POST)
+        review = None
+        if form.is_valid():
+            review = get_object_or_404(reviews, pk=form.cleaned_data["review"])
+        call = submit(form, lambda data: svc.reply_to_review(
+            review=review, text=data["reply"], by=request.user, request=request))
+        if call.ok:
+            messages.success(request, _("Your reply is published under the review."))
+            return redirect("evaluation:centre-reviews", centre.pk)
+        status = 422
+    return render(request, "evaluation/reviews/centre.html", {
+        "centre": centre, "membership": request.membership, "page": _page(request, reviews),
+        "failed": form, "is_manager": request.membership.is_manager}, status=status)

@@ -129,6 +129,7 @@ class Verb(models.TextChoices):
     REVIEW_SUBMITTED = "review_submitted", _("reviewed a centre")
     REVIEW_PUBLISHED = "review_published", _("published a review")
     REVIEW_REJECTED = "review_rejected", _("rejected a review")
+    REVIEW_REPLIED = "review_replied", _("replied to a review")
 
     # alerts (supervision)
     ALERT_ACKNOWLEDGED = "alert_acknowledged", _("acknowledged an alert")

@@ -13,7 +13,7 @@ def test_the_demo_has_published_pending_and_rejected_reviews(demo_db, client):
     pending = Review.objects.pending().select_related("author", "centre").get()
     assert (pending.author.username, pending.centre.name) == ("parent", "江阳区示范托育中心")
     rejected = Review.objects.get(status=Review.Status.REJECTED)
-    summary = family_satisfaction(Review.objects.published().values("centre_id"))
+    summary = family_satisfaction(Review.objects.published().values_list("centre_id", flat=True))
     assert sorted(s["count"] for s in summary.values()) == [2, 3]
     first = next(centre for centre, s in summary.items() if s["count"] == 3)
     assert rejected.centre_id == first

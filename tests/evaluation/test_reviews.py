@@ -353,3 +353,75 @@ def test_public_page_queries_do_not_grow_with_rows(client, centre_a, child):
         response = client.get(url("public-centre-reviews", centre_a.pk))
     assert len(response.context["page"].object_list) == 5
     assert len(many) == len(few)
+
+
+# --- the centre's side: reading and replying once ------------------------------------------------
+
+
+def test_centre_reviews_role_matrix(client_for, personas, child, centre_a):
+    review(child, comment="公开的评价")
+    review(placed_child(centre_a, another_parent()), status=Review.Status.PENDING,
+           comment="待审核的评价")
+    expect = {"city_regulator": FORBIDDEN, "district_regulator": FORBIDDEN,
+              "other_regulator": FORBIDDEN, "manager": OK, "staff": OK,
+              "other_staff": NOT_FOUND, "parent": FORBIDDEN, "anonymous": LOGIN}
+    assert_role_matrix(client_for, personas, url("centre-reviews", centre_a.pk), expect=expect,
+                       shown={"manager": ["公开的评价", "Your reply"], "staff": ["公开的评价"]},
+                       hidden={"manager": ["待审核的评价", "阳光宝宝", "周家长"],
+                               "staff": ["Your reply"]})
+
+
+def test_the_manager_replies_once_and_the_public_sees_it(client_for, client, manager, child,
+                                                         centre_a):
+    published = review(child)
+    page = url("centre-reviews", centre_a.pk)
+    response = client_for(manager).post(page, {"review": published.pk, "reply": ""})
+    assert response.status_code == 422
+    assert "Write the reply." in response.content.decode()
+    response = client_for(manager).post(page, {"review": published.pk,
+                                               "reply": "感谢您的认可"})
+    assert response.status_code == 302
+    published.refresh_from_db()
+    assert (published.reply, published.replied_by) == ("感谢您的认可", manager)
+    assert AuditEvent.objects.filter(verb=Verb.REVIEW_REPLIED).count() == 1
+    assert "感谢您的认可" in client.get(url("public-centre-reviews", centre_a.pk)).content.decode()
+    with pytest.raises(DomainError, match="already replied"):
+        svc.reply_to_review(review=published, text="再回复一次", by=manager)
+
+
+def test_a_reply_too_long_keeps_the_text(client_for, manager, child, centre_a):
+    published = review(child)
+    response = client_for(manager).post(url("centre-reviews", centre_a.pk),
+                                        {"review": published.pk, "reply": "谢" * 501})
+    assert response.status_code == 422
+    assert "谢" * 501 in response.content.decode()
+    published.refresh_from_db()
+    assert published.reply == ""
+
+
+def test_only_the_manager_replies_and_only_to_published_reviews_of_the_centre(
+        client_for, staff, manager, child, centre_a, centre_b):
+    published = review(child)
+    page = url("centre-reviews", centre_a.pk)
+    assert client_for(staff).post(page, {"review": published.pk,
+                                         "reply": "谢谢"}).status_code == 403
+    pending = review(placed_child(centre_a, another_parent()), status=Review.Status.PENDING)
+    elsewhere = review(placed_child(centre_b, another_parent()))
+    for other in (pending, elsewhere):
+        assert client_for(manager).post(page, {"review": other.pk,
+                                               "reply": "谢谢"}).status_code == 404
+    assert not Review.objects.exclude(reply="").exists()
+
+
+def test_centre_reviews_queries_do_not_grow_with_rows(client_for, manager, centre_a, child):
+    review(child)
+    client = client_for(manager)
+    client.get(url("centre-reviews", centre_a.pk))
+    with count_queries() as few:
+        client.get(url("centre-reviews", centre_a.pk))
+    for _ in range(4):
+        review(placed_child(centre_a, another_parent()))
+    with count_queries() as many:
+        response = client.get(url("centre-reviews", centre_a.pk))
+    assert len(response.context["page"].object_list) == 5
+    assert len(many) == len(few)
