@@ -45,7 +45,8 @@ def _own_placement(user, pk: int) -> Enrolment:
 @require_http_methods(["GET", "POST"])
 @parent_required
 def review_create(request: HttpRequest, pk: int) -> HttpResponse:
-    """The guardian rates the centre of their child's placement ``pk``, aspect by aspect."""
+    """The guardian rates the centre of their child's placement ``pk``, aspect by aspect, and
+    sees what became of their earlier reviews of it (published, or rejected and why)."""
     enrolment = _own_placement(request.user, pk)
     form = ReviewForm(request.POST or None)
     status = 200
@@ -60,9 +61,11 @@ def review_create(request: HttpRequest, pk: int) -> HttpResponse:
                                             "the district health bureau has checked it."))
             return redirect(call.url)
         status = 422
+    earlier = Review.objects.visible_to(request.user).filter(enrolment=enrolment) \
+        .order_by("-year", "-id")
     return render(request, "evaluation/reviews/create.html", {
         "form": form, "enrolment": enrolment, "centre": enrolment.class_group.centre,
-        "child": enrolment.child}, status=status)
+        "child": enrolment.child, "earlier": earlier}, status=status)
 
 
 @require_GET

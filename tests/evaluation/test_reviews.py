@@ -425,3 +425,20 @@ def test_centre_reviews_queries_do_not_grow_with_rows(client_for, manager, centr
         response = client.get(url("centre-reviews", centre_a.pk))
     assert len(response.context["page"].object_list) == 5
     assert len(many) == len(few)
+
+
+def test_the_review_page_shows_what_became_of_earlier_reviews(client_for, parent, child,
+                                                              enrolment):
+    review(child, status=Review.Status.REJECTED, year=timezone.localdate().year - 1)
+    body = client_for(parent).get(url("review-create", enrolment.pk)).content.decode()
+    assert "Your reviews of this placement" in body
+    assert "不实" in body  # the reason the regulator gave
+
+
+def test_the_regulators_centre_page_links_to_the_centres_reviews(client_for, city_regulator,
+                                                                 centre_a):
+    from luhuituo.core import sections
+
+    links = sections.links("regulator-centre", None, centre_a)
+    assert any(link["url"].startswith(url("review-list")) and "status=all" in link["url"]
+               for link in links)
