@@ -703,6 +703,11 @@ CERTIFICATE_WARN_DAYS = env_int("CERTIFICATE_WARN_DAYS", 30)
 # A create form's token is remembered this many days: sent again within them (a double click, a
 # resubmit, back and submit), the form shows its first result instead of making a second record.
 SUBMISSION_KEEP_DAYS = env_int("SUBMISSION_KEEP_DAYS", 7)
+# --- Reviews by guardians (evaluation.models.reviews, docs/rules/reviews.md) ----------------------
+# A centre's per-aspect averages show on its public page only from this many published reviews,
+# so that one or two reviews do not make an average.
+REVIEW_MIN_COUNT = env_int("REVIEW_MIN_COUNT", 3)
+
 CELERY_BEAT_SCHEDULE["core-forget-submissions"] = {
     "task": "luhuituo.core.tasks.forget_old_submissions",
     "schedule": timedelta(hours=6),

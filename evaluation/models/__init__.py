@@ -11,12 +11,16 @@ from .framework import (
     GradeBand,
     Indicator,
 )
+from .reviews import Aspect, Review, family_satisfaction
 
 __all__ = [
+    "Aspect",
     "Consolidation",
     "Dimension",
     "Framework",
     "FrameworkError",
     "GradeBand",
     "Indicator",
+    "Review",
+    "family_satisfaction",
 ]

@@ -125,6 +125,12 @@ class Verb(models.TextChoices):
     COMPLAINT_ANSWERED = "complaint_answered", _("answered a complaint")
     COMPLAINT_CLOSED = "complaint_closed", _("closed a complaint")
 
+    # reviews (evaluation)
+    REVIEW_SUBMITTED = "review_submitted", _("reviewed a centre")
+    REVIEW_PUBLISHED = "review_published", _("published a review")
+    REVIEW_REJECTED = "review_rejected", _("rejected a review")
+    REVIEW_REPLIED = "review_replied", _("replied to a review")
+
     # alerts (supervision)
     ALERT_ACKNOWLEDGED = "alert_acknowledged", _("acknowledged an alert")
     ALERT_ASSIGNED = "alert_assigned", _("assigned an alert")

@@ -39,11 +39,13 @@ from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from evaluation.models import Review
 from luhuituo.core.models import Notification
 from registry.models import Filing
 from supervision.models import Alert, Incident, Severity
 from tests.conftest import PERSONAS
 from tests.factories import CentreFactory, ClassGroupFactory, StaffFactory, filing_for
+from tests.factories.reviews import placed_child, review
 from tests.factories.supervision import (
     ChildFactory,
     ComplaintFactory,
@@ -117,6 +119,7 @@ FILTERED = {
     "supervision:rectification-create", "supervision:complaint-list",
     "supervision:complaint-create", "supervision:alert-inbox", "supervision:centre-alerts",
     "supervision:draw-list", "supervision:conflict-list", "supervision:public-random-results",
+    "evaluation:review-list",
 }
 
 
@@ -141,6 +144,8 @@ def world(personas, centre_a, centre_b):
     RectificationOrderFactory(centre=centre_a, issued_by=lead,
                               deadline=timezone.localdate() - dt.timedelta(days=1))
     ComplaintFactory(centre=centre_a)
+    review(placed_child(centre_a, personas["parent"]), status=Review.Status.PENDING)
+    review(placed_child(centre_a, personas["parent"]), status=Review.Status.PUBLISHED)
     ct = ContentType.objects.get_for_model(centre_a)
     for rule, for_regulator in (("A22", False), ("A37", True)):
         Alert.objects.create(rule=rule, severity=Severity.YELLOW,

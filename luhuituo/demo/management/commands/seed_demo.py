@@ -25,7 +25,7 @@ from tqdm import tqdm
 
 from luhuituo.core.models import Region, RegulatorScope, User
 from luhuituo.demo import registry_data as demo
-from luhuituo.demo import rules_data
+from luhuituo.demo import reviews_data, rules_data
 from luhuituo.demo import supervision_data as supervision_demo
 from registry.models import Centre, CentreMembership
 from supervision.checks import engine as checks_engine
@@ -145,6 +145,7 @@ class Command(BaseCommand):
         summary["demo_centre"] = added
         summary["supervision"] = supervision_demo.seed_supervision(progress=progress)
         summary["rules"] = rules_data.seed_rule_records()
+        summary["reviews"] = reviews_data.seed_reviews()
         return summary
 
     def print_summary(self, summary: dict) -> None:
@@ -173,6 +174,10 @@ class Command(BaseCommand):
         if sup.get("random_draws"):
             self.stdout.write(f"Random inspections (双随机): {sup['random_draws']} draws, "
                               f"{sup['random_results']} results published.")
+
+        if reviews := summary.get("reviews"):
+            self.stdout.write("Reviews by parents: " + ", ".join(
+                f"{n} {status}" for status, n in reviews.items()) + ".")
 
     def print_logins(self, password: str) -> None:
         self.stdout.write(f"\nDemo logins (password for all: {password})")

@@ -1,0 +1,45 @@
+"""What evaluation contributes to pages it shares with other apps (luhuituo.core.sections)."""
+
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from luhuituo.core.sections import Link, register
+
+# --- reviews by guardians -------------------------------------------------------------------------
+
+
+def _latest_placement(child):
+    """The child's latest placement that has begun (a review rests on one), or None."""
+    return (child.enrolments.filter(started_on__lte=timezone.localdate())
+            .order_by("-started_on", "-id").first())
+
+
+register(
+    "public-centre",
+    Link(_("Reviews by parents"),
+         lambda centre: reverse("evaluation:public-centre-reviews", args=[centre.pk]), 20),
+)
+
+register(
+    "centre-nav",
+    Link(_("Reviews by parents"),
+         lambda centre: reverse("evaluation:centre-reviews", args=[centre.pk]), 140,
+         ("centre-reviews",)),
+)
+
+register(
+    "parent-child",
+    Link(_("Review the centre"),
+         lambda child: reverse("evaluation:review-create", args=[_latest_placement(child).pk]),
+         10, show=lambda request, child: _latest_placement(child) is not None),
+)
+
+register(
+    "regulator-centre",
+    Link(_("Reviews by parents"),
+         lambda centre: f"{reverse('evaluation:review-list')}?"
+                        f"{urlencode({'q': centre.name, 'status': 'all'})}", 80),
+)
