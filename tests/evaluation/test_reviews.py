@@ -21,6 +21,12 @@ from tests.rolematrix import FORBIDDEN, LOGIN, NOT_FOUND, OK, assert_role_matrix
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Pages in English: the assertions below spell the English texts."""
+    settings.LANGUAGE_CODE = "en"
+
 RATINGS = {"rating_care": "5", "rating_safety": "4", "rating_communication": "4",
            "rating_premises": "3", "rating_value": "5"}
 
