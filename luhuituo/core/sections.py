@@ -19,8 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 # Where sections go: the centre account's navigation, the regulator's centre page, a centre's
-# entry in the public list of filed centres.
-PLACES = ("centre-nav", "regulator-centre", "public-centre")
+# entry in the public list of filed centres, the regulator's main navigation (obj: None).
+PLACES = ("centre-nav", "regulator-centre", "public-centre", "regulator-nav")
 
 
 @dataclass(frozen=True)
