@@ -117,6 +117,7 @@ FILTERED = {
     "supervision:rectification-create", "supervision:complaint-list",
     "supervision:complaint-create", "supervision:alert-inbox", "supervision:centre-alerts",
     "supervision:draw-list", "supervision:conflict-list", "supervision:public-random-results",
+    "evaluation:ban-list", "evaluation:ban-create",
 }
 
 
