@@ -44,7 +44,8 @@ def seed_ban_list(today: date | None = None) -> dict:
         for number, name in [*banned, OUTSIDER]:
             BanListEntry.objects.create(
                 id_number=number, name=name, region=city, status=BanListEntry.Status.ACTIVE,
-                reason=BanListEntry.Reason.DECISION, details="市卫健委依法作出从业禁止决定（演示数据）。",
+                reason=BanListEntry.Reason.DECISION,
+                details="市卫健委依法作出从业禁止决定（演示数据）。",
                 valid_from=today - timedelta(days=20), entered_by=regulator,
                 confirmed_by=regulator, confirmed_at=timezone.now() - timedelta(days=20))
             made["in_force"] += 1

@@ -6,6 +6,7 @@ import pytest
 
 from evaluation.models import BanListEntry
 from luhuituo.demo.banlist_data import seed_ban_list
+from registry.models import Staff
 from supervision.checks import engine
 from supervision.models import Alert
 
@@ -18,7 +19,8 @@ def test_the_demo_ban_list_makes_a15_fire_once(demo_db):
     engine.run_rules(["A15"])
     alert = Alert.objects.open().get(rule="A15")
     banned = BanListEntry.objects.filter(status="active", staff__isnull=True)
-    assert alert.subject.id_number_digest in {e.id_number_digest for e in banned}
+    person = Staff.objects.get(pk=alert.subject_id)
+    assert person.id_number_digest in {e.id_number_digest for e in banned}
     pending = BanListEntry.objects.get(status="pending")
     assert pending.staff.criminal_check_result == "record"
     assert seed_ban_list() == {"in_force": 0, "pending": 0}

@@ -24,9 +24,8 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from luhuituo.core.models import Region, RegulatorScope, User
-from luhuituo.demo import banlist_data
+from luhuituo.demo import banlist_data, rules_data
 from luhuituo.demo import registry_data as demo
-from luhuituo.demo import rules_data
 from luhuituo.demo import supervision_data as supervision_demo
 from registry.models import Centre, CentreMembership
 from supervision.checks import engine as checks_engine
