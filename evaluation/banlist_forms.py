@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from luhuituo.core.forms import DateInput, FilterForm, IDNumberField, SearchField
 from luhuituo.core.submissions import OneTimeForm
@@ -46,7 +47,7 @@ class BanEntryForm(OneTimeForm, _Period):
     incident = forms.ModelChoiceField(
         label=_("Abuse incident it rests on"), required=False, queryset=Incident.objects.none(),
         error_messages={"invalid_choice": _("Choose an abuse incident in your jurisdiction.")})
-    details = forms.CharField(label=_("Details"), max_length=4000,
+    details = forms.CharField(label=pgettext_lazy("ban list entry", "Details"), max_length=4000,
                               widget=forms.Textarea(attrs={"rows": 4}))
     field_order = ["id_number", "name", "reason", "incident", "details", "valid_from",
                    "valid_until"]

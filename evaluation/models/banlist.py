@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from luhuituo.core.fields import BlindIndexField, EncryptedTextField
 from luhuituo.core.validators import validate_id_number
@@ -63,7 +64,7 @@ class BanListEntry(models.Model):
     id_number_digest = BlindIndexField(source="id_number", purpose=ID_PURPOSE)
     name = models.CharField(_("name"), max_length=50)
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
-    details = models.TextField(_("details"), blank=True)
+    details = models.TextField(pgettext_lazy("ban list entry", "details"), blank=True)
     staff = models.ForeignKey("registry.Staff", models.SET_NULL, null=True, blank=True,
                               related_name="+", verbose_name=_("staff record"))
     incident = models.ForeignKey("supervision.Incident", models.SET_NULL, null=True, blank=True,

@@ -38,8 +38,9 @@ def seed_ban_list(today: date | None = None) -> dict:
     regulator = User.objects.filter(username="city").first()
     centres = list(operating_centres().order_by("pk")[:2])
     with transaction.atomic():
+        # one not employed at a second centre too, so the alert names one employment
         carer = (Staff.objects.active().filter(centre__in=centres[:1], role=Staff.Role.CARER)
-                 .order_by("pk").first())
+                 .exclude(pk__in=Staff.objects.employed_elsewhere()).order_by("pk").first())
         banned = [(carer.id_number, carer.name)] if carer is not None else []
         for number, name in [*banned, OUTSIDER]:
             BanListEntry.objects.create(
