@@ -27,8 +27,9 @@ def staff_on_ban_list(now: datetime) -> Iterator[Hit]:
     matches = (Staff.objects.active().exclude(id_number_digest="")
                .annotate(ban_reason=Subquery(entries.values("reason")[:1]))
                .filter(ban_reason__isnull=False).order_by("centre_id", "id"))
-    reasons = dict(BanListEntry.Reason.choices)
+    # The centre sees the alert too: it names the match, not the reason (the regulator reads
+    # that on the ban list, which centres never see).
     for person in matches:
         yield Hit(person.centre_id, person, _(
-            "%(name)s, employed here, matches an entry on the staff ban list (%(reason)s).") % {
-                "name": person.name, "reason": reasons.get(person.ban_reason, "")})
+            "%(name)s, employed here, matches an entry on the staff ban list: keep the person "
+            "away from the children until the regulator has decided.") % {"name": person.name})

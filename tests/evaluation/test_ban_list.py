@@ -116,6 +116,7 @@ def test_a15_raises_a_red_alert_for_employed_staff_matching_an_entry_in_force(ce
     alert = Alert.objects.get(rule="A15")
     assert result.created == 1
     assert (alert.centre, alert.subject_id, alert.severity) == (centre_a, person.pk, "red")
+    assert "Decision" not in alert.message  # the centre sees the alert, not the reason
 
 
 @pytest.mark.parametrize("entry", [
