@@ -21,10 +21,11 @@ from supervision.models import Alert, Incident
 from tests.factories import CentreFactory, StaffFactory, id_number, region
 
 from ..queries import query_count
-from ..rolematrix import FORBIDDEN, LOGIN, NOT_FOUND, OK, assert_role_matrix, redirect_to
+from ..rolematrix import FORBIDDEN, LOGIN, NOT_FOUND, OK, Outcome, assert_role_matrix
 
 BS = BanListEntry.Status
 TODAY = timezone.localdate()
+UNPROCESSABLE = Outcome("422 form errors", 422)
 A15_JOB = ("supervision.checks.engine.run_rules", {"codes": ["A15"]})
 BANNED = id_number(901)
 
@@ -338,16 +339,25 @@ def test_role_matrix_of_an_entry_and_its_actions(client_for, personas):
     # every regulator reads an active entry; only its region's (and the city) change it
     assert_role_matrix(client_for, personas, reverse("evaluation:ban-lift", args=[active.pk]),
                        method="post", data={"lift_reason": ""},
-                       expect={"city_regulator": Outcome422, "district_regulator": Outcome422,
+                       expect={"city_regulator": UNPROCESSABLE, "district_regulator": UNPROCESSABLE,
                                "other_regulator": FORBIDDEN} | CENTRES_NEVER)
     assert_role_matrix(client_for, personas, reverse("evaluation:ban-confirm",
                                                      args=[pending.pk]),
                        method="post", data={"valid_from": ""},
-                       expect={"city_regulator": Outcome422, "district_regulator": NOT_FOUND,
-                               "other_regulator": Outcome422} | CENTRES_NEVER)
-    assert redirect_to  # imported for symmetry with other matrices
+                       expect={"city_regulator": UNPROCESSABLE, "district_regulator": NOT_FOUND,
+                               "other_regulator": UNPROCESSABLE} | CENTRES_NEVER)
 
 
-from ..rolematrix import Outcome  # noqa: E402
-
-Outcome422 = Outcome("422 form errors", 422)
+def test_a_ban_resting_on_an_abuse_incident_links_its_source(client_for, district_regulator,
+                                                            centre_a):
+    incident = Incident.objects.create(
+        centre=centre_a, occurred_at=timezone.now(), kind=Incident.Kind.ABUSE,
+        severity=Incident.Severity.SERIOUS, description="疑似虐童", status=Incident.Status.CLOSED)
+    client = client_for(district_regulator)
+    form = client.get(reverse("evaluation:ban-create")).context["form"]
+    response = client.post(reverse("evaluation:ban-create"), entry_data(
+        reason="abuse", incident=incident.pk, submission=form["submission"].value()))
+    entry = BanListEntry.objects.get()
+    assert entry.incident == incident
+    page = client.get(response["Location"]).content.decode()
+    assert reverse("supervision:regulator-incident-detail", args=[incident.pk]) in page
