@@ -1,4 +1,6 @@
-"""What evaluation contributes to pages it shares with other apps (luhuituo.core.sections)."""
+"""What evaluation contributes to pages it shares with other apps (luhuituo.core.sections):
+reviews by guardians on the centre's, the regulator's, the public and the parent's pages, and
+the staff ban list in the regulator's navigation."""
 
 from urllib.parse import urlencode
 
@@ -42,4 +44,12 @@ register(
     Link(_("Reviews by parents"),
          lambda centre: f"{reverse('evaluation:review-list')}?"
                         f"{urlencode({'q': centre.name, 'status': 'all'})}", 80),
+)
+
+
+# --- the staff ban list ---------------------------------------------------------------------
+
+register(
+    "regulator-nav",
+    Link(_("Staff ban list"), lambda _obj: reverse("evaluation:ban-list"), 100, ("ban-",)),
 )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import reviews
+from .views import banlist, reviews
 
 app_name = "evaluation"
 
@@ -13,4 +13,9 @@ urlpatterns = [
     path("centre/<int:centre_id>/reviews/", reviews.centre_reviews, name="centre-reviews"),
     path("centres/<int:centre_id>/reviews/", reviews.public_centre_reviews,
          name="public-centre-reviews"),
+    path("regulator/ban-list/", banlist.ban_list, name="ban-list"),
+    path("regulator/ban-list/new/", banlist.ban_create, name="ban-create"),
+    path("regulator/ban-list/<int:pk>/", banlist.ban_detail, name="ban-detail"),
+    path("regulator/ban-list/<int:pk>/confirm/", banlist.ban_confirm, name="ban-confirm"),
+    path("regulator/ban-list/<int:pk>/lift/", banlist.ban_lift, name="ban-lift"),
 ]

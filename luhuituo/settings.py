@@ -642,7 +642,7 @@ PUHUI_INCOME_YEAR = env_int("PUHUI_INCOME_YEAR", 0)
 CHECK_SCHEDULES = {
     "A1": "hourly", "A9": "hourly", "A10": "quarter_hourly", "A11": "quarter_hourly",
     "A7": "morning", "A12": "morning",
-    **dict.fromkeys(("A2", "A3", "A4", "A5", "A6", "A13", "A14", "A17", "A18", "A20", "A22",
+    **dict.fromkeys(("A2", "A3", "A4", "A5", "A6", "A13", "A14", "A15", "A17", "A18", "A20", "A22",
                      "A19", "A25", "A31", "A32", "A34", "A35", "A36", "A37", "A38"), "daily"),
     **dict.fromkeys(("A16", "A28"), "weekly"),
     **dict.fromkeys(("A23", "A29"), "monthly"),

@@ -18,3 +18,5 @@ class RegistryConfig(AppConfig):
         # Other apps' checks of a class change (registry.class_checks), from their own
         # ``class_checks`` module, before any request, task or command runs.
         autodiscover_modules("class_checks")
+        # Other apps' checks of a saved staff record (registry.staff_checks), likewise.
+        autodiscover_modules("staff_checks")

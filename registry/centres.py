@@ -23,7 +23,7 @@ from luhuituo.core.validators import normalise_mobile
 from luhuituo.core.verbs import Verb
 from luhuituo.core.workflow import lock, require, require_version
 
-from . import class_checks
+from . import class_checks, staff_checks
 from .models import (
     Centre,
     CentreMembership,
@@ -204,7 +204,9 @@ def delete_class(*, class_group: ClassGroup, by: User, request=None) -> None:
 @transaction.atomic
 def save_staff(*, staff: Staff, by: User, request=None) -> Staff:
     """Create or update a staff record (already validated, with its centre set). The
-    employment status follows the leaving date. The ID number never goes into the audit."""
+    employment status follows the leaving date. The ID number never goes into the audit.
+    Other apps' checks (``registry.staff_checks``, e.g. the ban list) run on the saved record:
+    their warnings are on ``staff.warnings`` for the caller to show; they refuse nothing."""
     require_centre_manager(by, staff.centre)
     created = staff.pk is None
     staff.employment_status = (Staff.Employment.LEFT if staff.left_on
@@ -212,6 +214,7 @@ def save_staff(*, staff: Staff, by: User, request=None) -> Staff:
     staff.save()
     audit(Verb.STAFF_CREATED if created else "staff_updated", actor=by, target=staff,
           request=request, role=staff.role, employment_status=staff.employment_status)
+    staff.warnings = staff_checks.warnings(staff, created=created)
     return staff
 
 

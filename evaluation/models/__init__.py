@@ -3,6 +3,7 @@ data, its grade bands and the consolidation of scores). This package re-exports 
 them: Django finds the app's models through it, and the rest of the code imports from
 ``evaluation.models``."""
 
+from .banlist import BanListEntry
 from .framework import (
     Consolidation,
     Dimension,
@@ -15,6 +16,7 @@ from .reviews import Aspect, Review, family_satisfaction
 
 __all__ = [
     "Aspect",
+    "BanListEntry",
     "Consolidation",
     "Dimension",
     "Framework",

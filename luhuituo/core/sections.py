@@ -19,8 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 # Where sections go: the centre account's navigation, the regulator's centre page, a centre's
-# entry in the public list of filed centres, a parent's page of their own child.
-PLACES = ("centre-nav", "regulator-centre", "public-centre", "parent-child")
+# entry in the public list of filed centres, a parent's page of their own child, the regulator's
+# main navigation (obj: None).
+PLACES = ("centre-nav", "regulator-centre", "public-centre", "parent-child", "regulator-nav")
 
 
 @dataclass(frozen=True)

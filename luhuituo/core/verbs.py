@@ -136,6 +136,11 @@ class Verb(models.TextChoices):
     ALERT_ASSIGNED = "alert_assigned", _("assigned an alert")
     ALERT_NOTED = "alert_noted", _("added a note to an alert")
     ALERT_RESOLVED = "alert_resolved", _("resolved an alert")
+    # evaluation: the staff ban list
+    BAN_ENTERED = "ban_entered", _("entered a ban list entry")
+    BAN_PROPOSED = "ban_proposed", _("proposed a ban list entry")
+    BAN_CONFIRMED = "ban_confirmed", _("confirmed a ban list entry")
+    BAN_LIFTED = "ban_lifted", _("lifted a ban list entry")
 
 
 # The dotted codes used before the enumeration, and what they became (data migration

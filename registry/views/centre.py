@@ -446,6 +446,8 @@ def staff_edit(request: HttpRequest, centre_id: int, pk: int | None = None) -> H
             if not call.repeat:
                 messages.success(request, _("%(name)s's record is saved.") % {
                     "name": call.result.name})
+                for warning in getattr(call.result, "warnings", ()):
+                    messages.warning(request, warning)
             return redirect(call.url)
     records = []
     if staff is not None:

@@ -120,6 +120,7 @@ FILTERED = {
     "supervision:complaint-create", "supervision:alert-inbox", "supervision:centre-alerts",
     "supervision:draw-list", "supervision:conflict-list", "supervision:public-random-results",
     "evaluation:review-list",
+    "evaluation:ban-list", "evaluation:ban-create",
 }
 
 

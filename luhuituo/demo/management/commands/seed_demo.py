@@ -24,8 +24,8 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from luhuituo.core.models import Region, RegulatorScope, User
+from luhuituo.demo import banlist_data, reviews_data, rules_data
 from luhuituo.demo import registry_data as demo
-from luhuituo.demo import reviews_data, rules_data
 from luhuituo.demo import supervision_data as supervision_demo
 from registry.models import Centre, CentreMembership
 from supervision.checks import engine as checks_engine
@@ -146,6 +146,7 @@ class Command(BaseCommand):
         summary["supervision"] = supervision_demo.seed_supervision(progress=progress)
         summary["rules"] = rules_data.seed_rule_records()
         summary["reviews"] = reviews_data.seed_reviews()
+        summary["ban_list"] = banlist_data.seed_ban_list()
         return summary
 
     def print_summary(self, summary: dict) -> None:
@@ -171,6 +172,10 @@ class Command(BaseCommand):
                 f"annual reports, {rules['safety_checks']} monthly safety checks, "
                 f"{rules['fee_schedules']} republished fee schedules, {rules['trainings']} "
                 "training records.")
+        bans = summary["ban_list"]
+        if any(bans.values()):
+            self.stdout.write(f"Staff ban list: {bans['in_force']} entries in force, "
+                              f"{bans['pending']} pending.")
         if sup.get("random_draws"):
             self.stdout.write(f"Random inspections (双随机): {sup['random_draws']} draws, "
                               f"{sup['random_results']} results published.")
