@@ -131,6 +131,13 @@ class Verb(models.TextChoices):
     ALERT_NOTED = "alert_noted", _("added a note to an alert")
     ALERT_RESOLVED = "alert_resolved", _("resolved an alert")
 
+    # credit records (evaluation)
+    CREDIT_APPEALED = "credit_appealed", _("appealed a credit event")
+    CREDIT_APPEAL_UPHELD = "credit_appeal_upheld", _("upheld a credit appeal")
+    CREDIT_APPEAL_REJECTED = "credit_appeal_rejected", _("rejected a credit appeal")
+    CREDIT_COMMENDED = "credit_commended", _("entered a commendation")
+    CREDIT_EXPORT = "credit_export", _("exported the credit grades")
+
 
 # The dotted codes used before the enumeration, and what they became (data migration
 # core.0007 rewrites stored events; nothing writes the old codes any more).
