@@ -11,6 +11,7 @@ urlpatterns = [
     path("regulator/", include("luhuituo.dashboard.urls")),
     path("", include("registry.urls")),
     path("", include("supervision.urls")),
+    path("", include("evaluation.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("support/", admin.site.urls),
 ]
