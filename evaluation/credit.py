@@ -32,8 +32,12 @@ from luhuituo.core.notify import notify_later
 from luhuituo.core.verbs import Verb
 from luhuituo.core.workflow import lock
 from registry.models import Centre
-from registry.rules import centre_managers, require_centre_member, require_decider, \
-    responsible_regulators
+from registry.rules import (
+    centre_managers,
+    require_centre_member,
+    require_decider,
+    responsible_regulators,
+)
 from supervision.models import Alert, Complaint, Finding, Incident, Inspection, RectificationOrder
 
 from .models import CreditAppeal, CreditEvent, CreditEventType, CreditRecord, grade_for

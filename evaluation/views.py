@@ -151,7 +151,7 @@ def _csv_safe(value) -> object:
 @require_GET
 @regulator_required
 def credit_export(request: HttpRequest) -> HttpResponse:
-    form, records = filtered_records(request.user, request.GET)
+    _form, records = filtered_records(request.user, request.GET)
     buffer = io.StringIO()
     buffer.write("\ufeff")  # so Excel on Windows reads UTF-8
     writer = csv.writer(buffer)

@@ -1,6 +1,5 @@
 """The evaluation app's models, one module per subject: ``framework`` (the quality standard as
-data, its grade bands and the consolidation of scores), ``credit`` (credit records: event types, events,
-appeals and each centre's grade). This package re-exports every one of
+data, its grade bands and the consolidation of scores). This package re-exports every one of
 them: Django finds the app's models through it, and the rest of the code imports from
 ``evaluation.models``."""
 

@@ -67,10 +67,12 @@ def add_event(centre, code="finding-major", *, days_ago=10, points=None, status=
         source_id=source.pk if source else None)
 
 
-def issued_finding(centre, severity=Finding.Severity.MAJOR, status=Inspection.Status.FINDINGS_ISSUED):
+def issued_finding(centre, severity=Finding.Severity.MAJOR,
+                   status=Inspection.Status.FINDINGS_ISSUED):
     inspection = InspectionFactory(centre=centre, status=status,
                                    finished_at=timezone.now() - timedelta(days=3))
-    return Finding.objects.create(inspection=inspection, severity=severity, description="消防通道堵塞")
+    return Finding.objects.create(inspection=inspection, severity=severity,
+                                  description="消防通道堵塞")
 
 
 def incident(centre, *, severity=Incident.Severity.SERIOUS, hours_ago=30, reported_after=None):
