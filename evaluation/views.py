@@ -151,7 +151,7 @@ def _csv_safe(value) -> object:
 @require_GET
 @regulator_required
 def credit_export(request: HttpRequest) -> HttpResponse:
-    _form, records = filtered_records(request.user, request.GET)
+    form, records = filtered_records(request.user, request.GET)
     buffer = io.StringIO()
     buffer.write("\ufeff")  # so Excel on Windows reads UTF-8
     writer = csv.writer(buffer)
@@ -164,7 +164,8 @@ def credit_export(request: HttpRequest) -> HttpResponse:
                          record.get_grade_display(), record.points,
                          timezone.localtime(record.updated_at).strftime("%Y-%m-%d %H:%M")])
     audit(Verb.CREDIT_EXPORT, actor=request.user, request=request, rows=count,
-          filters={k: v for k, v in request.GET.items() if k != "page"})
+          filters={name: form.value(name) for name in ("q", "district", "grade", "sort")
+                   if form.value(name)})
     response = HttpResponse(buffer.getvalue().encode("utf-8"),
                             content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(
