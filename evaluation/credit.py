@@ -134,11 +134,15 @@ def scan(now: datetime | None = None) -> dict[str, int]:
     return added
 
 
-def _scan_type(event_type: CreditEventType, source: Source, now: datetime) -> int:
+def _scan_type(event_type: CreditEventType, source: Source, now: datetime,
+               only: Q | None = None) -> int:
     content_type = ContentType.objects.get_for_model(source.model)
     done = CreditEvent.objects.filter(type=event_type, source_type=content_type,
                                       source_id=OuterRef("pk"))
-    rows = (source.records(now).order_by().exclude(Exists(done))
+    records = source.records(now)
+    if only is not None:
+        records = records.filter(only)
+    rows = (records.order_by().exclude(Exists(done))
             .annotate(occurred=source.occurred)
             .values_list("pk", source.centre, "occurred"))
     events = []
@@ -152,6 +156,21 @@ def _scan_type(event_type: CreditEventType, source: Source, now: datetime) -> in
             else ES.ACTIVE))
     created = CreditEvent.objects.bulk_create(events, ignore_conflicts=True)
     return len(created)
+
+
+def scan_on_the_spot(model: type, only: Q, centre_id: int) -> int:
+    """The scan of the types whose source is ``model``, limited to the records ``only``
+    selects, and the grade of their centre: what the hooks (``evaluation.signals``) run when a
+    complaint is found true or an inspection's findings are issued, so the record does not wait
+    for the night. Returns the number of events added."""
+    codes = [code for code, source in SOURCES.items() if source.model is model]
+    added = 0
+    with transaction.atomic():
+        for event_type in CreditEventType.objects.filter(active=True, code__in=codes):
+            added += _scan_type(event_type, SOURCES[event_type.code], timezone.now(), only)
+        if added:
+            recompute([centre_id])
+    return added
 
 
 def expire(today: date | None = None) -> int:

@@ -582,3 +582,32 @@ def test_the_credit_record_is_a_section_of_the_centre_and_regulator_pages(
                                                       args=[centre_a.pk]))
     assert reverse("evaluation:regulator-centre-credit", args=[centre_a.pk]) in (
         page.content.decode())
+
+
+# --- item: hooks where cheap -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_an_upheld_complaint_is_recorded_at_once(centre_a, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint = ComplaintFactory(centre=centre_a)
+    assert not CreditEvent.objects.exists()
+    complaint.upheld = True
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint.save()
+    event = CreditEvent.objects.get()
+    assert event.source == complaint and event.type.code == "complaint-upheld"
+    assert CreditRecord.objects.get(centre=centre_a).points == -3
+    assert credit.scan()["complaint-upheld"] == 0  # the night finds nothing more
+
+
+@pytest.mark.django_db
+def test_issued_findings_are_recorded_at_once(centre_a, django_capture_on_commit_callbacks):
+    inspection = InspectionFactory(centre=centre_a, status=Inspection.Status.IN_PROGRESS)
+    Finding.objects.create(inspection=inspection, severity=Finding.Severity.MAJOR,
+                           description="晨检记录缺失")
+    inspection.status = Inspection.Status.FINDINGS_ISSUED
+    inspection.finished_at = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        inspection.save()
+    assert CreditEvent.objects.get().type.code == "finding-major"
