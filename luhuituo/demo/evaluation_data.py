@@ -6,7 +6,8 @@ appeal in each state (pending, upheld, rejected), then rule A44.
 Everything goes through ``evaluation.credit`` (the scan, ``commend``, ``appeal``, ``decide``), so
 the audit trail and the notifications are those of real use. Idempotent: the scan adds nothing
 twice, a centre that has a commendation gets no other, and the appeals are made only when the
-demo has none. Deterministic: centres and events are chosen in name and id order.
+demo has none. Deterministic: centres and events are chosen in name and id order, those of
+the demo's district (江阳区) first.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections import Counter
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
 from evaluation import credit
@@ -23,6 +25,9 @@ from registry.models import Centre
 from registry.rules import centre_managers, responsible_regulators
 from supervision.models import FILED_STATUSES
 
+# The district of the demo centre and of the demo's district regulator (jiangyang): its appeals
+# come first, so the demo accounts see them.
+DEMO_DISTRICT = "510502"
 COMMENDATIONS = 3
 COMMENDATION_NOTES = ["应急演练组织规范，获区卫健局通报表扬", "膳食营养管理示范单位",
                       "家长满意度测评名列全区前列"]
@@ -37,7 +42,9 @@ def _commend(today) -> int:
     done = set(CreditEvent.objects.filter(type=commendation).values_list("centre_id", flat=True))
     added = 0
     centres = (Centre.objects.filter(filing__status__in=FILED_STATUSES)
-               .select_related("region").order_by("name", "id"))
+               .select_related("region")
+               .order_by(Case(When(region__code=DEMO_DISTRICT, then=Value(0)), default=Value(1),
+                              output_field=IntegerField()), "name", "id"))
     for centre in centres:
         if added + len(done) >= COMMENDATIONS:
             break
@@ -59,7 +66,10 @@ def _appeals() -> int:
         return 0
     chosen, centres = [], set()
     events = (CreditEvent.objects.filter(status=CreditEvent.Status.ACTIVE, points__lt=0)
-              .select_related("centre__region", "type").order_by("centre__name", "id"))
+              .select_related("centre__region", "type")
+              .order_by(Case(When(centre__region__code=DEMO_DISTRICT, then=Value(0)),
+                             default=Value(1), output_field=IntegerField()),
+                        "centre__name", "id"))
     for event in events:
         if event.centre_id in centres or not centre_managers(event.centre) \
                 or not responsible_regulators(event.centre):

@@ -23,3 +23,8 @@ def test_a_second_run_adds_nothing(demo_db):
     assert counts["commendations"] == counts["appeals"] == 0
     assert not any(n for code, n in counts["added"].items() if code != "expired")
     assert (CreditEvent.objects.count(), CreditAppeal.objects.count()) == before
+
+
+def test_the_demo_district_regulator_sees_the_appeals(demo_db):
+    regions = set(CreditAppeal.objects.values_list("event__centre__region__code", flat=True))
+    assert "510502" in regions
