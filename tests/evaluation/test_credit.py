@@ -611,3 +611,19 @@ def test_issued_findings_are_recorded_at_once(centre_a, django_capture_on_commit
     with django_capture_on_commit_callbacks(execute=True):
         inspection.save()
     assert CreditEvent.objects.get().type.code == "finding-major"
+
+
+# --- item: event types editable in the support administration ----------------------------------
+
+
+@pytest.mark.django_db
+def test_support_edits_an_event_types_points(client, django_user_model):
+    admin = django_user_model.objects.create_superuser(username="support", password="x-Secret-1")
+    client.force_login(admin)
+    kind = event_type("complaint-upheld")
+    url = reverse("admin:evaluation_crediteventtype_change", args=[kind.pk])
+    assert client.get(reverse("admin:evaluation_crediteventtype_changelist")).status_code == 200
+    response = client.post(url, {"name": kind.name, "points": -4, "months": 18, "active": "on"})
+    assert response.status_code == 302
+    kind.refresh_from_db()
+    assert (kind.code, kind.points, kind.months) == ("complaint-upheld", -4, 18)
