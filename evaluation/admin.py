@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from luhuituo.core.exceptions import DomainError
 
-from .models import Dimension, Framework, GradeBand, Indicator
+from .models import CreditEventType, Dimension, Framework, GradeBand, Indicator
 
 
 class DimensionInline(admin.TabularInline):
@@ -115,3 +115,20 @@ class GradeBandAdmin(admin.ModelAdmin):
     list_display = ["grade", "framework", "min_total", "max_total", "stars", "verified"]
     list_filter = ["verified", "framework"]
     list_select_related = ["framework"]
+
+
+# --- credit records (evaluation.services.credit) ---------------------------------------
+
+
+@admin.register(CreditEventType)
+class CreditEventTypeAdmin(admin.ModelAdmin):
+    """The kinds of credit events: points and durations are data the bureau may change (a
+    change applies to events recorded from then on)."""
+
+    list_display = ["code", "name", "points", "months", "source", "active", "verified"]
+    list_filter = ["source", "active", "verified"]
+    search_fields = ["code", "name"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # the scan finds its types by code: a code in use stays
+        return ["code", "source"] if obj is not None else []

@@ -1,4 +1,5 @@
-"""The evaluation app's alert rules (supervision.checks.registry, "Rules of any app")."""
+"""The evaluation app's alert rules (supervision.checks.registry, "Rules of any app"): A15
+(docs/rules/ban-list.md) and A44 (docs/rules/credit-records.md)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from django.utils.translation import gettext_lazy
 
 from registry.models import Staff
 from supervision.checks.registry import Hit, register
+from supervision.models import Severity as S
 
-from .models import BanListEntry
+from .models import BanListEntry, CreditGrade, CreditRecord
 
 
 @register("A15", "red", gettext_lazy("Staff member on the ban list"),
@@ -33,3 +35,19 @@ def staff_on_ban_list(now: datetime) -> Iterator[Hit]:
         yield Hit(person.centre_id, person, _(
             "%(name)s, employed here, matches an entry on the staff ban list: keep the person "
             "away from the children until the regulator has decided.") % {"name": person.name})
+
+
+@register("A44", S.ORANGE, gettext_lazy("Inclusive centre seriously untrustworthy"),
+          "proposal", schedule="daily")
+def inclusive_untrustworthy(now: datetime) -> Iterator[Hit]:
+    """An inclusive (普惠) centre graded 严重失信: its inclusive status and subsidy eligibility
+    are suspended pending the district's review. Nothing is revoked here: the district decides
+    with the existing revoke action on the centre's page, where the alert links."""
+    records = CreditRecord.objects.filter(
+        grade=CreditGrade.SERIOUS, centre__is_inclusive=True).select_related("centre")
+    for record in records:
+        yield Hit(record.centre_id, record.centre, _(
+            "Credit grade “%(grade)s” (%(points)d points): inclusive status and subsidy "
+            "eligibility suspended pending review. The district decides whether to revoke the "
+            "inclusive status.") % {"grade": record.get_grade_display(),
+                                    "points": record.points})

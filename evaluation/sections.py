@@ -1,6 +1,7 @@
 """What evaluation contributes to pages it shares with other apps (luhuituo.core.sections):
-reviews by guardians on the centre's, the regulator's, the public and the parent's pages, and
-the staff ban list in the regulator's navigation."""
+reviews by guardians on the centre's, the regulator's, the public and the parent's pages, the
+credit record (信用档案) in the centre's own navigation and on the regulator's page of a centre,
+and the staff ban list in the regulator's navigation."""
 
 from urllib.parse import urlencode
 
@@ -39,11 +40,32 @@ register(
          10, show=lambda request, child: _latest_placement(child) is not None),
 )
 
+
 register(
     "regulator-centre",
     Link(_("Reviews by parents"),
          lambda centre: f"{reverse('evaluation:review-list')}?"
                         f"{urlencode({'q': centre.name, 'status': 'all'})}", 80),
+)
+
+
+# --- credit records ------------------------------------------------------------------------
+
+register(
+    "centre-nav",
+    Link(_("Credit record"), lambda centre: reverse("evaluation:centre-credit", args=[centre.pk]),
+         135, ("centre-credit", "credit-appeal")),
+)
+
+register(
+    "regulator-centre",
+    Link(_("Credit record"),
+         lambda centre: reverse("evaluation:regulator-centre-credit", args=[centre.pk]), 75),
+)
+
+register(
+    "regulator-nav",
+    Link(_("Credit records"), lambda _obj: reverse("evaluation:credit-list"), 90, ("credit-",)),
 )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import banlist, reviews
+from .views import banlist, credit, reviews
 
 app_name = "evaluation"
 
@@ -18,4 +18,14 @@ urlpatterns = [
     path("regulator/ban-list/<int:pk>/", banlist.ban_detail, name="ban-detail"),
     path("regulator/ban-list/<int:pk>/confirm/", banlist.ban_confirm, name="ban-confirm"),
     path("regulator/ban-list/<int:pk>/lift/", banlist.ban_lift, name="ban-lift"),
+    path("centre/<int:centre_id>/credit/", credit.centre_credit, name="centre-credit"),
+    path("centre/<int:centre_id>/credit/events/<int:pk>/appeal/", credit.credit_appeal,
+         name="credit-appeal"),
+    path("regulator/credit/", credit.credit_list, name="credit-list"),
+    path("regulator/credit/export/", credit.credit_export, name="credit-export"),
+    path("regulator/credit/centres/<int:centre_pk>/", credit.regulator_centre_credit,
+         name="regulator-centre-credit"),
+    path("regulator/credit/appeals/", credit.appeal_list, name="credit-appeals"),
+    path("regulator/credit/appeals/<int:pk>/", credit.appeal_decide,
+         name="credit-appeal-decide"),
 ]

@@ -643,7 +643,8 @@ CHECK_SCHEDULES = {
     "A1": "hourly", "A9": "hourly", "A10": "quarter_hourly", "A11": "quarter_hourly",
     "A7": "morning", "A12": "morning",
     **dict.fromkeys(("A2", "A3", "A4", "A5", "A6", "A13", "A14", "A15", "A17", "A18", "A20", "A22",
-                     "A19", "A25", "A31", "A32", "A34", "A35", "A36", "A37", "A38"), "daily"),
+                     "A19", "A25", "A31", "A32", "A34", "A35", "A36", "A37", "A38",
+                     "A44"), "daily"),
     **dict.fromkeys(("A16", "A28"), "weekly"),
     **dict.fromkeys(("A23", "A29"), "monthly"),
 }
@@ -688,8 +689,25 @@ CELERY_BEAT_SCHEDULE["core-calendar-reminder"] = {
     "task": "luhuituo.core.tasks.remind_missing_calendar",
     "schedule": crontab(hour=9, minute=0),
 }
+
+# --- Credit records (evaluation.services.credit; docs/rules/credit-records.md) [proposal] ---
+# A centre's grade from the sum of its active credit points: the first grade whose floor the sum
+# reaches (a floor is included); below the last floor the grade is 严重失信. No national scale
+# was found: agree the edges with the bureau.
+CREDIT_GRADE_FLOORS = {
+    "trustworthy": env_int("CREDIT_FLOOR_TRUSTWORTHY", -5),
+    "basic": env_int("CREDIT_FLOOR_BASIC", -15),
+    "untrustworthy": env_int("CREDIT_FLOOR_UNTRUSTWORTHY", -30),
+}
+# The daily scan that turns supervision's records into credit events and expires old ones.
+CELERY_BEAT_SCHEDULE["evaluation-credit-scan"] = {
+    "task": "evaluation.tasks.scan_credit",
+    "schedule": crontab(hour=2, minute=30),
+}
+
 CATCH_UP_ENTRIES = [name for name in CELERY_BEAT_SCHEDULE
-                    if name.startswith("supervision-") or name == "core-calendar-reminder"]
+                    if name.startswith(("supervision-", "evaluation-credit"))
+                    or name == "core-calendar-reminder"]
 
 # --- Certificate renewal after filing (registry.certificates) ----------------------------------
 # Certificates a filed centre may replace with a renewed one while it operates (the fire-safety

@@ -1,9 +1,19 @@
 """The evaluation app's models, one module per subject: ``framework`` (the quality standard as
-data, its grade bands and the consolidation of scores). This package re-exports every one of
+data, its grade bands and the consolidation of scores), ``credit`` (credit events, appeals and
+each centre's grade), ``reviews`` (guardians' verified reviews) and ``banlist`` (the staff ban
+list). This package re-exports every one of
 them: Django finds the app's models through it, and the rest of the code imports from
 ``evaluation.models``."""
 
 from .banlist import BanListEntry
+from .credit import (
+    CreditAppeal,
+    CreditEvent,
+    CreditEventType,
+    CreditGrade,
+    CreditRecord,
+    grade_for,
+)
 from .framework import (
     Consolidation,
     Dimension,
@@ -18,6 +28,11 @@ __all__ = [
     "Aspect",
     "BanListEntry",
     "Consolidation",
+    "CreditAppeal",
+    "CreditEvent",
+    "CreditEventType",
+    "CreditGrade",
+    "CreditRecord",
     "Dimension",
     "Framework",
     "FrameworkError",
@@ -25,4 +40,5 @@ __all__ = [
     "Indicator",
     "Review",
     "family_satisfaction",
+    "grade_for",
 ]

@@ -142,6 +142,13 @@ class Verb(models.TextChoices):
     BAN_CONFIRMED = "ban_confirmed", _("confirmed a ban list entry")
     BAN_LIFTED = "ban_lifted", _("lifted a ban list entry")
 
+    # credit records (evaluation)
+    CREDIT_APPEALED = "credit_appealed", _("appealed a credit event")
+    CREDIT_APPEAL_UPHELD = "credit_appeal_upheld", _("upheld a credit appeal")
+    CREDIT_APPEAL_REJECTED = "credit_appeal_rejected", _("rejected a credit appeal")
+    CREDIT_COMMENDED = "credit_commended", _("entered a commendation")
+    CREDIT_EXPORT = "credit_export", _("exported the credit grades")
+
 
 # The dotted codes used before the enumeration, and what they became (data migration
 # core.0007 rewrites stored events; nothing writes the old codes any more).

@@ -24,7 +24,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from luhuituo.core.models import Region, RegulatorScope, User
-from luhuituo.demo import banlist_data, reviews_data, rules_data
+from luhuituo.demo import banlist_data, evaluation_data, reviews_data, rules_data
 from luhuituo.demo import registry_data as demo
 from luhuituo.demo import supervision_data as supervision_demo
 from registry.models import Centre, CentreMembership
@@ -85,6 +85,10 @@ class Command(BaseCommand):
         # the morning), then now: the day's alerts stay open, as they would have.
         checks_engine.run_rules(now=first_check_time())
         checks_engine.run_rules()
+        # Credit records from what supervision recorded (and the A36 alerts just raised), then
+        # the rule that reads the grades.
+        summary["credit"] = evaluation_data.seed_credit()
+        checks_engine.run_rule("A44")
         open_alerts = Counter(Alert.objects.open().values_list("rule", flat=True))
         self.stdout.write("Open alerts after the checks: " + (", ".join(
             f"{rule} {n}" for rule, n in sorted(open_alerts.items(),
@@ -150,6 +154,7 @@ class Command(BaseCommand):
         return summary
 
     def print_summary(self, summary: dict) -> None:
+        self.print_credit(summary["credit"])
         if summary["demo_centre"]:
             self.stdout.write(f"{DEMO_CENTRE[0]}: added {', '.join(summary['demo_centre'])}")
         states = ", ".join(f"{state} {n}" for state, n in sorted(summary["states"].items()))
@@ -183,6 +188,13 @@ class Command(BaseCommand):
         if reviews := summary.get("reviews"):
             self.stdout.write("Reviews by parents: " + ", ".join(
                 f"{n} {status}" for status, n in reviews.items()) + ".")
+
+    def print_credit(self, counts: dict) -> None:
+        events = ", ".join(f"{code} {n}" for code, n in sorted(counts["events"].items()))
+        appeals = ", ".join(f"{state} {n}" for state, n in sorted(counts["appeal_states"].items()))
+        grades = ", ".join(f"{grade} {n}" for grade, n in sorted(counts["grades"].items()))
+        self.stdout.write(f"Credit records: events {events or 'none'}; "
+                          f"appeals {appeals or 'none'}; grades {grades or 'none'}.")
 
     def print_logins(self, password: str) -> None:
         self.stdout.write(f"\nDemo logins (password for all: {password})")
