@@ -30,6 +30,12 @@ A15_JOB = ("supervision.checks.engine.run_rules", {"codes": ["A15"]})
 BANNED = id_number(901)
 
 
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Pages in English: the assertions below spell the English texts."""
+    settings.LANGUAGE_CODE = "en"
+
+
 def ban(number=BANNED, *, status=BS.ACTIVE, region_code="510502", days_ago=10, until=None,
         name="王禁止", **fields) -> BanListEntry:
     return BanListEntry.objects.create(
