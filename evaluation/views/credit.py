@@ -23,6 +23,7 @@ from luhuituo.core.audit import audit
 from luhuituo.core.dates import export_filename
 from luhuituo.core.exceptions import submit
 from luhuituo.core.permissions import get_visible_or_404, regulator_required
+from luhuituo.core.sorting import sort_expression, sort_links
 from luhuituo.core.submissions import submit_once
 from luhuituo.core.verbs import Verb
 from registry.models import Centre
@@ -113,22 +114,7 @@ def filtered_records(user, params):
     if grade := form.value("grade"):
         records = records.filter(grade=grade)
     sort = form.value("sort") or DEFAULT_SORT
-    column = SORTS[sort.lstrip("-")]
-    primary = column.desc(nulls_last=True) if sort.startswith("-") else column.asc(
-        nulls_last=True)
-    return form, records.order_by(primary, "centre__name", "id")
-
-
-def _sort_links(current: str) -> dict[str, dict]:
-    links = {}
-    for key in SORTS:
-        if current == key:
-            links[key] = {"next": f"-{key}", "aria": "ascending"}
-        elif current == f"-{key}":
-            links[key] = {"next": key, "aria": "descending"}
-        else:
-            links[key] = {"next": key, "aria": "none"}
-    return links
+    return form, records.order_by(sort_expression(SORTS, sort), "centre__name", "id")
 
 
 @require_GET
@@ -142,7 +128,7 @@ def credit_list(request: HttpRequest) -> HttpResponse:
     if request.htmx:
         template += "#results"
     return render(request, template, {"form": form, "page": page, "sort": sort,
-                                      "sorting": _sort_links(sort)})
+                                      "sorting": sort_links(SORTS, sort)})
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -32,6 +32,7 @@ from luhuituo.core.dates import export_filename
 from luhuituo.core.exceptions import submit
 from luhuituo.core.forms import FilterForm, SearchField, district_choices
 from luhuituo.core.permissions import get_visible_or_404, regulator_required
+from luhuituo.core.sorting import sort_expression, sort_links
 from luhuituo.core.verbs import Verb
 
 from .. import inclusive, services
@@ -116,23 +117,7 @@ def filtered_centres(user, params) -> tuple[CentreFilterForm, QuerySet[Centre]]:
     if inclusive := form.value("inclusive"):
         centres = centres.filter(is_inclusive=inclusive == "yes")
     sort = form.value("sort") or DEFAULT_SORT
-    column = SORTS[sort.lstrip("-")]
-    primary = column.desc(nulls_last=True) if sort.startswith("-") else column.asc(
-        nulls_last=True)
-    return form, centres.order_by(primary, "name", "id")
-
-
-def sort_links(current: str) -> dict[str, dict]:
-    """Per sortable column: the sort its header link asks for, and aria-sort's value."""
-    links = {}
-    for key in SORTS:
-        if current == key:
-            links[key] = {"next": f"-{key}", "aria": "ascending"}
-        elif current == f"-{key}":
-            links[key] = {"next": key, "aria": "descending"}
-        else:
-            links[key] = {"next": key, "aria": "none"}
-    return links
+    return form, centres.order_by(sort_expression(SORTS, sort), "name", "id")
 
 
 @require_GET
@@ -142,7 +127,7 @@ def centre_list(request: HttpRequest) -> HttpResponse:
     form, centres = filtered_centres(request.user, request.GET)
     page = Paginator(centres, PER_PAGE).get_page(request.GET.get("page"))
     sort = form.value("sort") or DEFAULT_SORT
-    context = {"form": form, "page": page, "sort": sort, "sorting": sort_links(sort)}
+    context = {"form": form, "page": page, "sort": sort, "sorting": sort_links(SORTS, sort)}
     template = "registry/regulator/centre_list.html"
     if request.htmx:
         template += "#results"
