@@ -1,10 +1,53 @@
 from django.urls import path
 
-from .views import banlist, credit, reviews
+from .views import assessments, banlist, credit, public_ratings, rating_reviews, ratings, reviews
 
 app_name = "evaluation"
 
 urlpatterns = [
+    # quality assessments: the centre's self-assessment workspace
+    path("centre/<int:centre_id>/quality/", assessments.centre_quality, name="centre-quality"),
+    path("centre/<int:centre_id>/quality/self/new/", assessments.self_assessment_start,
+         name="self-assessment-start"),
+    path("centre/<int:centre_id>/quality/assessments/<int:pk>/", assessments.centre_assessment,
+         name="centre-assessment"),
+    path("centre/<int:centre_id>/quality/assessments/<int:pk>/scores/<int:score_pk>/",
+         assessments.centre_score_save, name="centre-score-save"),
+    path("centre/<int:centre_id>/quality/assessments/<int:pk>/submit/",
+         assessments.centre_assessment_submit, name="centre-assessment-submit"),
+    path("centre/<int:centre_id>/quality/assessments/<int:pk>/cancel/",
+         assessments.centre_assessment_cancel, name="centre-assessment-cancel"),
+    path("centre/<int:centre_id>/quality/ratings/<int:pk>/certificate.pdf",
+         public_ratings.centre_certificate, name="centre-certificate"),
+    # the assessor's assessments and the on-site scoring form
+    path("assessor/assessments/", assessments.assessor_list, name="assessor-list"),
+    path("assessor/assessments/<int:pk>/", assessments.assessor_assessment,
+         name="assessor-assessment"),
+    path("assessor/assessments/<int:pk>/scores/<int:score_pk>/", assessments.assessor_score_save,
+         name="assessor-score-save"),
+    path("assessor/assessments/<int:pk>/submit/", assessments.assessor_submit,
+         name="assessor-submit"),
+    path("assessments/<int:pk>/scores/<int:score_pk>/photo/", assessments.score_photo,
+         name="score-photo"),
+    # regulators: assessments, assignment, decisions, ratings, downgrade reviews
+    path("regulator/assessments/", assessments.assessment_list, name="assessment-list"),
+    path("regulator/assessments/export/", assessments.assessment_export,
+         name="assessment-export"),
+    path("regulator/assessments/new/", assessments.assessment_assign, name="assessment-assign"),
+    path("regulator/assessments/<int:pk>/", assessments.assessment_detail,
+         name="assessment-detail"),
+    path("regulator/assessments/<int:pk>/decide/", assessments.assessment_decide,
+         name="assessment-decide"),
+    path("regulator/ratings/", ratings.rating_list, name="rating-list"),
+    path("regulator/ratings/export/", ratings.rating_export, name="rating-export"),
+    path("regulator/ratings/<int:pk>/certificate.pdf", public_ratings.regulator_certificate,
+         name="rating-certificate"),
+    path("regulator/ratings/reviews/", rating_reviews.review_list, name="rating-reviews"),
+    path("regulator/ratings/reviews/<int:pk>/", rating_reviews.review_decide,
+         name="rating-review"),
+    # the public: a centre's rating explained, a certificate verified
+    path("centres/<int:centre_id>/rating/", public_ratings.public_rating, name="public-rating"),
+    path("ratings/verify/<str:token>/", public_ratings.verify, name="rating-verify"),
     # reviews by guardians
     path("parent/placements/<int:pk>/review/", reviews.review_create, name="review-create"),
     path("parent/centres/<int:centre_id>/review/", reviews.review_start, name="review-start"),

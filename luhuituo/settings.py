@@ -705,6 +705,17 @@ CELERY_BEAT_SCHEDULE["evaluation-credit-scan"] = {
     "schedule": crontab(hour=2, minute=30),
 }
 
+# --- Quality assessments and star ratings (evaluation; docs/rules/quality-assessment.md) --------
+# [UNVERIFIED: no Sichuan or Luzhou star-rating text was found; proposals to agree with the bureau]
+# How long a published star rating is valid.
+RATING_VALIDITY_MONTHS = env_int("RATING_VALIDITY_MONTHS", 36)
+# Rule A33: a centre with no submitted self-assessment or approved on-site assessment in this many
+# months is reminded.
+ASSESSMENT_INTERVAL_MONTHS = env_int("ASSESSMENT_INTERVAL_MONTHS", 12)
+# A credit grade at or below the first of these opens a downgrade review of the centre's rating
+# (codes of evaluation.models.CreditGrade, best first).
+RATING_REVIEW_CREDIT_GRADE = os.environ.get("RATING_REVIEW_CREDIT_GRADE", "untrustworthy")
+
 CATCH_UP_ENTRIES = [name for name in CELERY_BEAT_SCHEDULE
                     if name.startswith(("supervision-", "evaluation-credit"))
                     or name == "core-calendar-reminder"]

@@ -149,6 +149,21 @@ class Verb(models.TextChoices):
     CREDIT_COMMENDED = "credit_commended", _("entered a commendation")
     CREDIT_EXPORT = "credit_export", _("exported the credit grades")
 
+    # quality assessments and star ratings (evaluation)
+    ASSESSMENT_STARTED = "assessment_started", _("started a self-assessment")
+    ASSESSMENT_ASSIGNED = "assessment_assigned", _("assigned an on-site assessment")
+    ASSESSMENT_SCORED = "assessment_scored", _("scored an indicator")
+    ASSESSMENT_SUBMITTED = "assessment_submitted", _("submitted an assessment")
+    ASSESSMENT_RETURNED = "assessment_returned", _("returned an assessment for correction")
+    ASSESSMENT_APPROVED = "assessment_approved", _("approved an assessment")
+    ASSESSMENT_CANCELLED = "assessment_cancelled", _("cancelled an assessment")
+    RATING_PUBLISHED = "rating_published", _("published a star rating")
+    RATING_REVIEW_OPENED = "rating_review_opened", _("opened a downgrade review")
+    RATING_KEPT = "rating_kept", _("kept a star rating after review")
+    RATING_DOWNGRADED = "rating_downgraded", _("downgraded a star rating")
+    ASSESSMENT_EXPORT = "assessment_export", _("exported the assessments")
+    RATING_EXPORT = "rating_export", _("exported the star ratings")
+
 
 # The dotted codes used before the enumeration, and what they became (data migration
 # core.0007 rewrites stored events; nothing writes the old codes any more).

@@ -28,7 +28,7 @@ def support(client, superuser, settings):
 
 
 def test_the_pages_show_the_framework_its_dimensions_indicators_and_bands(support):
-    framework = Framework.objects.get(code="WS/T 821-2023")
+    framework = Framework.objects.get(code="WS/T 821-2023", version=1)
     dimension = framework.dimensions.get(code="9")
     pages = {
         reverse("admin:evaluation_framework_changelist"): ["WS/T 821-2023"],
@@ -106,7 +106,7 @@ def run_action(support, action, framework):
 
 
 def test_activating_an_incomplete_framework_is_refused_with_its_problems(support):
-    framework = Framework.objects.get(code="WS/T 821-2023")
+    framework = Framework.objects.get(code="WS/T 821-2023", version=1)
     response = run_action(support, "activate", framework)
     texts = [str(m) for m in get_messages(response.wsgi_request)]
     assert any("4.1.4" in text for text in texts), texts
@@ -122,11 +122,12 @@ def test_activating_a_complete_framework(support):
 
 
 def test_copying_a_framework_as_a_new_version(support):
-    framework = Framework.objects.get(code="WS/T 821-2023")
+    framework = Framework.objects.get(code="WS/T 821-2023", version=1)
     run_action(support, "copy_as_new_version", framework)
-    copy = Framework.objects.get(code="WS/T 821-2023", version=2)
+    copy = Framework.objects.get(code="WS/T 821-2023", version=3)  # version 2 is the working one
     assert copy.dimensions.count() == 7 and copy.bands.count() == 4
     assert Indicator.objects.filter(dimension__framework=copy).count() == 15
+    assert not copy.is_active
 
 
 def test_the_active_flag_is_not_edited_by_hand(support):
@@ -156,7 +157,7 @@ def post_dimension(support, dimension, indicator):
 ])
 def test_bad_indicators_are_refused_beside_the_field_and_nothing_is_saved(
         support, indicator, message):
-    dimension = Framework.objects.get(code="WS/T 821-2023").dimensions.get(code="6")
+    dimension = Framework.objects.get(code="WS/T 821-2023", version=1).dimensions.get(code="6")
     good = {"order": "1", "code": "6.1.1", "text": "新指标", "max_score": "10"}
     response = post_dimension(support, dimension, good | indicator)
     assert response.status_code == 200

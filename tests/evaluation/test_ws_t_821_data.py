@@ -77,3 +77,18 @@ def test_the_loaded_framework_is_incomplete_so_it_is_not_active(wst821):
     assert any("4.1.4" in problem for problem in problems)
     assert any("保育照护" in problem for problem in problems)  # no indicator at all
     assert not any("band" in problem for problem in problems)  # the bands cover 0–1000
+
+
+def test_the_working_version_is_complete_active_and_marked_unverified():
+    working = Framework.objects.get(code="WS/T 821-2023", version=2)
+    assert working.is_active and working.problems() == []
+    dimensions = {d.code: d for d in working.dimensions.prefetch_related("indicators")}
+    assert {code: d.points for code, d in dimensions.items()} == {
+        "4": 100, "5": 140, "6": 200, "7": 210, "8": 80, "9": 200, "10": 70}
+    for dimension in dimensions.values():
+        assert sum(i.max_score for i in dimension.indicators.all()) == dimension.points
+    indicators = Indicator.objects.filter(dimension__framework=working)
+    assert not indicators.filter(verified=True).exists()
+    assert set(indicators.filter(is_veto=True).values_list("code", flat=True)) == {
+        "4.1.4", "5.1.5", "5.1.6", "7.2.1", "9.4.3", "9.7.1"}
+    assert "未核实" in working.source
