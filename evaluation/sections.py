@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from luhuituo.core.models import RegulatorScope
 from luhuituo.core.sections import Link, register
 
 # --- reviews by guardians -------------------------------------------------------------------------
@@ -74,4 +75,39 @@ register(
 register(
     "regulator-nav",
     Link(_("Staff ban list"), lambda _obj: reverse("evaluation:ban-list"), 100, ("ban-",)),
+)
+
+
+# --- quality assessments and star ratings ---------------------------------------------------
+
+
+def _is_assessor(request, _obj) -> bool:
+    return request.user.is_authenticated and any(
+        scope.role == RegulatorScope.Role.ASSESSOR for scope in request.user.regulator_scopes)
+
+
+register(
+    "centre-nav",
+    Link(_("Quality assessment"),
+         lambda centre: reverse("evaluation:centre-quality", args=[centre.pk]), 130,
+         ("centre-quality", "centre-assessment", "self-assessment-")),
+)
+
+register(
+    "regulator-centre",
+    Link(_("Quality assessments"),
+         lambda centre: f"{reverse('evaluation:assessment-list')}?"
+                        f"{urlencode({'q': centre.name})}", 70),
+)
+
+register(
+    "regulator-nav",
+    Link(_("Quality assessments"), lambda _obj: reverse("evaluation:assessment-list"), 80,
+         ("assessment-", "rating-list", "rating-export")),
+)
+
+register(
+    "regulator-nav",
+    Link(_("My assessments"), lambda _obj: reverse("evaluation:assessor-list"), 85,
+         ("assessor-",), show=_is_assessor),
 )

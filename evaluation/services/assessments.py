@@ -284,10 +284,10 @@ def assign(*, centre: Centre, by: User, kind: str = Kind.ONSITE, assessor: User 
         else:
             if not assessor_pool(centre).filter(pk=assessor.pk).exists():
                 raise AssessmentError(_("%(name)s is not an assessor for this centre's district.")
-                                      % {"name": assessor.display_name}, field="assessor")
+                                      % {"name": assessor.get_full_name()}, field="assessor")
             if assessor.pk in conflicted_assessors(centre):
                 raise AssessmentError(_("%(name)s has declared a conflict of interest with this "
-                                        "centre.") % {"name": assessor.display_name},
+                                        "centre.") % {"name": assessor.get_full_name()},
                                       field="assessor")
             draw, method = {}, Assessment.Method.HAND
         latest_self = (Assessment.objects.filter(centre=centre, kind=Kind.SELF,

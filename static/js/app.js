@@ -53,5 +53,19 @@
     document.body.addEventListener("htmx:load", function (event) {
       labelTables(event.target);
     });
+    // A row saved on its own (an assessment's indicator) says so when the connection fails;
+    // the form is not swapped, so what was typed stays.
+    ["htmx:sendError", "htmx:responseError"].forEach(function (name) {
+      document.body.addEventListener(name, function (event) {
+        var row = event.target.closest && event.target.closest(".score-row");
+        var note = row && row.querySelector(".save-failed");
+        if (note) note.hidden = false;
+      });
+    });
+    document.body.addEventListener("htmx:beforeRequest", function (event) {
+      var row = event.target.closest && event.target.closest(".score-row");
+      var note = row && row.querySelector(".save-failed");
+      if (note) note.hidden = true;
+    });
   });
 })();

@@ -11,7 +11,11 @@ from decimal import Decimal
 
 import factory
 
-from evaluation.models import Dimension, Framework, GradeBand, Indicator
+from evaluation.models import Dimension, Framework, GradeBand, Indicator, Score
+from evaluation.services import assessments, ratings
+from luhuituo.core.models import RegulatorScope, User
+
+from .core import UserFactory, region
 
 
 class FrameworkFactory(factory.django.DjangoModelFactory):
@@ -76,3 +80,42 @@ def ids(framework: Framework, **scores) -> dict[int, object]:
     """``ids(fw, i1_1=40, i2_1=30)`` → {indicator id: score}, by indicator code."""
     by_code = {i.code: i.pk for i in Indicator.objects.filter(dimension__framework=framework)}
     return {by_code[name[1:].replace("_", ".")]: value for name, value in scores.items()}
+
+
+# --- assessments on the active framework (WS/T 821-2023, the working version) ----------------
+
+
+def assessor(username="assessor_jy", name="江阳评估员", region_code="510502"):
+    """A regulator account with the assessor role in a district (the assessor pool)."""
+
+    user = UserFactory(username=username, name=name, account_type=User.AccountType.REGULATOR)
+    RegulatorScope.objects.create(user=user, region=region(region_code),
+                                  role=RegulatorScope.Role.ASSESSOR)
+    return user
+
+
+def fill_scores(assessment, *, fraction=Decimal("0.9"), fail=(), overrides=None) -> None:
+    """Score every indicator of ``assessment`` at ``fraction`` of its maximum (veto items at
+    their maximum, those in ``fail`` one point below it; ``overrides`` {code: score}), in bulk
+    (the services' per-indicator save is tested on its own)."""
+    scores = list(assessment.scores.select_related("indicator"))
+    overrides = overrides or {}
+    for score in scores:
+        indicator = score.indicator
+        if indicator.code in overrides:
+            score.score = Decimal(str(overrides[indicator.code]))
+        elif indicator.is_veto:
+            score.score = indicator.max_score - (1 if indicator.code in fail else 0)
+        else:
+            score.score = (indicator.max_score * fraction).quantize(Decimal("0.01"))
+    Score.objects.bulk_update(scores, ["score"])
+
+
+def rated_centre(centre, *, regulator, assessor_user, fraction=Decimal("0.9"), fail=()):
+    """``centre`` with a published star rating from an on-site assessment scored at
+    ``fraction`` (failing the veto items in ``fail``); returns the rating."""
+    assessment = assessments.assign(centre=centre, by=regulator, assessor=assessor_user)
+    fill_scores(assessment, fraction=fraction, fail=fail)
+    assessments.submit(assessment=assessment, by=assessor_user)
+    assessments.approve(assessment=assessment, by=regulator)
+    return ratings.publish(assessment=assessment, by=regulator)
