@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from luhuituo.core.models import RegulatorScope
 from luhuituo.core.sections import Link, register
+from registry.rules import can_decide
 
 # --- reviews by guardians -------------------------------------------------------------------------
 
@@ -98,6 +99,14 @@ register(
     Link(_("Quality assessments"),
          lambda centre: f"{reverse('evaluation:assessment-list')}?"
                         f"{urlencode({'q': centre.name})}", 70),
+)
+
+register(
+    "regulator-centre",
+    Link(_("Assign an assessment"),
+         lambda centre: f"{reverse('evaluation:assessment-assign')}?"
+                        f"{urlencode({'centre': centre.pk})}", 71,
+         show=lambda request, centre: can_decide(request.user, centre)),
 )
 
 register(
