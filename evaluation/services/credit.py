@@ -40,7 +40,15 @@ from registry.rules import (
 )
 from supervision.models import Alert, Complaint, Finding, Incident, Inspection, RectificationOrder
 
-from ..models import CreditAppeal, CreditEvent, CreditEventType, CreditRecord, grade_for
+from ..models import (
+    CreditAppeal,
+    CreditEvent,
+    CreditEventType,
+    CreditGrade,
+    CreditRecord,
+    grade_for,
+)
+from . import ratings
 
 ES = CreditEvent.Status
 AS = CreditAppeal.Status
@@ -183,7 +191,9 @@ def expire(today: date | None = None) -> int:
 def recompute(centre_ids=None) -> int:
     """Bring the ``CreditRecord`` of the given centres (all, by default) up to date: the sum of
     their counting events' points and its grade. Two queries whatever the number of centres,
-    plus one write of the records that changed. Returns how many changed."""
+    plus one write of the records that changed; a grade that fell to
+    ``RATING_REVIEW_CREDIT_GRADE`` or below opens the downgrade review of the centre's star
+    rating (``ratings.scan_triggers``). Returns how many changed."""
     centres = Centre.objects.all()
     if centre_ids is not None:
         centres = centres.filter(pk__in=list(centre_ids))
@@ -201,6 +211,14 @@ def recompute(centre_ids=None) -> int:
                                         updated_at=now))
     CreditRecord.objects.bulk_create(changed, update_conflicts=True, unique_fields=["centre"],
                                      update_fields=["points", "grade", "updated_at"])
+    # A grade fallen to the review threshold opens a downgrade review of the centre's rating
+    # now rather than at the night's scan (no query when no grade fell that far).
+    grades = list(CreditGrade.values)  # best first
+    threshold = settings.RATING_REVIEW_CREDIT_GRADE
+    low = set(grades[grades.index(threshold):]) if threshold in grades else set()
+    fallen = [record.centre_id for record in changed if record.grade in low]
+    if fallen:
+        ratings.scan_triggers(centre_ids=fallen)
     return len(changed)
 
 
