@@ -346,3 +346,14 @@ def test_a_low_credit_grade_without_a_rating_opens_nothing(centre_a):
     credit.recompute()
     assert CreditRecord.objects.get(centre=centre_a).grade == CreditGrade.SERIOUS
     assert not DowngradeReview.objects.exists()
+
+
+def test_the_nightly_credit_scan_leaves_the_review_to_the_rating_scan(
+        centre_a, district_regulator, assessor):
+    rated(centre_a, regulator=district_regulator, assessor=assessor)
+    lose_points(centre_a, -20)
+    credit.scan()
+    assert CreditRecord.objects.get(centre=centre_a).grade == CreditGrade.UNTRUSTWORTHY
+    assert not DowngradeReview.objects.exists()
+    assert ratings.scan_triggers() == 1
+    assert DowngradeReview.objects.get().trigger == Trigger.CREDIT_GRADE
