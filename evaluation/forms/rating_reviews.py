@@ -59,6 +59,13 @@ class ReviewDecisionForm(OneTimeForm):
         if rating is not None and rating.stars > 1:
             self.fields["stars"].widget.attrs["max"] = rating.stars - 1
 
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == KEEP:  # the stars are not read: nothing to refuse in them
+            self.errors.pop("stars", None)
+            data["stars"] = None
+        return data
+
     @property
     def downgrade(self) -> bool:
         return self.cleaned_data.get("decision") == DOWNGRADE

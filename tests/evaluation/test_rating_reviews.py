@@ -118,6 +118,17 @@ def test_the_district_keeps_the_rating_from_the_page(client_for, review, distric
     assert "Rating kept" in page and "事故已妥善处理" in page and 'name="reason"' not in page
 
 
+def test_stars_left_in_the_form_do_not_stop_keeping_the_rating(client_for, review,
+                                                              district_regulator):
+    client = client_for(district_regulator)
+    response = client.post(url(review), {**decision_form(client, review), "decision": "keep",
+                                         "stars": "三", "reason": "事故已妥善处理"})
+    assert response.status_code == 302
+    review.refresh_from_db()
+    review.rating.refresh_from_db()
+    assert review.status == RS.KEPT and review.rating.stars == 5
+
+
 def test_the_district_lowers_the_stars_from_the_page_once(client_for, review,
                                                           district_regulator):
     client = client_for(district_regulator)
