@@ -1,7 +1,7 @@
 """What evaluation contributes to pages it shares with other apps (luhuituo.core.sections):
 reviews by guardians on the centre's, the regulator's, the public and the parent's pages, the
 credit record (信用档案) in the centre's own navigation and on the regulator's page of a centre,
-and the staff ban list in the regulator's navigation."""
+and the staff ban list and the downgrade reviews of star ratings in the regulator's navigation."""
 
 from urllib.parse import urlencode
 
@@ -119,4 +119,13 @@ register(
     "regulator-nav",
     Link(_("My assessments"), lambda _obj: reverse("evaluation:assessor-list"), 85,
          ("assessor-",), show=_is_assessor),
+)
+
+
+# --- downgrade reviews of star ratings --------------------------------------------------------
+
+register(
+    "regulator-nav",
+    Link(_("Downgrade reviews"), lambda _obj: reverse("evaluation:rating-reviews"), 95,
+         ("rating-reviews", "rating-review")),
 )

@@ -644,9 +644,9 @@ CHECK_SCHEDULES = {
     "A7": "morning", "A12": "morning",
     **dict.fromkeys(("A2", "A3", "A4", "A5", "A6", "A13", "A14", "A15", "A17", "A18", "A20", "A22",
                      "A19", "A25", "A31", "A32", "A34", "A35", "A36", "A37", "A38",
-                     "A44"), "daily"),
+                     "A43", "A44"), "daily"),
     **dict.fromkeys(("A16", "A28"), "weekly"),
-    **dict.fromkeys(("A23", "A29"), "monthly"),
+    **dict.fromkeys(("A23", "A29", "A33"), "monthly"),
 }
 # CHECK_EVERY_SECONDS=n runs every group of checks every n seconds (demos, the worker test).
 CHECK_EVERY_SECONDS = env_int("CHECK_EVERY_SECONDS", 0)
@@ -715,9 +715,16 @@ ASSESSMENT_INTERVAL_MONTHS = env_int("ASSESSMENT_INTERVAL_MONTHS", 12)
 # A credit grade at or below the first of these opens a downgrade review of the centre's rating
 # (codes of evaluation.models.CreditGrade, best first).
 RATING_REVIEW_CREDIT_GRADE = os.environ.get("RATING_REVIEW_CREDIT_GRADE", "untrustworthy")
+# The daily scan that opens the downgrade reviews serious incidents and low credit grades call for
+# (evaluation.services.ratings.scan_triggers); after the credit scan, which recomputes the grades.
+CELERY_BEAT_SCHEDULE["evaluation-rating-scan"] = {
+    "task": "evaluation.tasks.scan_ratings",
+    "schedule": crontab(hour=2, minute=50),
+}
 
 CATCH_UP_ENTRIES = [name for name in CELERY_BEAT_SCHEDULE
-                    if name.startswith(("supervision-", "evaluation-credit"))
+                    if name.startswith(("supervision-", "evaluation-credit",
+                                        "evaluation-rating"))
                     or name == "core-calendar-reminder"]
 
 # --- Certificate renewal after filing (registry.certificates) ----------------------------------

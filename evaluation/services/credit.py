@@ -40,7 +40,15 @@ from registry.rules import (
 )
 from supervision.models import Alert, Complaint, Finding, Incident, Inspection, RectificationOrder
 
-from ..models import CreditAppeal, CreditEvent, CreditEventType, CreditRecord, grade_for
+from ..models import (
+    CreditAppeal,
+    CreditEvent,
+    CreditEventType,
+    CreditGrade,
+    CreditRecord,
+    grade_for,
+)
+from . import ratings
 
 ES = CreditEvent.Status
 AS = CreditAppeal.Status
@@ -129,7 +137,8 @@ def scan(now: datetime | None = None) -> dict[str, int]:
         for code, event_type in types.items():
             added[code] = _scan_type(event_type, SOURCES[code], now)
         expired = expire(today)
-        recompute()
+        # the nightly rating scan (evaluation.tasks.scan_ratings) follows and opens the reviews
+        recompute(open_reviews=False)
     added["expired"] = expired
     return added
 
@@ -180,10 +189,14 @@ def expire(today: date | None = None) -> int:
         status=ES.EXPIRED)
 
 
-def recompute(centre_ids=None) -> int:
+def recompute(centre_ids=None, *, open_reviews: bool = True) -> int:
     """Bring the ``CreditRecord`` of the given centres (all, by default) up to date: the sum of
     their counting events' points and its grade. Two queries whatever the number of centres,
-    plus one write of the records that changed. Returns how many changed."""
+    plus one write of the records that changed. With ``open_reviews``, a grade that fell to
+    ``RATING_REVIEW_CREDIT_GRADE`` or below opens the downgrade review of the centre's star
+    rating at once (``ratings.scan_triggers``, a few queries whatever the number of centres);
+    the nightly ``scan`` leaves that to the rating scan that follows it. Returns how many
+    changed."""
     centres = Centre.objects.all()
     if centre_ids is not None:
         centres = centres.filter(pk__in=list(centre_ids))
@@ -201,6 +214,14 @@ def recompute(centre_ids=None) -> int:
                                         updated_at=now))
     CreditRecord.objects.bulk_create(changed, update_conflicts=True, unique_fields=["centre"],
                                      update_fields=["points", "grade", "updated_at"])
+    # A grade changed to the review threshold or below opens a downgrade review of the centre's
+    # rating now (no query when none did).
+    grades = list(CreditGrade.values)  # best first
+    threshold = settings.RATING_REVIEW_CREDIT_GRADE
+    low = set(grades[grades.index(threshold):]) if threshold in grades else set()
+    fallen = [record.centre_id for record in changed if record.grade in low]
+    if open_reviews and fallen:
+        ratings.scan_triggers(centre_ids=fallen)
     return len(changed)
 
 
