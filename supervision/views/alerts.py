@@ -91,6 +91,9 @@ def subject_url(alert: Alert, user) -> str:
             "complaint": ("supervision:complaint-detail", [pk]),
             "child": ("supervision:regulator-child-list", [centre]),
             "feeschedule": ("registry:centre-detail", [centre]),  # its inclusive card (A29)
+            # evaluation's subjects (A33, A43), by URL name: supervision imports no evaluation
+            "assessment": ("evaluation:assessment-detail", [pk]),
+            "starrating": ("evaluation:public-rating", [centre]),
         }
         anchors = {"staff": "#staff-h", "classgroup": "#classes-h"}
         if model in anchors:  # listed on the centre's page
@@ -106,6 +109,8 @@ def subject_url(alert: Alert, user) -> str:
             "centre": ("registry:centre-overview", [centre]),
             "feeschedule": ("registry:fee-schedule", [centre]),
             "filing": ("registry:filing-detail", [centre]),
+            "assessment": ("evaluation:centre-assessment", [centre, pk]),
+            "starrating": ("evaluation:centre-quality", [centre]),
         }
     if model == "classday" and not user.is_regulator:
         from ..models import ClassDay
