@@ -59,7 +59,8 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
     rating = (StarRating.objects.public().filter(token=token)
               .select_related("centre__region", "centre__filing").first())
     if rating is None:
-        return render(request, "evaluation/public_ratings/verify.html", {"rating": None}, status=404)
+        return render(request, "evaluation/public_ratings/verify.html", {"rating": None},
+                      status=404)
     centre = rating.centre
     filing = getattr(centre, "filing", None)
     listed = filing is not None and filing.is_listed_publicly

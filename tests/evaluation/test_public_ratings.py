@@ -29,7 +29,7 @@ from tests.rolematrix import FORBIDDEN, LOGIN, NOT_FOUND, OK, assert_role_matrix
 # The working version of WS/T 821-2023 (migration 0008): 7 dimensions, 1000 points; bands
 # A ≥ 900 (5 stars), B 750–900 (4), C 600–750 (3), D < 600 (1); veto items capped at 1 star.
 REST_OF_CARE = "6.99"    # the one indicator of dimension 6 (200 points)
-FIRE_VETO = "9.4.3"      # an assumed veto item, 10 points
+ALARM_VETO = "9.4.3"     # an assumed veto item (alarm and cameras), 10 points
 
 
 @pytest.fixture(autouse=True)
@@ -123,15 +123,15 @@ def test_report_card_of_a_rating_explains_stars_band_and_dimensions(
 
 def test_a_capped_rating_names_the_failed_veto_item_and_the_cap(
         client, listed, district_regulator, assessor):
-    rating = rate(listed, by=district_regulator, assessor=assessor, **{FIRE_VETO: 5})
+    rating = rate(listed, by=district_regulator, assessor=assessor, **{ALARM_VETO: 5})
     assert rating.assessment.grade_by_score == "A" and (rating.grade, rating.stars) == ("D", 1)
 
     body = client.get(page_url(listed)).content.decode()
 
     veto = ratings.report_card(rating).failed_vetoes[0]
-    assert veto.code == FIRE_VETO and veto.text
+    assert veto.code == ALARM_VETO and veto.text
     assert "Total 995 points, in grade band A (900 points and above), which gives 5 stars." in body
-    assert (f"Veto item not met: {FIRE_VETO} {veto.text}. By the rules the rating is then at "
+    assert (f"Veto item not met: {ALARM_VETO} {veto.text}. By the rules the rating is then at "
             "most 1 star: grade D.") in body
     assert "1 star (out of 5)" in body
 
@@ -300,7 +300,7 @@ def test_the_centre_prints_its_certificate(client_for, personas, listed, centre_
 
 def test_the_regulator_prints_a_certificate_in_scope(client_for, personas, listed,
                                                      district_regulator, assessor):
-    rating = rate(listed, by=district_regulator, assessor=assessor, **{FIRE_VETO: 5})
+    rating = rate(listed, by=district_regulator, assessor=assessor, **{ALARM_VETO: 5})
     url = reverse("evaluation:rating-certificate", args=[rating.pk])
     assert_role_matrix(client_for, personas, url, expect={
         "city_regulator": OK, "district_regulator": OK, "other_regulator": NOT_FOUND,
