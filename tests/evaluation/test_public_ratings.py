@@ -8,6 +8,7 @@ every indicator and submits, the district approves and publishes."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 
@@ -15,6 +16,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from evaluation.models import DowngradeReview, StarRating
 from evaluation.services import assessments, ratings
@@ -313,13 +315,20 @@ def test_the_regulator_prints_a_certificate_in_scope(client_for, personas, liste
     assert "attachment" in response["Content-Disposition"]
 
 
-def test_the_certificate_carries_the_absolute_verification_address(settings, listed,
-                                                                    district_regulator,
-                                                                    assessor):
+def test_the_certificate_is_one_page_with_the_chart_the_rule_and_the_verification_address(
+        settings, client_for, manager, listed, district_regulator, assessor):
     settings.SITE_URL = "https://luhuituo.example.cn"
-    rating = rate(listed, by=district_regulator, assessor=assessor)
-    assert ratings.verification_url(rating) == (
-        f"https://luhuituo.example.cn/ratings/verify/{rating.token}/")
+    rating = rate(listed, by=district_regulator, assessor=assessor, **{ALARM_VETO: 5})
+    url = reverse("evaluation:centre-certificate", args=[listed.pk, rating.pk])
+
+    pdf = PdfReader(io.BytesIO(client_for(manager).get(url).content))
+
+    assert len(pdf.pages) == 1
+    text = re.sub(r"\s+", "", pdf.pages[0].extract_text())
+    assert listed.name in text and "JY2026-0001" in text
+    assert "9安全保障" in text and "195/200" in text          # the chart, drawn in the PDF
+    assert ALARM_VETO in text                                 # the cap and its reason
+    assert f"https://luhuituo.example.cn/ratings/verify/{rating.token}/" in text
 
 
 # --- links to the report card --------------------------------------------------------------------
