@@ -129,3 +129,27 @@ register(
     Link(_("Downgrade reviews"), lambda _obj: reverse("evaluation:rating-reviews"), 95,
          ("rating-reviews", "rating-review")),
 )
+
+
+# --- star ratings ---------------------------------------------------------------------------
+# The public report card: on the public list of centres and on the regulator's centre page. The
+# page itself says when a centre has no rating in force, so the link costs no query per centre;
+# the regulator gets it for a centre on the public list (any other has no public page).
+
+register(
+    "public-centre",
+    Link(_("Star rating"), lambda centre: reverse("evaluation:public-rating", args=[centre.pk]),
+         15),
+)
+
+
+def _listed_publicly(_request, centre) -> bool:
+    filing = getattr(centre, "filing", None)
+    return filing is not None and filing.is_listed_publicly
+
+
+register(
+    "regulator-centre",
+    Link(_("Star rating"), lambda centre: reverse("evaluation:public-rating", args=[centre.pk]),
+         78, show=_listed_publicly),
+)

@@ -14,6 +14,10 @@ Triggers, each opening one review per rating and source:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -31,7 +35,17 @@ from luhuituo.core.workflow import lock, require_status
 from registry.rules import centre_managers, require_decider, responsible_regulators
 from supervision.models import Incident
 
-from ..models import Assessment, CreditGrade, CreditRecord, DowngradeReview, StarRating
+from ..models import (
+    Assessment,
+    CreditGrade,
+    CreditRecord,
+    Dimension,
+    DowngradeReview,
+    Framework,
+    GradeBand,
+    Indicator,
+    StarRating,
+)
 
 RS = StarRating.Status
 Trigger = DowngradeReview.Trigger
@@ -192,3 +206,180 @@ def decide_review(*, review: DowngradeReview, by: User, downgrade: bool, stars: 
                      url=reverse("evaluation:centre-quality", args=[rating.centre_id]))
     return review
 
+
+
+# --- the report card -------------------------------------------------------------------------
+
+# The bar chart's geometry, in the SVG's own units (viewBox): the chart scales to its box.
+CHART_WIDTH = 320
+CHART_ROW = 46
+CHART_BAR_Y = 21
+CHART_BAR_HEIGHT = 14
+
+
+def _number(value) -> str:
+    """A score or edge without trailing zeros: 82.5, 900."""
+    return f"{Decimal(value).normalize():f}"
+
+
+@dataclass(frozen=True)
+class DimensionResult:
+    """One dimension of a rated assessment: its score against its points, and where its bar
+    goes in the chart."""
+
+    code: str
+    name: str
+    points: int
+    score: Decimal | None
+    verified: bool
+    row: int
+
+    @property
+    def score_text(self) -> str:
+        return _number(self.score) if self.score is not None else "–"
+
+    @property
+    def percent(self) -> Decimal:
+        if self.score is None or not self.points:
+            return Decimal(0)
+        return min(Decimal(100), max(Decimal(0), self.score * 100 / self.points))
+
+    @property
+    def percent_text(self) -> str:
+        return f"{self.percent:.0f}"
+
+    @property
+    def text_y(self) -> int:
+        return self.row * CHART_ROW + 15
+
+    @property
+    def bar_y(self) -> int:
+        return self.row * CHART_ROW + CHART_BAR_Y
+
+    @property
+    def bar_width(self) -> str:
+        return f"{self.percent * CHART_WIDTH / 100:.1f}"
+
+
+@dataclass(frozen=True)
+class Band:
+    """A grade band as the report card states it: "B (750–900 points), 4 stars"."""
+
+    grade: str
+    stars: int
+    min: str
+    max: str | None   # None: the top band, "from min up"
+    verified: bool
+
+    @classmethod
+    def of(cls, band: GradeBand | None) -> Band | None:
+        if band is None:
+            return None
+        return cls(grade=band.grade, stars=band.stars, min=_number(band.min_total),
+                   max=_number(band.max_total) if band.max_total is not None else None,
+                   verified=band.verified)
+
+
+@dataclass(frozen=True)
+class ReportCard:
+    """A star rating explained (``report_card``): what the public page and the certificate
+    show. Data only; the wording is the templates'."""
+
+    rating: StarRating
+    assessment: Assessment
+    framework: Framework
+    dimensions: list[DimensionResult]
+    band_by_score: Band | None          # the band the total falls in
+    band: Band | None                   # the band of the grade awarded (lower when capped)
+    failed_vetoes: list[Indicator]      # in the assessment's order
+    downgrade: DowngradeReview | None   # the decided review that lowered the stars
+    assessed_on: date | None
+
+    @property
+    def total_text(self) -> str:
+        return _number(self.rating.total)
+
+    @property
+    def capped(self) -> bool:
+        """A failed veto item lowered the grade below the band of the total."""
+        return bool(self.assessment.failed_vetoes) and self.assessment.capped
+
+    @property
+    def failed_veto_labels(self) -> list[str]:
+        return [f"{i.code} {i.text}".strip() for i in self.failed_vetoes]
+
+    @property
+    def downgraded(self) -> bool:
+        return self.rating.status == RS.DOWNGRADED
+
+    @property
+    def has_unverified(self) -> bool:
+        """Some of the values shown are placeholders nobody has checked against the standard."""
+        return (any(not d.verified for d in self.dimensions)
+                or any(not b.verified for b in (self.band_by_score, self.band) if b)
+                or any(not i.verified for i in self.failed_vetoes))
+
+    @property
+    def chart_width(self) -> int:
+        return CHART_WIDTH
+
+    @property
+    def chart_height(self) -> int:
+        return max(1, len(self.dimensions)) * CHART_ROW
+
+    @property
+    def chart_bar_height(self) -> int:
+        return CHART_BAR_HEIGHT
+
+
+def report_card(rating: StarRating) -> ReportCard:
+    """The report card of ``rating``: each dimension's score against its points, the grade band
+    of the total, the veto items that capped it, the review that lowered it. At most four
+    queries (dimensions, bands, failed veto items, the downgrade) whatever the number of
+    dimensions and indicators; read the rating with ``assessment__framework``."""
+    assessment = rating.assessment
+    framework = assessment.framework
+    dimensions = list(Dimension.objects.filter(framework=framework).order_by("order", "code"))
+    totals = assessment.dimension_totals or {}
+    rows = [DimensionResult(code=d.code, name=d.name, points=d.points,
+                            score=Decimal(totals[d.code]) if d.code in totals else None,
+                            verified=d.verified, row=n)
+            for n, d in enumerate(dimensions)]
+    bands = {b.grade: b for b in GradeBand.objects.filter(framework=framework)}
+    failed: list[Indicator] = []
+    if assessment.failed_vetoes:
+        found = {i.code: i for i in Indicator.objects.filter(dimension__framework=framework,
+                                                             code__in=assessment.failed_vetoes)}
+        failed = [found.get(code) or Indicator(code=code, text="", verified=False)
+                  for code in assessment.failed_vetoes]
+    downgrade = None
+    if rating.status == RS.DOWNGRADED:
+        downgrade = (DowngradeReview.objects.filter(rating=rating,
+                                                    status=DowngradeReview.Status.DOWNGRADED)
+                     .order_by("-decided_at", "-id").first())
+    assessed_on = assessment.scheduled_on or (
+        timezone.localtime(assessment.submitted_at).date() if assessment.submitted_at else None)
+    return ReportCard(rating=rating, assessment=assessment, framework=framework,
+                      dimensions=rows, band_by_score=Band.of(bands.get(assessment.grade_by_score)),
+                      band=Band.of(bands.get(rating.grade)), failed_vetoes=failed,
+                      downgrade=downgrade, assessed_on=assessed_on)
+
+
+def verification_url(rating: StarRating, request=None) -> str:
+    """The absolute address of the certificate's verification page (its QR code)."""
+    path = reverse("evaluation:rating-verify", args=[rating.token])
+    if settings.SITE_URL:
+        return settings.SITE_URL + path
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+def certificate_pdf(rating: StarRating, request=None) -> bytes:
+    """The rating's certificate (星级证书): stars, grade, the scores by dimension and a QR code
+    to the verification page. Rendered in the platform's language (Chinese)."""
+    from luhuituo.core.pdf import qr_svg_data_uri, render_pdf
+
+    url = verification_url(rating, request)
+    return render_pdf("pdf/star_rating_certificate.html", {
+        "card": report_card(rating), "rating": rating, "centre": rating.centre,
+        "filing_no": getattr(getattr(rating.centre, "filing", None), "filing_no", None),
+        "verify_url": url, "qr": qr_svg_data_uri(url), "printed_at": timezone.now()})
