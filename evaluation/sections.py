@@ -83,7 +83,7 @@ register(
 
 
 def _is_assessor(request, _obj) -> bool:
-    return request.user.is_authenticated and any(
+    return request is not None and request.user.is_authenticated and any(
         scope.role == RegulatorScope.Role.ASSESSOR for scope in request.user.regulator_scopes)
 
 
@@ -106,7 +106,8 @@ register(
     Link(_("Assign an assessment"),
          lambda centre: f"{reverse('evaluation:assessment-assign')}?"
                         f"{urlencode({'centre': centre.pk})}", 71,
-         show=lambda request, centre: can_decide(request.user, centre)),
+         show=lambda request, centre: request is not None
+         and can_decide(request.user, centre)),
 )
 
 register(

@@ -6,21 +6,19 @@ approves and publishes."""
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 
 from evaluation.models import Assessment, StarRating
 from evaluation.services import assessments, ratings
-from luhuituo.core.models import RegulatorScope
 from registry.models import Filing
 from supervision.models import Incident
-from tests.factories import RegulatorFactory
+from tests.factories.evaluation import assessor, fill_scores
 
 
 def assessor_for(region_code: str = "510502", username: str = "assessor_jy"):
-    user = RegulatorFactory(username=username, name="评估员", region_code=region_code)
-    RegulatorScope.objects.filter(user=user).update(role=RegulatorScope.Role.ASSESSOR)
-    return user
+    return assessor(username=username, name="评估员", region_code=region_code)
 
 
 def file_centre(centre, *, days_ago: int = 800) -> None:
@@ -29,14 +27,8 @@ def file_centre(centre, *, days_ago: int = 800) -> None:
 
 
 def scored(assessment: Assessment, by, *, fail_veto: bool = False) -> Assessment:
-    """Every indicator at full marks; with ``fail_veto``, the first veto item at 0."""
-    failed = False
-    for score in assessment.scores.select_related("indicator").order_by("indicator__code"):
-        value = score.indicator.max_score
-        if fail_veto and score.indicator.is_veto and not failed:
-            value, failed = 0, True
-        assessments.save_score(score=score, by=by, value=value)
-    assert failed or not fail_veto, "the active framework has no veto item"
+    """Every indicator at full marks; with ``fail_veto``, the first veto item (4.1.4) at 0."""
+    fill_scores(assessment, fraction=Decimal(1), overrides={"4.1.4": 0} if fail_veto else None)
     return assessments.submit(assessment=assessment, by=by)
 
 

@@ -36,6 +36,12 @@ Trigger = DowngradeReview.Trigger
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english_alerts(settings):
+    """Alert messages are written in the site's language: read them in their English source."""
+    settings.LANGUAGE_CODE = "en"
+
+
 @pytest.fixture
 def assessor(db):
     return assessor_for()

@@ -49,7 +49,9 @@ def test_a_rule_title_falls_back_to_its_code():
 
 def test_another_apps_rule_is_discovered_and_runs_in_its_own_group(rules, monkeypatch, db):
     package = importlib.import_module("tests.supervision.rules_app")
-    other_app = SimpleNamespace(name=package.__name__, module=package)
+    # An app config as Django's translation machinery reads it too (name, module, path).
+    other_app = SimpleNamespace(name=package.__name__, module=package,
+                                path=str(Path(package.__file__).parent))
     monkeypatch.setattr(apps, "get_app_configs", lambda: [*apps.app_configs.values(),
                                                           other_app])
     monkeypatch.delitem(sys.modules, "tests.supervision.rules_app.checks", raising=False)
