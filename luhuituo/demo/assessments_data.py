@@ -87,9 +87,11 @@ REST = [("submitted", 4), ("submitted", None), ("submitted", 3), ("draft", None)
         ("submitted", 3), ("submitted", 4), ("submitted", None), ("submitted", 1),
         ("draft", None), ("submitted", None), ("submitted", 4), ("none", None),
         ("submitted", "capped"), ("submitted", None), ("submitted", 3), ("submitted", None)]
-# Planned stars of the special plans' on-site results.
+# Planned stars of the special plans' on-site results ("capped": a total of 4 stars capped by
+# a failed veto item).
 SPECIAL_STARS = {"returned_hand": 3, "submitted_draw": 4, "approved": 3, "spot_open": 4,
-                 "spot_downgraded": 4, "spot_pass": 5, "capped": 4, "expired": 3}
+                 "spot_downgraded": 4, "spot_pass": 5, "capped": "capped",
+                 "expired": 3}
 # Where a total of each star count is aimed, as a fraction of the points.
 QUALITY = {5: 0.93, 4: 0.82, 3: 0.68, 1: 0.54}
 
@@ -397,18 +399,28 @@ class Seeder:
         quality = QUALITY.get(target, rng.choice((0.68, 0.8))) + rng.uniform(-0.02, 0.02)
         # A few centres rate themselves clearly higher than the assessor will.
         optimism = rng.uniform(0.07, 0.11) if rng.random() < 0.3 else rng.uniform(0.005, 0.04)
-        published_ago = rng.randint(30, 280)
-        if plan.startswith("spot_"):
-            published_ago = rng.randint(200, 320)
-        elif plan == "expired":
+        # Nothing before the centre was filed (but for the expired rating, older than any
+        # filing on the platform): a rating leaves time for a self-assessment and the visit.
+        filed_ago = (self.today - timezone.localdate(centre.filing.filed_at)).days
+        latest = max(30, min(320 if plan.startswith("spot_") else 280, filed_ago - 90))
+        if plan == "rest" and filed_ago < 120:
+            stars = target = None  # filed too recently to have been rated
+        published_ago = rng.randint(min(200, latest) if plan.startswith("spot_") else 30,
+                                    latest)
+        if plan == "expired":
             # Published before the rating's validity ran out: more than 36 months ago.
             start = (self.today - relativedelta(months=settings.RATING_VALIDITY_MONTHS)
                      - timedelta(days=rng.randint(10, 40)))
             published_ago = (self.today - start).days
         self_ago = {"draft_hand": 25, "returned_hand": 60, "submitted_draw": 45,
-                    "approved": 70}.get(plan, min(350, published_ago + rng.randint(30, 60)))
-        if plan == "expired":
-            self_ago = rng.randint(40, 90)
+                    "approved": 70}.get(plan, published_ago + rng.randint(40, 75))
+        if plan == "expired" or (plan == "rest" and stars is None):
+            self_ago = rng.randint(20, max(20, min(330, filed_ago - 20)))
+        if plan == "rest" and filed_ago < 45:  # just filed: a self-assessment begun, or none
+            self_state = "none" if filed_ago < 22 else "draft"
+        if self_state == "draft":  # being scored these days
+            self_ago = rng.randint(1, 15)
+        self_ago = max(1, min(self_ago, filed_ago - 21))  # begun up to 20 days before
         fail_veto = rng.choice(self.vetoes) if stars == "capped" else ""
         if plan == "expired":
             # The old rating first (no self-assessment to compare with then), then the
