@@ -39,7 +39,9 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from unittest import mock
 
+import pgtrigger
 from dateutil.relativedelta import relativedelta
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
@@ -234,6 +236,30 @@ def write_scores(assessment: Assessment, scores: dict, *, by: User, at: datetime
 # --- the plan ---------------------------------------------------------------------------------
 
 
+def _redate(pk: int, **moments) -> None:
+    """Move an assessment's own dates to the plan's moments, without a change-history row of
+    its own (``sync_history`` puts the dates into the history the services wrote)."""
+    with pgtrigger.ignore("evaluation.Assessment:update_update"):
+        Assessment.objects.filter(pk=pk).update(**moments)
+
+
+def sync_history(assessments) -> None:
+    """The assessments' change history (written by the services with "now" in every date)
+    shows the dates the demo moved: the start, and once set, the submission, the decision and
+    the visit."""
+    history, table = (connection.ops.quote_name(m._meta.db_table)
+                      for m in (apps.get_model("evaluation", "AssessmentEvent"), Assessment))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {history} AS e SET created_at = a.created_at, "  # noqa: S608
+            "submitted_at = CASE WHEN e.submitted_at IS NULL THEN NULL ELSE a.submitted_at END, "
+            "decided_at = CASE WHEN e.decided_at IS NULL THEN NULL ELSE a.decided_at END, "
+            "scheduled_on = CASE WHEN e.scheduled_on IS NULL THEN NULL ELSE a.scheduled_on END "
+            f"FROM {table} AS a WHERE e.pgh_obj_id = a.id AND a.id = ANY(%s)",
+            [list(assessments)])
+
+
+
 @contextmanager
 def seeded_draws(rng: random.Random):
     """``assign`` draws with a seed of its own (``secrets.randbits``); in the demo the seed comes
@@ -276,12 +302,12 @@ class Seeder:
         with self.clock.at(scored_at):
             write_scores(assessment, scores, by=manager, at=scored_at,
                          only=None if complete else self.rng.randint(6, len(self.indicators) - 4))
+        moments = {"created_at": started}
         if complete:
-            with self.clock.at(self.moment(days_ago, 16, 30)):
+            moments["submitted_at"] = self.moment(days_ago, 16, 30)
+            with self.clock.at(moments["submitted_at"]):
                 assessment = service.submit(assessment=assessment, by=manager)
-            Assessment.objects.filter(pk=assessment.pk).update(
-                submitted_at=self.moment(days_ago, 16, 30))
-        Assessment.objects.filter(pk=assessment.pk).update(created_at=started)
+        _redate(assessment.pk, **moments)
         return assessment
 
     # on-site assessments
@@ -302,7 +328,7 @@ class Seeder:
         with self.clock.at(assigned), seeded_draws(self.rng):
             assessment = service.assign(centre=centre, by=regulator, kind=kind,
                                         assessor=assessor, scheduled_on=visit_on)
-        Assessment.objects.filter(pk=assessment.pk).update(created_at=assigned)
+        _redate(assessment.pk, created_at=assigned)
         return assessment
 
     def visit(self, assessment: Assessment, *, days_ago: int, quality: float, stars,
@@ -317,14 +343,14 @@ class Seeder:
         visited = self.moment(days_ago, 11, 0)
         with self.clock.at(visited):
             write_scores(assessment, scores, by=assessment.assessor, at=visited, only=only)
-        Assessment.objects.filter(pk=assessment.pk).update(
-            scheduled_on=self.today - timedelta(days=days_ago))
+        visit_on = self.today - timedelta(days=days_ago)
         if only is not None:
+            _redate(assessment.pk, scheduled_on=visit_on)
             return assessment
         submitted = self.moment(days_ago, 17, 0)
         with self.clock.at(submitted):
             assessment = service.submit(assessment=assessment, by=assessment.assessor)
-        Assessment.objects.filter(pk=assessment.pk).update(submitted_at=submitted)
+        _redate(assessment.pk, scheduled_on=visit_on, submitted_at=submitted)
         return assessment
 
     def approve(self, assessment: Assessment, regulator: User, *, days_ago: int) -> Assessment:
@@ -332,7 +358,7 @@ class Seeder:
         with self.clock.at(decided):
             assessment = service.approve(assessment=assessment, by=regulator,
                                          note=self.rng.choice(APPROVAL_NOTES))
-        Assessment.objects.filter(pk=assessment.pk).update(decided_at=decided)
+        _redate(assessment.pk, decided_at=decided)
         DowngradeReview.objects.filter(source_id=assessment.pk,
                                        trigger=DowngradeReview.Trigger.VETO_AT_SPOT_CHECK
                                        ).update(opened_at=decided)
@@ -518,6 +544,7 @@ def seed_assessments() -> dict:
             # What the daily scan would open on the new ratings (serious incidents, low credit).
             rating_service.scan_triggers()
             seeder.clock.apply()
+            sync_history(Assessment.objects.values_list("pk", flat=True))
     return counts() | {"new_assessors": len(made)}
 
 

@@ -134,6 +134,16 @@ def test_the_audit_trail_is_back_dated(demo_db):
     assert submitted.filter(created_at__lt=timezone.now() - timedelta(days=30)).exists()
     published = AuditEvent.objects.filter(verb="rating_published").order_by("created_at")
     assert published.first().created_at.date() < timezone.localdate() - timedelta(days=365)
+    # The change history tells the same story: one row per step, at the step's moment, with
+    # the dates the demo moved.
+    for assessment in Assessment.objects.filter(kind=Kind.ONSITE, status=Status.PUBLISHED):
+        history = list(assessment.events.order_by("pgh_id"))
+        assert [e.status for e in history] == ["draft", "submitted", "approved", "published"]
+        assert all(e.created_at == assessment.created_at for e in history)
+        assert history[0].pgh_created_at == assessment.created_at
+        assert history[1].submitted_at == history[1].pgh_created_at == assessment.submitted_at
+        assert history[2].pgh_created_at == assessment.decided_at
+        assert history[3].pgh_created_at == assessment.rating.published_at
 
 
 def test_a_second_run_adds_nothing(demo_db):

@@ -12,6 +12,10 @@ rectification, suspension, termination, deregistration);
 the bulk is written directly with bulk inserts — statuses, back-dated
 timestamps over the last 18 months, filing numbers, materials and audit history set as the
 services would set them — which keeps the full seed at a few seconds instead of a minute.
+
+After the supervision data and the credit records, ``luhuituo.demo.assessments_data`` adds
+self-assessments, on-site assessments in every state, star ratings, spot checks and downgrade
+reviews through the assessment services, and assessor accounts for the districts without one.
 """
 
 from collections import Counter
