@@ -8,8 +8,9 @@ Across the operating centres (those of 江阳区 first, then by filing date, old
 - on-site assessments assigned by the district, by hand or drawn from the assessor pool, in
   every state: being scored, submitted for approval, returned, approved and not yet published,
   and published as star ratings — mostly 3 or 4 stars, some 5, some 1, a few capped by a failed
-  veto item; one rating has expired (published over ``RATING_VALIDITY_MONTHS`` ago), and its
-  centre's renewal is being scored;
+  veto item; one rating has expired (published over ``RATING_VALIDITY_MONTHS`` ago — before
+  any filing on the platform, which the demo dates within 18 months), and its centre's renewal
+  visit is planned;
 - three spot checks of rated centres: one clean, one with a failed veto item whose downgrade
   review is open, one whose review lowered the rating by a star;
 - assessor accounts (``<prefix>_assessor1``, ``…2``, password ``DEMO_PASSWORD``) for the
@@ -17,9 +18,11 @@ Across the operating centres (those of 江阳区 first, then by filing date, old
 
 Every step goes through ``evaluation.services.assessments`` and ``.ratings`` (start, assign,
 submit, return, approve, publish, decide), so the audit trail and the notifications are those of
-real use; the scores themselves are written with one ``bulk_update`` per assessment instead of
-``save_score`` per indicator (no "scored an indicator" audit lines). Each step is then moved to
-its day in the past (``Backdater`` and the records' own dates).
+real use; the scores themselves are written with one UPDATE per assessment instead of
+``save_score`` per indicator (no "scored an indicator" audit lines; each row's version and
+history show one save). Each step is then moved to its day in the past (``Backdater`` for the
+audit trail, change history and notifications; the records' own dates), never before the
+centre was filed: a centre filed in the last weeks has a self-assessment begun, or none.
 
 Scores: per indicator a fraction of its maximum drawn around the centre's quality, the total
 nudged into the planned grade band; a self-assessment is drawn around the same quality plus the
@@ -74,9 +77,9 @@ STAMPED = [*AUDIT, ("evaluation.AssessmentEvent", "pgh_created_at"),
            ("evaluation.ScoreEvent", "pgh_created_at")]
 Kind, Status = Assessment.Kind, Assessment.Status
 
-# Assessors made for the districts without one: (given name) per account, per district.
-ASSESSOR_NAMES = ("评估员", "评估员")
-ASSESSOR_SURNAMES = "杨黄吴徐孙胡朱高林何郭马罗"
+# Names of the assessors made for the districts without one, two per district in turn.
+ASSESSOR_NAMES = ("杨帆", "黄敏", "吴俊", "徐倩", "胡斌", "朱琳", "高翔", "林静", "何勇", "郭丹",
+                  "马骏", "罗娟", "宋涛", "郑洁")
 
 # The plans of the first centres, in this order (so 江阳区's regulator sees every state); the
 # rest follow ``REST``.
@@ -126,13 +129,13 @@ def ensure_assessors() -> list[User]:
     for n, district in enumerate(DISTRICTS):
         if district.code in covered or district.code not in regions:
             continue
+        short = district.name.removesuffix("区").removesuffix("县")
         for i in (1, 2):
-            username = f"{district.prefix}_assessor{i}"
-            surname = ASSESSOR_SURNAMES[(2 * n + i) % len(ASSESSOR_SURNAMES)]
             password = password or make_password(settings.DEMO_PASSWORD)
+            name = ASSESSOR_NAMES[(2 * n + i) % len(ASSESSOR_NAMES)]
             user, created = User.objects.get_or_create(
-                username=username,
-                defaults={"name": f"{district.name}{ASSESSOR_NAMES[i - 1]}{surname}老师",
+                username=f"{district.prefix}_assessor{i}",
+                defaults={"name": f"{short}评估员{name}",
                           "account_type": User.AccountType.REGULATOR, "password": password})
             RegulatorScope.objects.get_or_create(
                 user=user, region=regions[district.code],
@@ -172,7 +175,7 @@ def _into(values: dict[int, Decimal], indicators: list[Indicator], low: Decimal,
         total += new - old
 
 
-def _evidence(indicator: Indicator, value: Decimal, rng: random.Random) -> str:
+def _evidence(indicator: Indicator, value: Decimal) -> str:
     if indicator.code.endswith(".99"):
         return f"按附录A评估表逐条评分，本章其余条款合计{value.normalize():f}分。"
     fraction = value / indicator.max_score
@@ -209,7 +212,7 @@ def draw_scores(indicators: list[Indicator], *, quality: float, rng: random.Rand
             result[indicator.pk] = (value, f"现场查验{indicator.evidence_hint}。",
                                     VETO_FAILURES.get(indicator.code, "未达到要求。"))
         elif rng.random() < evidence:
-            result[indicator.pk] = (value, _evidence(indicator, value, rng), "")
+            result[indicator.pk] = (value, _evidence(indicator, value), "")
         else:
             result[indicator.pk] = (value, "", "")
     return result
@@ -270,7 +273,6 @@ def sync_history(assessments) -> None:
             [list(assessments)])
 
 
-
 @contextmanager
 def seeded_draws(rng: random.Random):
     """``assign`` draws with a seed of its own (``secrets.randbits``); in the demo the seed comes
@@ -281,6 +283,8 @@ def seeded_draws(rng: random.Random):
 
 
 class Seeder:
+    """Takes each centre through its plan with the services, noting the moments to move."""
+
     def __init__(self, rng: random.Random, today: date):
         self.rng = rng
         self.today = today
@@ -293,8 +297,8 @@ class Seeder:
         self.vetoes = [i.code for i in self.indicators if i.is_veto]
         self.bands = list(GradeBand.objects.filter(framework=self.framework)
                           .select_related("framework"))
-        self.assessor = User.objects.filter(username=ASSESSOR_PERSONA).first()
         self.moments: dict[int, dict] = {}  # the assessments' own dates, moved at the end
+        self.regulators: dict[int, User | None] = {}
 
     def redate(self, pk: int, **moments) -> None:
         """Move these dates of the assessment at the end (``move_dates``): nothing read on the
@@ -435,10 +439,12 @@ class Seeder:
     def centre(self, centre: Centre, plan: str, stars, self_state: str) -> None:
         rng = self.rng
         managers = centre_managers(centre)
-        regulators = responsible_regulators(centre)
-        if not managers or not regulators:
+        if centre.region_id not in self.regulators:  # one user per district: scopes read once
+            self.regulators[centre.region_id] = next(iter(responsible_regulators(centre)), None)
+        regulator = self.regulators[centre.region_id]
+        if not managers or regulator is None:
             return
-        manager, regulator = managers[0], regulators[0]
+        manager = managers[0]
         target = 4 if stars == "capped" else stars
         quality = QUALITY.get(target, rng.choice((0.68, 0.8))) + rng.uniform(-0.02, 0.02)
         # A few centres rate themselves clearly higher than the assessor will.
