@@ -132,6 +132,8 @@ def test_the_audit_trail_is_back_dated(demo_db):
     submitted = AuditEvent.objects.filter(verb="assessment_submitted")
     assert submitted.count() == Assessment.objects.filter(submitted_at__isnull=False).count()
     assert submitted.filter(created_at__lt=timezone.now() - timedelta(days=30)).exists()
+    when = dict(Assessment.objects.values_list("pk", "submitted_at"))
+    assert all(event.created_at == when[int(event.target_id)] for event in submitted)
     published = AuditEvent.objects.filter(verb="rating_published").order_by("created_at")
     assert published.first().created_at.date() < timezone.localdate() - timedelta(days=365)
     # The change history tells the same story: one row per step, at the step's moment, with
