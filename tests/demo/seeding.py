@@ -9,5 +9,8 @@ from django.core.management import call_command
 DEMO_CENTRES = 30
 
 
-def seed(centres: int = DEMO_CENTRES) -> None:
-    call_command("seed_demo", "--no-progress", "--centres", str(centres), stdout=StringIO())
+def seed(centres: int = DEMO_CENTRES) -> str:
+    """Run it; what it printed."""
+    out = StringIO()
+    call_command("seed_demo", "--no-progress", "--centres", str(centres), stdout=out)
+    return out.getvalue()

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 
+from evaluation.models import Assessment, StarRating
 from luhuituo.core.models import RegulatorScope, User
 from registry import services
 from registry.models import Centre, CentreMembership, Filing, Staff
@@ -12,18 +13,24 @@ from .seeding import seed as seed_demo
 pytestmark = pytest.mark.django_db
 
 
-def seed():
+def seed() -> str:
     """The personas and the demo centre, on top of the shared seed (conftest.demo_db); the
     generated centres are tested in test_registry_data.py."""
-    seed_demo(0)
+    return seed_demo(0)
 
 
 def test_seed_demo_is_idempotent_and_every_persona_can_log_in(demo_db, rf):
     counts = (User.objects.count(), RegulatorScope.objects.count(),
-              CentreMembership.objects.count())
-    seed()
+              CentreMembership.objects.count(), Assessment.objects.count(),
+              StarRating.objects.count())
+    out = seed()
     assert (User.objects.count(), RegulatorScope.objects.count(),
-            CentreMembership.objects.count()) == counts
+            CentreMembership.objects.count(), Assessment.objects.count(),
+            StarRating.objects.count()) == counts
+    # The summary says what the demo holds, the logins name the added assessors.
+    assert "Quality assessments: self-assessments draft" in out
+    assert "Star ratings in force: 5★" in out and "1 expired" in out
+    assert "lmt_assessor1" in out
     for username in ["city", "jiangyang", "naxi", "assessor", "manager", "carer", "parent",
                      "admin"]:
         user = authenticate(rf.post("/login/"), username=username,

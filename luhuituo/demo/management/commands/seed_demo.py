@@ -12,6 +12,10 @@ rectification, suspension, termination, deregistration);
 the bulk is written directly with bulk inserts — statuses, back-dated
 timestamps over the last 18 months, filing numbers, materials and audit history set as the
 services would set them — which keeps the full seed at a few seconds instead of a minute.
+
+After the supervision data and the credit records, ``luhuituo.demo.assessments_data`` adds
+self-assessments, on-site assessments in every state, star ratings, spot checks and downgrade
+reviews through the assessment services, and assessor accounts for the districts without one.
 """
 
 from collections import Counter
@@ -24,7 +28,13 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from luhuituo.core.models import Region, RegulatorScope, User
-from luhuituo.demo import banlist_data, evaluation_data, reviews_data, rules_data
+from luhuituo.demo import (
+    assessments_data,
+    banlist_data,
+    evaluation_data,
+    reviews_data,
+    rules_data,
+)
 from luhuituo.demo import registry_data as demo
 from luhuituo.demo import supervision_data as supervision_demo
 from registry.models import Centre, CentreMembership
@@ -89,6 +99,9 @@ class Command(BaseCommand):
         # the rule that reads the grades.
         summary["credit"] = evaluation_data.seed_credit()
         checks_engine.run_rule("A44")
+        # Self-assessments, on-site assessments and star ratings (the credit grades first: a
+        # low one opens a downgrade review of a rating).
+        summary["assessments"] = assessments_data.seed_assessments()
         open_alerts = Counter(Alert.objects.open().values_list("rule", flat=True))
         self.stdout.write("Open alerts after the checks: " + (", ".join(
             f"{rule} {n}" for rule, n in sorted(open_alerts.items(),
@@ -188,6 +201,24 @@ class Command(BaseCommand):
         if reviews := summary.get("reviews"):
             self.stdout.write("Reviews by parents: " + ", ".join(
                 f"{n} {status}" for status, n in reviews.items()) + ".")
+        if assessments := summary.get("assessments"):
+            self.print_assessments(assessments)
+
+    def print_assessments(self, counts: dict) -> None:
+        def states(by_status: dict) -> str:
+            return ", ".join(f"{status} {n}" for status, n in sorted(by_status.items())) or "none"
+
+        stars = ", ".join(f"{s}★ {n}" for s, n in sorted(counts["ratings"].items(),
+                                                          reverse=True))
+        reviews = ", ".join(f"{status} {n}" for status, n in sorted(counts["reviews"].items()))
+        self.stdout.write(f"Quality assessments: self-assessments {states(counts['self'])}; "
+                          f"on-site {states(counts['onsite'])}; "
+                          f"{counts['spot_checks']} spot checks.")
+        self.stdout.write(f"Star ratings in force: {stars or 'none'} ({counts['capped']} capped "
+                          f"by a failed veto item); {counts['expired']} expired; downgrade "
+                          f"reviews {reviews or 'none'}. Assessors: {counts['assessors']}"
+                          + (f" ({counts['new_assessors']} accounts added)"
+                             if counts["new_assessors"] else "") + ".")
 
     def print_credit(self, counts: dict) -> None:
         events = ", ".join(f"{code} {n}" for code, n in sorted(counts["events"].items()))
@@ -203,5 +234,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  {'admin':<10}                  support admin (/support/)")
         self.stdout.write(f"  {'jy001':<10}                  manager of a generated centre; "
                           "one each: jy, nx, lmt, lx, hj, xy, gl + 001, 002, …")
+        self.stdout.write(f"  {'lmt_assessor1':<28}assessor of a district that had none; "
+                          "lmt, lx, hj, xy, gl + _assessor1, _assessor2")
         self.stdout.write("  (the password applies to accounts created by seed_demo; "
                           "changed passwords are kept)")
