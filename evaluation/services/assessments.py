@@ -264,9 +264,11 @@ def draw_assessor(centre: Centre, *, seed: int | None = None) -> tuple[User, dic
 
 
 def assign(*, centre: Centre, by: User, kind: str = Kind.ONSITE, assessor: User | None = None,
-           scheduled_on: date | None = None, request=None) -> Assessment:
+           scheduled_on: date | None = None, seed: int | None = None,
+           request=None) -> Assessment:
     """The district assigns an on-site assessment or spot check. ``assessor`` chosen by hand
-    must be in the pool and free of a declared conflict; without one, an assessor is drawn."""
+    must be in the pool and free of a declared conflict; without one, an assessor is drawn
+    (with ``seed``, or a fresh random one; either way the seed is recorded)."""
     require_decider(by, centre)
     if kind not in (Kind.ONSITE, Kind.SPOT_CHECK):
         raise AssessmentError(_("Choose an on-site assessment or a spot check."), field="kind")
@@ -279,7 +281,7 @@ def assign(*, centre: Centre, by: User, kind: str = Kind.ONSITE, assessor: User 
     with transaction.atomic():
         lock(centre)
         if assessor is None:
-            assessor, draw = draw_assessor(centre)
+            assessor, draw = draw_assessor(centre, seed=seed)
             method = Assessment.Method.DRAW
         else:
             if not assessor_pool(centre).filter(pk=assessor.pk).exists():

@@ -37,10 +37,8 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from unittest import mock
 
 import pgtrigger
 from dateutil.relativedelta import relativedelta
@@ -273,15 +271,6 @@ def sync_history(assessments) -> None:
             [list(assessments)])
 
 
-@contextmanager
-def seeded_draws(rng: random.Random):
-    """``assign`` draws with a seed of its own (``secrets.randbits``); in the demo the seed comes
-    from ``rng``, so the draws — recorded with their seed as always — are the same every run."""
-    with mock.patch.object(service.secrets, "randbits",
-                           side_effect=lambda bits: rng.getrandbits(bits)):
-        yield
-
-
 class Seeder:
     """Takes each centre through its plan with the services, noting the moments to move."""
 
@@ -347,9 +336,12 @@ class Seeder:
                             pool[0] if pool else None)
         assigned = self.moment(days_ago, 10, 0)
         visit_on = self.today + timedelta(days=visit_in) if visit_in is not None else None
-        with self.clock.at(assigned), seeded_draws(self.rng):
+        with self.clock.at(assigned):
+            # A seed from the demo's generator: the draws are the same every run.
             assessment = service.assign(centre=centre, by=regulator, kind=kind,
-                                        assessor=assessor, scheduled_on=visit_on)
+                                        assessor=assessor, scheduled_on=visit_on,
+                                        seed=self.rng.getrandbits(32) if assessor is None
+                                        else None)
         self.redate(assessment.pk, created_at=assigned)
         return assessment
 
