@@ -185,7 +185,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='assessment',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['draft', 'submitted', 'returned'])), fields=('centre', 'kind'), name='evaluation_one_open_assessment_per_kind'),
+            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['draft', 'returned']), models.Q(('status', 'submitted'), models.Q(('kind', 'self'), _negated=True)), _connector='OR'), fields=('centre', 'kind'), name='evaluation_one_open_assessment_per_kind'),
         ),
         migrations.AddConstraint(
             model_name='assessment',

@@ -66,7 +66,16 @@ def load(apps, schema_editor):
 
 
 def unload(apps, schema_editor):
-    apps.get_model("evaluation", "Framework").objects.filter(code=CODE, version=2).delete()
+    """Delete version 2 row by row, children first (the ORM's cascade cannot follow the
+    historical models here). Refused by the database while assessments use it."""
+    Framework = apps.get_model("evaluation", "Framework")
+    ids = list(Framework.objects.filter(code=CODE, version=2).values_list("pk", flat=True))
+    apps.get_model("evaluation", "Indicator").objects.filter(
+        dimension__framework_id__in=ids)._raw_delete(schema_editor.connection.alias)
+    for name in ("Dimension", "GradeBand"):
+        apps.get_model("evaluation", name).objects.filter(
+            framework_id__in=ids)._raw_delete(schema_editor.connection.alias)
+    Framework.objects.filter(pk__in=ids)._raw_delete(schema_editor.connection.alias)
 
 
 class Migration(migrations.Migration):

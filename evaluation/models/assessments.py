@@ -24,6 +24,10 @@ from registry.models import Centre
 
 from .framework import Framework, Indicator
 
+# In progress: being scored or returned; an on-site assessment or spot check also while it waits
+# for the district's decision (a submitted self-assessment is finished).
+_IN_PROGRESS = Q(status__in=["draft", "returned"]) | (Q(status="submitted") & ~Q(kind="self"))
+
 
 class AssessmentQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -39,7 +43,7 @@ class AssessmentQuerySet(models.QuerySet):
             Q(kind=Assessment.Kind.SELF) | Q(status__in=Assessment.DECIDED))
 
     def open(self):
-        return self.filter(status__in=Assessment.OPEN)
+        return self.filter(Assessment.IN_PROGRESS)
 
 
 @pghistory.track()
@@ -63,8 +67,8 @@ class Assessment(models.Model):
         HAND = "hand", _("Chosen by the district")
         DRAW = "draw", _("Drawn at random")
 
-    OPEN = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED)
     EDITABLE = (Status.DRAFT, Status.RETURNED)
+    IN_PROGRESS = _IN_PROGRESS
     DECIDED = (Status.APPROVED, Status.PUBLISHED)
 
     centre = models.ForeignKey(Centre, models.CASCADE, related_name="assessments",
@@ -116,10 +120,8 @@ class Assessment(models.Model):
         verbose_name = _("quality assessment")
         verbose_name_plural = _("quality assessments")
         constraints = [
-            models.UniqueConstraint(
-                fields=["centre", "kind"], condition=Q(status__in=["draft", "submitted",
-                                                                   "returned"]),
-                name="evaluation_one_open_assessment_per_kind"),
+            models.UniqueConstraint(fields=["centre", "kind"], condition=_IN_PROGRESS,
+                                    name="evaluation_one_open_assessment_per_kind"),
             models.CheckConstraint(
                 condition=Q(kind="self") | Q(assessor__isnull=False),
                 name="evaluation_onsite_has_assessor"),

@@ -25,6 +25,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from luhuituo.core.audit import audit
 from luhuituo.core.exceptions import DomainError
@@ -52,6 +53,16 @@ class AssessmentError(DomainError):
     """An assessment step refused."""
 
 
+ALREADY_IN_PROGRESS = {
+    Kind.SELF: gettext_lazy("This centre already has a self-assessment in progress; finish or "
+                            "cancel it first."),
+    Kind.ONSITE: gettext_lazy("This centre already has an on-site assessment in progress or "
+                              "waiting for a decision; finish or cancel it first."),
+    Kind.SPOT_CHECK: gettext_lazy("This centre already has a spot check in progress or waiting "
+                                  "for a decision; finish or cancel it first."),
+}
+
+
 def active_framework() -> Framework:
     framework = Framework.objects.filter(is_active=True).order_by("code").first()
     if framework is None:
@@ -68,9 +79,7 @@ def _create(*, centre: Centre, kind: str, by: User, **fields) -> Assessment:
             assessment = Assessment.objects.create(centre=centre, framework=framework, kind=kind,
                                                    created_by=by, **fields)
     except IntegrityError:
-        raise AssessmentError(
-            _("This centre already has a %(kind)s in progress; finish or cancel it first.")
-            % {"kind": Kind(kind).label}) from None
+        raise AssessmentError(ALREADY_IN_PROGRESS[kind]) from None
     indicators = Indicator.objects.filter(dimension__framework=framework)
     Score.objects.bulk_create([Score(assessment=assessment, indicator=indicator)
                                for indicator in indicators])
@@ -367,8 +376,9 @@ def cancel(*, assessment: Assessment, by: User, reason: str = "", request=None) 
             require_centre_manager(by, assessment.centre)
         else:
             require_decider(by, assessment.centre)
-        require_status(assessment, *Assessment.OPEN if not assessment.is_self
-                       else Assessment.EDITABLE, action=_("cancelled"), error=AssessmentError)
+        allowed = (Assessment.EDITABLE if assessment.is_self
+                   else (*Assessment.EDITABLE, Status.SUBMITTED))
+        require_status(assessment, *allowed, action=_("cancelled"), error=AssessmentError)
         assessment.status = Status.CANCELLED
         assessment.save(update_fields=["status"])
         audit(Verb.ASSESSMENT_CANCELLED, actor=by, target=assessment, request=request,

@@ -132,10 +132,25 @@ def test_only_the_centre_scores_its_self_assessment(operating, manager, other_st
 
 
 def test_one_self_assessment_in_progress_at_a_time(operating, manager):
-    assessments.start_self_assessment(centre=operating, by=manager)
-    with pytest.raises(AssessmentError, match="already has"):
+    first = assessments.start_self_assessment(centre=operating, by=manager)
+    with pytest.raises(AssessmentError, match="already has a self-assessment in progress"):
         assessments.start_self_assessment(centre=operating, by=manager)
     assert Assessment.objects.filter(centre=operating).count() == 1
+    # once submitted it is finished: the next one can start
+    fill_scores(first)
+    assessments.submit(assessment=first, by=manager)
+    second = assessments.start_self_assessment(centre=operating, by=manager)
+    assert second.status == S.DRAFT and second.pk != first.pk
+
+
+def test_one_on_site_assessment_open_until_decided(operating, district_regulator, jy_assessor):
+    onsite = assessments.assign(centre=operating, by=district_regulator, assessor=jy_assessor)
+    fill_scores(onsite)
+    assessments.submit(assessment=onsite, by=jy_assessor)
+    with pytest.raises(AssessmentError, match="waiting for a decision"):
+        assessments.assign(centre=operating, by=district_regulator, assessor=jy_assessor)
+    assessments.approve(assessment=onsite, by=district_regulator)
+    assert assessments.assign(centre=operating, by=district_regulator, assessor=jy_assessor)
 
 
 def test_submitting_needs_every_indicator_and_then_consolidates(operating, manager, staff):
