@@ -23,7 +23,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
-from evaluation.models import Assessment, Score
+from evaluation.models import Assessment, DowngradeReview, Score
 from evaluation.services import assessments
 from registry.models import CentreMembership, Filing, Staff
 from supervision.models import Alert, Attendance, Drill, Enrolment, Incident, Severity
@@ -72,6 +72,7 @@ def quality_world(*, centre_a, manager, district_regulator, assessor) -> dict:
     fill_scores(spot, fail=("9.4.3",))
     assessments.submit(assessment=spot, by=assessor)
     assessments.approve(assessment=spot, by=district_regulator)
+    review = DowngradeReview.objects.get(rating=rating)
     # The next spot check, half scored by the assessor: the scoring form.
     scoring = assessments.assign(centre=centre_a, by=district_regulator,
                                  kind=Assessment.Kind.SPOT_CHECK, assessor=assessor,
@@ -90,7 +91,8 @@ def quality_world(*, centre_a, manager, district_regulator, assessor) -> dict:
     onsite = assessments.assign(centre=other, by=district_regulator, assessor=assessor)
     fill_scores(onsite, fraction=Decimal("0.7"), fail=("5.1.5",))
     assessments.submit(assessment=onsite, by=assessor)
-    return {"rating": rating, "self_assessment": own, "onsite": onsite, "scoring": scoring}
+    return {"rating": rating, "review": review, "self_assessment": own, "onsite": onsite,
+            "scoring": scoring}
 
 
 def _half_scored(assessment, *, evidence: str) -> None:
@@ -199,10 +201,12 @@ def persona_pages(world: dict) -> dict[str, list[tuple[str, str]]]:
             ("rectification orders", reverse("supervision:rectification-list")),
             ("complaints", reverse("supervision:complaint-list")),
             ("quality assessments", reverse("evaluation:assessment-list")),
+            ("assign an assessment", reverse("evaluation:assessment-assign")),
             ("on-site assessment to decide, compared with the self-assessment",
              reverse("evaluation:assessment-detail", args=[world["onsite"].pk])),
             ("star ratings", reverse("evaluation:rating-list")),
             ("downgrade reviews", reverse("evaluation:rating-reviews")),
+            ("downgrade review", reverse("evaluation:rating-review", args=[world["review"].pk])),
         ],
         "assessor": [
             ("my assessments", reverse("evaluation:assessor-list")),

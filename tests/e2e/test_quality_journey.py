@@ -30,7 +30,9 @@ from registry.models import Filing
 from tests.factories import PASSWORD, filing_for
 from tests.factories.evaluation import fill_scores
 
+from .axe import axe_violations, format_violations
 from .conftest import PHONE_VIEWPORT
+from .test_every_page import overflow_problems
 
 pytestmark = [
     pytest.mark.e2e,
@@ -135,6 +137,9 @@ def score_rows_by_hand(page, assessment) -> None:
         % {"code": "5.2.1", "max": "10"})
     expect(row.get_by_label(zh("Score"), exact=True)).to_have_value("11")
     expect(row.get_by_role("status")).to_contain_text(zh("Not scored yet"))
+    # The row with its error still fits the phone and passes axe.
+    problems = overflow_problems(page) + format_violations(axe_violations(page))
+    assert not problems, "\n".join(problems)
     row.get_by_label(zh("Score"), exact=True).fill(TYPED["5.2.1"])
     save_row(row, "5.2.1")
     expect(row.get_by_role("status")).to_contain_text(zh("Saved"))
@@ -155,6 +160,8 @@ def score_rows_by_hand(page, assessment) -> None:
     expect(failed).to_have_text(zh(
         "Not saved: the connection failed. What you typed is kept; save again."))
     expect(row.get_by_label(zh("Score"), exact=True)).to_have_value(TYPED["7.2.3"])
+    problems = overflow_problems(page) + format_violations(axe_violations(page))
+    assert not problems, "\n".join(problems)
     assert len(dropped) == 1
     assert assessment.scores.get(indicator__code="7.2.3").score is None
     save_row(row, "7.2.3")  # the connection is back
