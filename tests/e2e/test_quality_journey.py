@@ -201,8 +201,10 @@ def assign_on_site(page, centre, assessor) -> Assessment:
     page.get_by_role("link", name=zh("Assign an assessment")).click()
     form = page.locator("main form")
     form.locator('select[name="centre"]').select_option(str(centre.pk))
-    form.get_by_label(zh("On-site assessment (for a rating)")).check()
-    form.get_by_label(zh("Choose one"), exact=True).check()
+    kind = form.get_by_role("group", name=zh("Kind of assessment"))
+    kind.get_by_label(zh("On-site assessment (for a rating)")).check()
+    form.get_by_role("group", name=zh("Assessor"), exact=True).get_by_label(
+        zh("Choose one"), exact=True).check()
     form.locator('select[name="assessor"]').select_option(label=ASSESSOR_NAME)
     visit_on = timezone.localdate() + timedelta(days=3)
     form.locator('input[name="scheduled_on"]').fill(visit_on.isoformat())
@@ -243,7 +245,8 @@ def decide_and_publish(page, onsite) -> None:
 
     decide = main.locator("section").filter(
         has=page.get_by_role("heading", name=zh("Decide"), exact=True))
-    decide.get_by_label(zh("Approve the result")).check()
+    decide.get_by_role("group", name=zh("Decision")).get_by_label(
+        zh("Approve the result")).check()
     decide.get_by_role("button", name=zh("Record the decision")).click()
     expect(messages(page)).to_contain_text(zh("The decision is recorded."))
 
