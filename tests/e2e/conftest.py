@@ -96,3 +96,20 @@ def page(new_page):
 def phone_page(new_page):
     """A page on a phone-sized screen."""
     return new_page(viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True)
+
+
+# --- the assessor: a persona of the quality assessments, in the browser tests only ---------------
+
+
+@pytest.fixture
+def assessor(db):
+    """An assessor of 江阳区 (the district's assessor pool), who scores on a tablet or phone."""
+    from tests.factories.evaluation import assessor as make_assessor
+
+    return make_assessor()
+
+
+@pytest.fixture
+def personas(personas, assessor):
+    """The cast of tests/conftest.py and the assessor."""
+    return {**personas, "assessor": assessor}

@@ -5,7 +5,11 @@ and accessibility tests walk (tests/e2e/test_every_page.py).
 (``centre_a``, the manager's and the carer's) with a class, children, today's record with an
 absence and an abnormal check, an incident, a drill, an inspection, a rectification order, a
 complaint and an alert of each of the four colours; another 江阳区 centre whose filing waits
-in the queue past its deadline; a parent whose child is in centre_a — and
+in the queue past its deadline; a parent whose child is in centre_a; quality assessments —
+centre_a rated 1 star (veto item 9.4.3 failed on site), a downgrade review of that rating opened
+by a spot check, a self-assessment in progress and a spot check the assessor is scoring, and a
+second operating centre whose on-site assessment waits for the district's decision beside its
+submitted self-assessment — and
 ``persona_pages(world)`` names the pages of each persona on it, built from the URL names, so a
 page that moves is still found.
 """
@@ -13,19 +17,24 @@ page that moves is still found.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
-from registry.models import Filing, Staff
+from evaluation.models import Assessment, DowngradeReview, Score
+from evaluation.services import assessments
+from registry.models import CentreMembership, Filing, Staff
 from supervision.models import Alert, Attendance, Drill, Enrolment, Incident, Severity
 from tests.factories import (
     CentreFactory,
     ClassGroupFactory,
+    MembershipFactory,
     StaffFactory,
     filing_for,
 )
+from tests.factories.evaluation import fill_scores, rated_centre
 from tests.factories.supervision import (
     ChildFactory,
     ComplaintFactory,
@@ -41,6 +50,7 @@ USERS = {
     "manager": "manager",
     "district_regulator": "district_regulator",
     "parent": "parent",
+    "assessor": "assessor",  # tests/e2e/conftest.py adds it to the cast
     "anonymous": "anonymous",
 }
 
@@ -52,10 +62,54 @@ def _alert(centre, severity: str, message: str, n: int) -> Alert:
         subject_repr=centre.name, message=message)
 
 
-def daily_world(*, centre_a, manager, staff, district_regulator, parent) -> dict:
+def quality_world(*, centre_a, manager, district_regulator, assessor) -> dict:
+    """The assessments and ratings of the daily pages (see the module's docstring)."""
+    rating = rated_centre(centre_a, regulator=district_regulator, assessor_user=assessor,
+                          fail=("9.4.3",))
+    # A spot check finds the veto item failed again: approved, it opens a downgrade review.
+    spot = assessments.assign(centre=centre_a, by=district_regulator,
+                              kind=Assessment.Kind.SPOT_CHECK, assessor=assessor)
+    fill_scores(spot, fail=("9.4.3",))
+    assessments.submit(assessment=spot, by=assessor)
+    assessments.approve(assessment=spot, by=district_regulator)
+    review = DowngradeReview.objects.get(rating=rating)
+    # The next spot check, half scored by the assessor: the scoring form.
+    scoring = assessments.assign(centre=centre_a, by=district_regulator,
+                                 kind=Assessment.Kind.SPOT_CHECK, assessor=assessor,
+                                 scheduled_on=timezone.localdate())
+    _half_scored(scoring, evidence="现场查看晨检记录和消毒台账")
+    # The centre's own self-assessment in progress: the workspace.
+    own = assessments.start_self_assessment(centre=centre_a, by=manager)
+    _half_scored(own, evidence="自查：制度上墙，台账齐全")
+    # Another operating centre: self-assessment submitted, then the on-site assessment,
+    # submitted and waiting for the district — its page compares the two.
+    other = CentreFactory(name="江阳区星光托育园", filing=Filing.Status.VERIFIED)
+    other_manager = MembershipFactory(centre=other, role=CentreMembership.Role.MANAGER).user
+    self_assessment = assessments.start_self_assessment(centre=other, by=other_manager)
+    fill_scores(self_assessment, fraction=Decimal("0.95"))
+    assessments.submit(assessment=self_assessment, by=other_manager)
+    onsite = assessments.assign(centre=other, by=district_regulator, assessor=assessor)
+    fill_scores(onsite, fraction=Decimal("0.7"), fail=("5.1.5",))
+    assessments.submit(assessment=onsite, by=assessor)
+    return {"rating": rating, "review": review, "self_assessment": own, "onsite": onsite,
+            "scoring": scoring}
+
+
+def _half_scored(assessment, *, evidence: str) -> None:
+    """Every other indicator scored, with a line of evidence."""
+    fill_scores(assessment)
+    unscored = list(assessment.scores.order_by("indicator__dimension__order",
+                                               "indicator__order").values_list("pk", flat=True))
+    Score.objects.filter(pk__in=unscored[1::2]).update(score=None)
+    assessment.scores.filter(score__isnull=False).update(evidence=evidence)
+
+
+def daily_world(*, centre_a, manager, staff, district_regulator, parent, assessor) -> dict:
     """The records the daily pages show (see the module's docstring); returns what the page
     list needs."""
-    filing_for(centre_a, Filing.Status.VERIFIED)
+    filing = filing_for(centre_a, Filing.Status.VERIFIED)
+    filing.filing_no = "510502-2026-0001"
+    filing.save(update_fields=["filing_no"])
     waiting = CentreFactory(name="江阳区小太阳托育园", filing=Filing.Status.SUBMITTED)
     # submitted a month ago: its receipt is overdue, so the queue shows an overdue row
     submitted = timezone.now() - dt.timedelta(days=30)
@@ -94,8 +148,10 @@ def daily_world(*, centre_a, manager, staff, district_regulator, parent) -> dict
         _alert(centre_a, Severity.YELLOW, "本月未开展应急演练", 3),
         _alert(centre_a, Severity.BLUE, "新入托幼儿尚未完成入托体检", 4),
     ]
+    quality = quality_world(centre_a=centre_a, manager=manager,
+                            district_regulator=district_regulator, assessor=assessor)
     return {"centre": centre_a, "waiting": waiting, "group": group, "day": today,
-            "child": own, "present": present, "order": order, "alert": alerts[1]}
+            "child": own, "present": present, "order": order, "alert": alerts[1], **quality}
 
 
 def persona_pages(world: dict) -> dict[str, list[tuple[str, str]]]:
@@ -105,6 +161,9 @@ def persona_pages(world: dict) -> dict[str, list[tuple[str, str]]]:
                             args=[centre, world["group"].pk, world["day"].isoformat()])
     public = [
         ("public centre list", reverse("registry:public-centres")),
+        ("star rating of a centre", reverse("evaluation:public-rating", args=[centre])),
+        ("star rating certificate verified",
+         reverse("evaluation:rating-verify", args=[world["rating"].token])),
     ]
     return {
         "carer": [
@@ -126,6 +185,9 @@ def persona_pages(world: dict) -> dict[str, list[tuple[str, str]]]:
             ("rectification order", reverse("supervision:centre-rectification",
                                             args=[centre, world["order"].pk])),
             ("filing", reverse("registry:filing-detail", args=[centre])),
+            ("quality assessment", reverse("evaluation:centre-quality", args=[centre])),
+            ("self-assessment in progress", reverse(
+                "evaluation:centre-assessment", args=[centre, world["self_assessment"].pk])),
         ],
         "district_regulator": [
             ("workbench", reverse("dashboard:home")),
@@ -138,6 +200,18 @@ def persona_pages(world: dict) -> dict[str, list[tuple[str, str]]]:
             ("inspections", reverse("supervision:inspection-list")),
             ("rectification orders", reverse("supervision:rectification-list")),
             ("complaints", reverse("supervision:complaint-list")),
+            ("quality assessments", reverse("evaluation:assessment-list")),
+            ("assign an assessment", reverse("evaluation:assessment-assign")),
+            ("on-site assessment to decide, compared with the self-assessment",
+             reverse("evaluation:assessment-detail", args=[world["onsite"].pk])),
+            ("star ratings", reverse("evaluation:rating-list")),
+            ("downgrade reviews", reverse("evaluation:rating-reviews")),
+            ("downgrade review", reverse("evaluation:rating-review", args=[world["review"].pk])),
+        ],
+        "assessor": [
+            ("my assessments", reverse("evaluation:assessor-list")),
+            ("scoring form", reverse("evaluation:assessor-assessment",
+                                     args=[world["scoring"].pk])),
         ],
         "parent": [
             ("parent home", reverse("parents:home")),

@@ -114,9 +114,9 @@ def visit(page, path: str) -> list[str]:
 
 
 @pytest.fixture
-def world(personas, centre_a, manager, staff, district_regulator, parent):
+def world(personas, centre_a, manager, staff, district_regulator, parent, assessor):
     return daily_world(centre_a=centre_a, manager=manager, staff=staff,
-                       district_regulator=district_regulator, parent=parent)
+                       district_regulator=district_regulator, parent=parent, assessor=assessor)
 
 
 @pytest.mark.parametrize("persona", list(USERS))
