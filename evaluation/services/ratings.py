@@ -207,7 +207,6 @@ def decide_review(*, review: DowngradeReview, by: User, downgrade: bool, stars: 
     return review
 
 
-
 # --- the report card -------------------------------------------------------------------------
 
 # The bar chart's geometry, in the SVG's own units (viewBox): the chart scales to its box.
