@@ -2,7 +2,9 @@
 grade bands, a dimension with its indicators; filters for what is not verified; activating a
 version (only when complete) and copying it as a new version are actions.
 
-Refusing edits to a version that assessments already use comes with the assessments."""
+A version that assessments use is read-only here (itself, its dimensions, indicators and bands):
+its scores and results must keep meaning what they meant. Copy it as a new version to change
+it."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -15,7 +17,36 @@ from luhuituo.core.exceptions import DomainError
 from .models import CreditEventType, Dimension, Framework, GradeBand, Indicator
 
 
-class DimensionInline(admin.TabularInline):
+def _framework_of(obj) -> Framework | None:
+    if isinstance(obj, Framework):
+        return obj
+    if isinstance(obj, Dimension | GradeBand):
+        return obj.framework
+    if isinstance(obj, Indicator):
+        return obj.dimension.framework
+    return None
+
+
+class ReadOnlyWhenUsed:
+    """Admin mixin: no change, addition or deletion for a version assessments use (``obj`` is
+    the row shown, or for an inline its parent)."""
+
+    def _used(self, obj) -> bool:
+        framework = _framework_of(obj)
+        return framework is not None and framework.pk is not None and framework.is_in_use
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self._used(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self._used(obj)
+
+    def has_add_permission(self, request, *args):
+        obj = args[0] if args else None  # inlines are asked with their parent
+        return super().has_add_permission(request, *args) and not self._used(obj)
+
+
+class DimensionInline(ReadOnlyWhenUsed, admin.TabularInline):
     model = Dimension
     extra = 0
     fields = ["order", "code", "name", "points", "verified"]
@@ -43,7 +74,7 @@ class GradeBandFormSet(BaseInlineFormSet):
                                           % {"one": one.grade, "other": other.grade})
 
 
-class GradeBandInline(admin.TabularInline):
+class GradeBandInline(ReadOnlyWhenUsed, admin.TabularInline):
     model = GradeBand
     formset = GradeBandFormSet
     extra = 0
@@ -51,7 +82,7 @@ class GradeBandInline(admin.TabularInline):
 
 
 @admin.register(Framework)
-class FrameworkAdmin(admin.ModelAdmin):
+class FrameworkAdmin(ReadOnlyWhenUsed, admin.ModelAdmin):
     list_display = ["code", "version", "title", "total_points", "is_active"]
     list_filter = ["is_active", "code"]
     search_fields = ["code", "title"]
@@ -86,14 +117,14 @@ class FrameworkAdmin(admin.ModelAdmin):
             % {"copies": "、".join(str(copy) for copy in copies)}, messages.SUCCESS)
 
 
-class IndicatorInline(admin.TabularInline):
+class IndicatorInline(ReadOnlyWhenUsed, admin.TabularInline):
     model = Indicator
     extra = 0
     fields = ["order", "code", "text", "max_score", "is_veto", "evidence_hint", "verified"]
 
 
 @admin.register(Dimension)
-class DimensionAdmin(admin.ModelAdmin):
+class DimensionAdmin(ReadOnlyWhenUsed, admin.ModelAdmin):
     list_display = ["code", "name", "framework", "points", "verified"]
     list_filter = ["verified", "framework"]
     search_fields = ["name"]
@@ -102,7 +133,7 @@ class DimensionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(ReadOnlyWhenUsed, admin.ModelAdmin):
     list_display = ["code", "text", "dimension", "max_score", "is_veto", "verified"]
     list_filter = ["verified", "is_veto", "dimension__framework"]
     search_fields = ["code", "text"]
@@ -111,7 +142,7 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(GradeBand)
-class GradeBandAdmin(admin.ModelAdmin):
+class GradeBandAdmin(ReadOnlyWhenUsed, admin.ModelAdmin):
     list_display = ["grade", "framework", "min_total", "max_total", "stars", "verified"]
     list_filter = ["verified", "framework"]
     list_select_related = ["framework"]

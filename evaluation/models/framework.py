@@ -5,7 +5,8 @@ docs/rules/quality-assessment.md.
 
 A new version of a standard is a new ``Framework`` row with its own dimensions, indicators and
 bands (``copy_as_new_version``); an assessment will keep pointing at the version it used.
-Refusing changes to a version that assessments already use comes with the assessments.
+A version that assessments use is not edited (``is_in_use``; the support admin shows it
+read-only).
 """
 
 from __future__ import annotations
@@ -64,6 +65,11 @@ class Framework(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}（v{self.version}）"
+
+    @property
+    def is_in_use(self) -> bool:
+        """Assessments score against this version: it is no longer edited (copy it instead)."""
+        return self.assessments.exists()
 
     # Completeness ---------------------------------------------------------------------------
 

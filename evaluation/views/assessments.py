@@ -52,7 +52,7 @@ from ..forms.assessments import (
     DecisionForm,
     ScoreForm,
 )
-from ..models import Assessment, Score, StarRating
+from ..models import Aspect, Assessment, Score, StarRating, family_satisfaction
 from ..services import assessments as service
 from ..services import ratings as rating_service
 from .credit import _csv_safe
@@ -185,8 +185,18 @@ def _assessment_page(request, assessment, *, template, url, photos, extra, bound
         "failed": [s for s in scores if s.fails_veto],
         "gaps": service.compare(assessment, assessment.self_assessment)
         if not assessment.is_self else [],
-        "history": _history(assessment), **extra}
+        "history": _history(assessment), "family": _family(assessment), **extra}
     return render(request, template, context, status=status)
+
+
+def _family(assessment) -> dict | None:
+    """Parents' published reviews of the centre, as evidence for the parenting-support and
+    family-satisfaction indicators: count, overall average and each aspect's."""
+    found = family_satisfaction([assessment.centre_id]).get(assessment.centre_id)
+    if found is None:
+        return None
+    return {"count": found["count"], "overall": found["overall"],
+            "aspects": [(aspect.label, found[aspect.value]) for aspect in Aspect]}
 
 
 def _centre_row_url(centre):

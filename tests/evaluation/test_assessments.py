@@ -20,13 +20,14 @@ from evaluation.models import Assessment, Framework, Score, StarRating
 from evaluation.services import assessments, ratings
 from evaluation.services.assessments import AssessmentError
 from luhuituo.core.exceptions import NotPermitted, Stale
-from luhuituo.core.models import AuditEvent
+from luhuituo.core.models import AuditEvent, User
 from luhuituo.core.verbs import Verb
 from registry.models import Filing
 from supervision.models import InspectorConflict
-from tests.factories import CentreFactory, jpeg_bytes
+from tests.factories import CentreFactory, UserFactory, jpeg_bytes
 from tests.factories.evaluation import assessor, fill_scores, rated_centre
 from tests.factories.registry import filing_for
+from tests.factories.reviews import placed_child, review
 from tests.queries import count_queries
 from tests.rolematrix import (
     FORBIDDEN,
@@ -570,3 +571,14 @@ def test_the_workspace_queries_do_not_grow_with_scored_indicators(operating, man
     with count_queries() as full:
         assert client.get(url).status_code == 200
     assert len(full) == len(empty)
+
+
+def test_the_workspace_shows_what_parents_say(operating, manager, client_for):
+    assessment = assessments.start_self_assessment(centre=operating, by=manager)
+    url = reverse("evaluation:centre-assessment", args=[operating.pk, assessment.pk])
+    assert "What parents say" not in client_for(manager).get(url).content.decode()
+    for n, status in enumerate(("published", "pending")):  # a pending one is not counted
+        parent = UserFactory(username=f"parent_q{n}", account_type=User.AccountType.PARENT)
+        review(placed_child(operating, user=parent), status=status)
+    page = client_for(manager).get(url).content.decode()
+    assert "What parents say" in page and "from 1 published review" in page

@@ -10,6 +10,8 @@ from django.urls import reverse
 
 from evaluation.admin import GradeBandInline
 from evaluation.models import Framework, GradeBand, Indicator
+from evaluation.services import assessments
+from tests.factories import MembershipFactory
 from tests.factories.evaluation import small_framework
 
 pytestmark = pytest.mark.django_db
@@ -165,3 +167,24 @@ def test_bad_indicators_are_refused_beside_the_field_and_nothing_is_saved(
     assert not dimension.indicators.exists()
     assert post_dimension(support, dimension, good).status_code == 302
     assert dimension.indicators.get().max_score == 10
+
+
+def test_a_version_in_use_is_read_only(support):
+    working = Framework.objects.get(code="WS/T 821-2023", version=2)
+    dimension = working.dimensions.get(code="9")
+    indicator = dimension.indicators.get(code="9.4.3")
+    pages = [reverse("admin:evaluation_framework_change", args=[working.pk]),
+             reverse("admin:evaluation_dimension_change", args=[dimension.pk]),
+             reverse("admin:evaluation_indicator_change", args=[indicator.pk])]
+    assert 'name="max_score"' in support.get(pages[2]).content.decode()
+    membership = MembershipFactory(role="manager")
+    assessments.start_self_assessment(centre=membership.centre, by=membership.user)
+    assert working.is_in_use
+    for page in pages:
+        body = support.get(page).content.decode()
+        assert 'name="max_score"' not in body and 'name="points"' not in body, page
+    response = support.post(pages[2], {"dimension": dimension.pk, "order": 1, "code": "9.4.3",
+                                       "text": "x", "max_score": "99"})
+    assert response.status_code == 403
+    indicator.refresh_from_db()
+    assert indicator.max_score == 10
