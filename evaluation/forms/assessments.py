@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from luhuituo.core.forms import (
     DateInput,
@@ -128,7 +129,7 @@ class DecisionForm(forms.Form):
 class AssessmentFilterForm(FilterForm):
     q = SearchField(placeholder=_("Centre name"))
     district = forms.ChoiceField(label=_("District/county"), required=False)
-    kind = forms.ChoiceField(label=_("Kind"), required=False,
+    kind = forms.ChoiceField(label=pgettext_lazy("assessment", "Kind"), required=False,
                              choices=[ALL, *Assessment.Kind.choices])
     status = forms.ChoiceField(label=_("Status"), required=False,
                                choices=[ALL, *Assessment.Status.choices])

@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -376,9 +377,9 @@ def assessment_export(request: HttpRequest) -> HttpResponse:
     buffer = io.StringIO()
     buffer.write("\ufeff")  # so Excel on Windows reads UTF-8
     writer = csv.writer(buffer)
-    writer.writerow([_("Centre name"), _("District/county"), _("Kind"), _("Status"),
-                     _("Assessor"), _("Visit date"), _("Submitted at"), _("Total score"),
-                     _("Grade"), _("Stars"), _("Failed veto items")])
+    writer.writerow([_("Centre name"), _("District/county"), pgettext("assessment", "Kind"),
+                     _("Status"), _("Assessor"), _("Visit date"), _("Submitted at"),
+                     _("Total score"), _("Grade"), _("Stars"), _("Failed veto items")])
     count = 0
     for row in rows.iterator(chunk_size=500):
         count += 1

@@ -72,6 +72,8 @@ SKIPPED = {
 # Pages with other arguments that read query parameters: name → the world's key of each arg.
 WITH_OBJECT = {
     "supervision:regulator-child-detail": {"centre_id": "centre_a", "pk": "child"},
+    # a public page of a centre on the public list (centre_a's filing is only submitted)
+    "evaluation:public-rating": {"centre_id": "centre_b"},
 }
 # Parameter names every page gets besides its own: the ones list pages use anywhere.
 COMMON_NAMES = ["page", "q", "sort", "status", "region", "district", "centre", "date",
@@ -121,6 +123,9 @@ FILTERED = {
     "supervision:draw-list", "supervision:conflict-list", "supervision:public-random-results",
     "evaluation:review-list",
     "evaluation:ban-list", "evaluation:ban-create",
+    "evaluation:assessment-list", "evaluation:assessment-export", "evaluation:assessment-assign",
+    "evaluation:assessor-list", "evaluation:rating-list", "evaluation:rating-export",
+    "evaluation:rating-reviews",
 }
 
 
@@ -156,7 +161,7 @@ def world(personas, centre_a, centre_b):
     for user in personas.values():
         if user is not None:
             Notification.objects.create(recipient=user, title="通知", url="/home/")
-    return {"personas": personas, "centre_a": centre_a, "child": child}
+    return {"personas": personas, "centre_a": centre_a, "centre_b": centre_b, "child": child}
 
 
 def page_url(name: str, world) -> str:
