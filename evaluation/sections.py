@@ -123,15 +123,6 @@ register(
 )
 
 
-# --- downgrade reviews of star ratings --------------------------------------------------------
-
-register(
-    "regulator-nav",
-    Link(_("Downgrade reviews"), lambda _obj: reverse("evaluation:rating-reviews"), 95,
-         ("rating-reviews", "rating-review")),
-)
-
-
 # --- star ratings ---------------------------------------------------------------------------
 # The public report card: on the public list of centres and on the regulator's centre page. The
 # page itself says when a centre has no rating in force, so the link costs no query per centre;

@@ -35,10 +35,10 @@ class ScoreForm(forms.Form):
     score = forms.CharField(label=_("Score"), required=False, max_length=12,
                             widget=forms.TextInput(attrs={"inputmode": "decimal",
                                                           "autocomplete": "off", "size": 6}))
-    evidence = forms.CharField(label=_("Evidence"), required=False, max_length=2000,
-                               widget=forms.Textarea(attrs={"rows": 2}))
-    comment = forms.CharField(label=_("Comment"), required=False, max_length=2000,
-                              widget=forms.Textarea(attrs={"rows": 2}))
+    evidence = forms.CharField(label=pgettext_lazy("assessment", "Evidence"), required=False,
+                               max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(label=pgettext_lazy("assessment", "Comment"), required=False,
+                              max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     photo = forms.FileField(label=_("Photo (JPEG or PNG)"), required=False)
     remove_photo = forms.BooleanField(label=_("Remove the photo"), required=False)
     version = VersionField()
