@@ -57,6 +57,12 @@ def zh(msgid: str) -> str:
         return translation.gettext(msgid)
 
 
+def zh_in(context: str, msgid: str) -> str:
+    """msgid with its context, as the interface shows it in the default language."""
+    with translation.override("zh-hans"):
+        return translation.pgettext(context, msgid)
+
+
 def zh_n(singular: str, plural: str, n: int) -> str:
     with translation.override("zh-hans"):
         return translation.ngettext(singular, plural, n)
@@ -120,7 +126,7 @@ def score_rows_by_hand(page, assessment) -> None:
     # 4.1.4: saved; the row says so, the progress counts it.
     row = indicator_row(page, "4.1.4")
     row.get_by_label(zh("Score"), exact=True).fill(TYPED["4.1.4"])
-    row.get_by_label(zh("Evidence"), exact=True).fill(EVIDENCE)
+    row.get_by_label(zh_in("assessment", "Evidence"), exact=True).fill(EVIDENCE)
     save_row(row, "4.1.4")
     expect(row.get_by_role("status")).to_contain_text(zh("Saved"))
     expect(row.get_by_label(zh("Score"), exact=True)).to_have_value("10")
@@ -247,7 +253,7 @@ def decide_and_publish(page, onsite) -> None:
         has=page.get_by_role("heading", name=zh("Decide"), exact=True))
     decide.get_by_role("group", name=zh("Decision")).get_by_label(
         zh("Approve the result")).check()
-    decide.get_by_role("button", name=zh("Record the decision")).click()
+    decide.get_by_role("button", name=zh("Save the decision")).click()
     expect(messages(page)).to_contain_text(zh("The decision is recorded."))
 
     page.get_by_role("button", name=zh("Publish"), exact=True).click()
@@ -275,7 +281,7 @@ def score_on_site(page, onsite) -> None:
     row = indicator_row(page, "9.4.3")
     expect(row).to_contain_text(zh("Veto item"))
     row.get_by_label(zh("Score"), exact=True).fill("6")
-    row.get_by_label(zh("Comment"), exact=True).fill(ON_SITE_NOTE)
+    row.get_by_label(zh_in("assessment", "Comment"), exact=True).fill(ON_SITE_NOTE)
     save_row(row, "9.4.3")
     expect(row.get_by_role("status")).to_contain_text(zh("Saved"))
     assert still_the_same_page(page)
