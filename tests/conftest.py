@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.test import Client, override_settings
+from django.utils import translation
 
 from luhuituo.core.models import User
 from registry.models import CentreMembership
@@ -107,6 +108,14 @@ def _empty_the_cache() -> None:
 def _media_in_tmp(settings, tmp_path_factory):
     """Uploads made by tests go to a temporary folder, never into var/media."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _site_language_after_each_test():
+    """A request leaves its language active in the thread (LocaleMiddleware activates it): a
+    test whose requests ran in English must not leave English to the next test."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
