@@ -15,9 +15,6 @@ it is 404.
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
@@ -26,8 +23,6 @@ from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -36,6 +31,7 @@ from django.views.decorators.vary import vary_on_headers
 from luhuituo.core.audit import audit
 from luhuituo.core.dates import export_filename
 from luhuituo.core.exceptions import domain_errors, submit
+from luhuituo.core.exports import csv_response
 from luhuituo.core.models import AuditEvent, RegulatorScope, User
 from luhuituo.core.permissions import get_visible_or_404, regulator_required
 from luhuituo.core.sorting import sort_expression, sort_links
@@ -56,7 +52,6 @@ from ..forms.assessments import (
 from ..models import Aspect, Assessment, Score, StarRating, family_satisfaction
 from ..services import assessments as service
 from ..services import ratings as rating_service
-from .credit import _csv_safe
 
 PER_PAGE = 25
 Kind, Status = Assessment.Kind, Assessment.Status
@@ -374,30 +369,18 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
 @regulator_required
 def assessment_export(request: HttpRequest) -> HttpResponse:
     form, _sort, rows = filtered_assessments(request.user, request.GET)
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # so Excel on Windows reads UTF-8
-    writer = csv.writer(buffer)
-    writer.writerow([_("Centre name"), _("District/county"), pgettext("assessment", "Kind"),
-                     _("Status"), _("Assessor"), _("Visit date"), _("Submitted at"),
-                     _("Total score"), _("Grade"), _("Stars"), _("Failed veto items")])
-    count = 0
-    for row in rows.iterator(chunk_size=500):
-        count += 1
-        writer.writerow([
-            _csv_safe(row.centre.name), row.centre.region.name, row.get_kind_display(),
-            row.get_status_display(), row.assessor.get_full_name() if row.assessor_id else "",
-            row.scheduled_on.isoformat() if row.scheduled_on else "",
-            timezone.localtime(row.submitted_at).strftime("%Y-%m-%d %H:%M")
-            if row.submitted_at else "",
-            row.total if row.total is not None else "", row.grade, row.stars or "",
-            "、".join(row.failed_vetoes)])
+    response, count = csv_response(
+        [_("Centre name"), _("District/county"), pgettext("assessment", "Kind"), _("Status"),
+         _("Assessor"), _("Visit date"), _("Submitted at"), _("Total score"), _("Grade"),
+         _("Stars"), _("Failed veto items")],
+        ([row.centre.name, row.centre.region.name, row.get_kind_display(),
+          row.get_status_display(), row.assessor.get_full_name() if row.assessor_id else "",
+          row.scheduled_on, row.submitted_at, row.total, row.grade, row.stars,
+          "、".join(row.failed_vetoes)] for row in rows.iterator(chunk_size=500)),
+        export_filename(_("Quality assessments"), "csv"))
     audit(Verb.ASSESSMENT_EXPORT, actor=request.user, request=request, rows=count,
           filters={name: form.value(name) for name in ("q", "district", "kind", "status")
                    if form.value(name)})
-    response = HttpResponse(buffer.getvalue().encode("utf-8"),
-                            content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(
-        True, export_filename(_("Quality assessments"), "csv"))
     return response
 
 

@@ -5,16 +5,11 @@ reader's scope is 404."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Case, F, IntegerField, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
@@ -22,6 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 from luhuituo.core.audit import audit
 from luhuituo.core.dates import export_filename
 from luhuituo.core.exceptions import submit
+from luhuituo.core.exports import csv_response
 from luhuituo.core.permissions import get_visible_or_404, regulator_required
 from luhuituo.core.sorting import sort_expression, sort_links
 from luhuituo.core.submissions import submit_once
@@ -131,37 +127,19 @@ def credit_list(request: HttpRequest) -> HttpResponse:
                                       "sorting": sort_links(SORTS, sort)})
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_safe(value) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 @require_GET
 @regulator_required
 def credit_export(request: HttpRequest) -> HttpResponse:
     form, records = filtered_records(request.user, request.GET)
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # so Excel on Windows reads UTF-8
-    writer = csv.writer(buffer)
-    writer.writerow([_("Centre name"), _("District/county"), _("Credit grade"),
-                     _("Active points"), _("Updated at")])
-    count = 0
-    for record in records.iterator(chunk_size=500):
-        count += 1
-        writer.writerow([_csv_safe(record.centre.name), record.centre.region.name,
-                         record.get_grade_display(), record.points,
-                         timezone.localtime(record.updated_at).strftime("%Y-%m-%d %H:%M")])
+    response, count = csv_response(
+        [_("Centre name"), _("District/county"), _("Credit grade"), _("Active points"),
+         _("Updated at")],
+        ([record.centre.name, record.centre.region.name, record.get_grade_display(),
+          record.points, record.updated_at] for record in records.iterator(chunk_size=500)),
+        export_filename(_("Credit grades"), "csv"))
     audit(Verb.CREDIT_EXPORT, actor=request.user, request=request, rows=count,
           filters={name: form.value(name) for name in ("q", "district", "grade", "sort")
                    if form.value(name)})
-    response = HttpResponse(buffer.getvalue().encode("utf-8"),
-                            content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(
-        True, export_filename(_("Credit grades"), "csv"))
     return response
 
 

@@ -4,28 +4,24 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from luhuituo.core.audit import audit
 from luhuituo.core.dates import export_filename
+from luhuituo.core.exports import csv_response
 from luhuituo.core.permissions import regulator_required
 from luhuituo.core.sorting import sort_expression, sort_links
 from luhuituo.core.verbs import Verb
 
 from ..forms.ratings import EXPIRED, IN_FORCE, UNDER_REVIEW, RatingFilterForm
 from ..models import DowngradeReview, StarRating
-from .credit import _csv_safe
 
 PER_PAGE = 25
 SORTS = {
@@ -84,25 +80,16 @@ def rating_list(request: HttpRequest) -> HttpResponse:
 @regulator_required
 def rating_export(request: HttpRequest) -> HttpResponse:
     form, _sort, rows = filtered_ratings(request.user, request.GET)
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # so Excel on Windows reads UTF-8
-    writer = csv.writer(buffer)
-    writer.writerow([_("Centre name"), _("District/county"), _("Stars"), _("Stars awarded"),
-                     _("Grade"), _("Total score"), _("Failed veto items"), _("Status"),
-                     _("Valid from"), _("Valid until"), _("Open downgrade reviews")])
-    count = 0
-    for rating in rows.iterator(chunk_size=500):
-        count += 1
-        writer.writerow([
-            _csv_safe(rating.centre.name), rating.centre.region.name, rating.stars,
-            rating.stars_awarded, rating.grade, rating.total,
-            "、".join(rating.assessment.failed_vetoes), rating.get_status_display(),
-            rating.valid_from.isoformat(), rating.valid_until.isoformat(), rating.open_reviews])
+    response, count = csv_response(
+        [_("Centre name"), _("District/county"), _("Stars"), _("Stars awarded"), _("Grade"),
+         _("Total score"), _("Failed veto items"), _("Status"), _("Valid from"),
+         _("Valid until"), _("Open downgrade reviews")],
+        ([rating.centre.name, rating.centre.region.name, rating.stars, rating.stars_awarded,
+          rating.grade, rating.total, "、".join(rating.assessment.failed_vetoes),
+          rating.get_status_display(), rating.valid_from, rating.valid_until,
+          rating.open_reviews] for rating in rows.iterator(chunk_size=500)),
+        export_filename(_("Star ratings"), "csv"))
     audit(Verb.RATING_EXPORT, actor=request.user, request=request, rows=count,
           filters={name: form.value(name) for name in ("q", "district", "stars", "state")
                    if form.value(name)})
-    response = HttpResponse(buffer.getvalue().encode("utf-8"),
-                            content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(
-        True, export_filename(_("Star ratings"), "csv"))
     return response

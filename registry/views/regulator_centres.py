@@ -4,7 +4,6 @@ outside the regulator's districts is not listed, not exported, and 404 on its pa
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import timedelta
 from decimal import Decimal
@@ -30,6 +29,7 @@ from openpyxl.cell import WriteOnlyCell
 from luhuituo.core.audit import audit, log_access
 from luhuituo.core.dates import export_filename
 from luhuituo.core.exceptions import submit
+from luhuituo.core.exports import csv_response
 from luhuituo.core.forms import FilterForm, SearchField, district_choices
 from luhuituo.core.permissions import get_visible_or_404, regulator_required
 from luhuituo.core.sorting import sort_expression, sort_links
@@ -158,32 +158,6 @@ def export_table(centres) -> tuple[list[str], list[list]]:
     return header, rows
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_safe(value) -> object:
-    """Text that a spreadsheet would run as a formula is quoted (names come from centres)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def _csv_response(header, rows, filename: str) -> HttpResponse:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # so Excel on Windows reads UTF-8
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([
-            value.strftime("%Y-%m-%d %H:%M") if hasattr(value, "strftime") else _csv_safe(value)
-            for value in row
-        ])
-    response = HttpResponse(buffer.getvalue().encode("utf-8"),
-                            content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
-
-
 def _xlsx_response(header, rows, filename: str) -> HttpResponse:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Registered centres"))
@@ -219,7 +193,7 @@ def centre_export(request: HttpRequest) -> HttpResponse:
           filters=filters, rows=len(rows))
     filename = export_filename(_("Registered centres"), export_format)
     if export_format == "csv":
-        return _csv_response(header, rows, filename)
+        return csv_response(header, rows, filename)[0]
     return _xlsx_response(header, rows, filename)
 
 

@@ -7,8 +7,6 @@ unannounced inspection that has not started does not exist for the centre. Write
 
 from __future__ import annotations
 
-import csv
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -17,7 +15,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
@@ -26,6 +23,7 @@ from django.views.decorators.vary import vary_on_headers
 from luhuituo.core.audit import audit
 from luhuituo.core.dates import export_filename
 from luhuituo.core.exceptions import domain_errors, submit
+from luhuituo.core.exports import csv_response
 from luhuituo.core.pdf import pdf_response
 from luhuituo.core.permissions import get_visible_or_404, regulator_required
 from luhuituo.core.submissions import submit_once
@@ -157,21 +155,14 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
 
 
 def _inspections_csv(request, inspections) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(
-        True, export_filename(_("Inspections"), "csv"))
-    response.write("\ufeff")  # Excel reads UTF-8 only with a BOM
-    writer = csv.writer(response)
-    writer.writerow([_("Centre"), _("District/county"), pgettext("inspection", "Kind"),
-                     _("Planned for"),
-                     _("Status"), _("Lead inspector"), _("Findings"),
-                     _("Rectification orders"), _("Risk score when planned")])
-    count = 0
-    for i in inspections.iterator(chunk_size=500):
-        count += 1
-        writer.writerow([i.centre.name, i.centre.region.name, i.get_kind_display(),
-                         i.planned_on.isoformat(), i.get_status_display(),
-                         i.lead.get_full_name(), i.finding_count, i.order_count, i.risk_score])
+    response, count = csv_response(
+        [_("Centre"), _("District/county"), pgettext("inspection", "Kind"), _("Planned for"),
+         _("Status"), _("Lead inspector"), _("Findings"), _("Rectification orders"),
+         _("Risk score when planned")],
+        ([i.centre.name, i.centre.region.name, i.get_kind_display(), i.planned_on,
+          i.get_status_display(), i.lead.get_full_name(), i.finding_count, i.order_count,
+          i.risk_score] for i in inspections.iterator(chunk_size=500)),
+        export_filename(_("Inspections"), "csv"))
     audit("inspections_exported", actor=request.user, request=request, rows=count,
           query=request.GET.urlencode())
     return response
