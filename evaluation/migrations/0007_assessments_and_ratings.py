@@ -164,7 +164,7 @@ class Migration(migrations.Migration):
                 ('source_id', models.PositiveBigIntegerField(verbose_name='source id')),
                 ('summary', models.CharField(max_length=300, verbose_name='what happened')),
                 ('opened_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='opened at')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('kept', 'Rating kept'), ('downgraded', 'Downgraded')], default='open', max_length=10, verbose_name='status')),
+                ('status', models.CharField(choices=[('open', 'Open'), ('kept', 'Rating kept'), ('downgraded', 'Downgraded'), ('superseded', 'Closed: a new rating replaced it')], default='open', max_length=10, verbose_name='status')),
                 ('stars_before', models.PositiveSmallIntegerField(verbose_name='stars before')),
                 ('stars_after', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='stars after')),
                 ('reason', models.TextField(blank=True, verbose_name='reason for the decision')),

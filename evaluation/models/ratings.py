@@ -134,6 +134,8 @@ class DowngradeReview(models.Model):
         OPEN = "open", pgettext_lazy("downgrade review", "Open")
         KEPT = "kept", pgettext_lazy("downgrade review", "Rating kept")
         DOWNGRADED = "downgraded", pgettext_lazy("downgrade review", "Downgraded")
+        SUPERSEDED = "superseded", pgettext_lazy("downgrade review",
+                                                 "Closed: a new rating replaced it")
 
     rating = models.ForeignKey(StarRating, models.CASCADE, related_name="reviews",
                                verbose_name=_("star rating"))

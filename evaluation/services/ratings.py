@@ -76,6 +76,10 @@ def publish(*, assessment: Assessment, by: User, request=None) -> StarRating:
         for old in previous:
             old.status = RS.SUPERSEDED
             old.save(update_fields=["status"])
+        # A review of a rating that no longer stands has nothing left to decide.
+        DowngradeReview.objects.filter(rating__in=previous,
+                                       status=DowngradeReview.Status.OPEN).update(
+            status=DowngradeReview.Status.SUPERSEDED, decided_at=timezone.now())
         today = timezone.localdate()
         rating = StarRating.objects.create(
             centre=assessment.centre, assessment=assessment, stars_awarded=assessment.stars,

@@ -270,10 +270,14 @@ def test_a_failed_veto_item_caps_the_rating(operating, district_regulator, jy_as
 def test_a_new_rating_supersedes_the_one_in_force(operating, district_regulator, jy_assessor):
     first = rated_centre(operating, regulator=district_regulator, assessor_user=jy_assessor,
                          fraction=Decimal("0.7"))
+    review = ratings.open_review(first, trigger="veto", source=first.assessment,
+                                 summary="抽查：9.4.3")
     second = rated_centre(operating, regulator=district_regulator, assessor_user=jy_assessor,
                           fraction=Decimal("0.95"))
     first.refresh_from_db()
+    review.refresh_from_db()
     assert first.status == StarRating.Status.SUPERSEDED
+    assert review.status == review.Status.SUPERSEDED  # nothing left to decide
     assert list(StarRating.objects.filter(centre=operating).current()) == [second]
 
 
