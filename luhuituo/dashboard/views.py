@@ -3,6 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from evaluation.models import Assessment, DowngradeReview
 from luhuituo.core.models import Region
 from luhuituo.core.permissions import regulator_required
 from registry.imports import can_import
@@ -22,6 +23,7 @@ def home(request: HttpRequest) -> HttpResponse:
     queue = Filing.objects.visible_to(user).awaiting_bureau().with_due()
     alert_counts = dict(Alert.objects.visible_to(user).open().values_list("severity")
                         .annotate(n=Count("id")).order_by())
+    assessments = Assessment.objects.visible_to(user)
     return render(request, "dashboard/home.html", {
         "scopes": user.regulator_scopes,
         "regions": regions,
@@ -32,4 +34,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "severity_counts": [(value, label, alert_counts.get(value, 0))
                             for value, label in Severity.choices],
         "open_alerts": sum(alert_counts.values()),
+        "to_approve": assessments.filter(status=Assessment.Status.SUBMITTED)
+        .exclude(kind=Assessment.Kind.SELF).filter(centre__in=visible).count(),
+        "to_score": assessments.filter(assessor=user,
+                                       status__in=Assessment.EDITABLE).count(),
+        "open_reviews": DowngradeReview.objects.visible_to(user)
+        .filter(status=DowngradeReview.Status.OPEN).count(),
     })

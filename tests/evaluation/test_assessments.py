@@ -586,3 +586,18 @@ def test_the_workspace_shows_what_parents_say(operating, manager, client_for):
         review(placed_child(operating, user=parent), status=status)
     page = client_for(manager).get(url).content.decode()
     assert "What parents say" in page and "from 1 published review" in page
+
+
+def test_the_workbench_counts_what_waits_for_the_reader(operating, district_regulator,
+                                                        other_regulator, jy_assessor,
+                                                        client_for):
+    onsite = assessments.assign(centre=operating, by=district_regulator, assessor=jy_assessor)
+    url = reverse("dashboard:home")
+    assert client_for(jy_assessor).get(url).context["to_score"] == 1
+    fill_scores(onsite)
+    assessments.submit(assessment=onsite, by=jy_assessor)
+    page = client_for(district_regulator).get(url)
+    assert page.context["to_approve"] == 1
+    assert "1 on-site assessment is waiting for a decision" in page.content.decode()
+    assert client_for(other_regulator).get(url).context["to_approve"] == 0
+    assert client_for(jy_assessor).get(url).context["to_score"] == 0
