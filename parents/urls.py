@@ -1,10 +1,10 @@
 from django.urls import path
 
-from . import views
+from .views import home
 
 app_name = "parents"
 
 urlpatterns = [
-    path("", views.index, name="index"),
-    path("parents/", views.home, name="home"),
+    path("", home.index, name="index"),
+    path("parents/", home.home, name="home"),
 ]
