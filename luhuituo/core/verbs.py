@@ -164,6 +164,11 @@ class Verb(models.TextChoices):
     ASSESSMENT_EXPORT = "assessment_export", _("exported the assessments")
     RATING_EXPORT = "rating_export", _("exported the star ratings")
 
+    # the parent portal (parents)
+    ARTICLE_SAVED = "article_saved", _("saved an article for parents")
+    ARTICLE_PUBLISHED = "article_published", _("published an article for parents")
+    ARTICLE_WITHDRAWN = "article_withdrawn", _("withdrew an article for parents")
+
 
 # The dotted codes used before the enumeration, and what they became (data migration
 # core.0007 rewrites stored events; nothing writes the old codes any more).
