@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from evaluation.models import Assessment, DowngradeReview, Score
 from evaluation.services import assessments
+from parents.models import Article
 from registry.models import CentreMembership, Filing, Staff
 from supervision.models import Alert, Attendance, Drill, Enrolment, Incident, Severity
 from tests.factories import (
@@ -150,8 +151,16 @@ def daily_world(*, centre_a, manager, staff, district_regulator, parent, assesso
     ]
     quality = quality_world(centre_a=centre_a, manager=manager,
                             district_regulator=district_regulator, assessor=assessor)
+    article = Article.objects.create(
+        title="2026年托育服务补贴政策解读", category=Article.Category.SUBSIDY,
+        region=centre_a.region, summary="符合条件的家庭每月可领取托育补贴。",
+        body="<h2>谁可以申请</h2><p>在本市普惠托育机构入托的3岁以下婴幼儿家庭。</p>"
+             "<table><tr><th scope=\"col\">项目</th><th scope=\"col\">标准</th></tr>"
+             "<tr><td>普惠托位补贴</td><td>每人每月200元（演示数据）</td></tr></table>",
+        source="演示数据", created_by=district_regulator, published_at=timezone.now())
     return {"centre": centre_a, "waiting": waiting, "group": group, "day": today,
-            "child": own, "present": present, "order": order, "alert": alerts[1], **quality}
+            "child": own, "present": present, "order": order, "alert": alerts[1],
+            "article": article, **quality}
 
 
 def persona_pages(world: dict) -> dict[str, list[tuple[str, str]]]:
@@ -164,6 +173,8 @@ def persona_pages(world: dict) -> dict[str, list[tuple[str, str]]]:
         ("star rating of a centre", reverse("evaluation:public-rating", args=[centre])),
         ("star rating certificate verified",
          reverse("evaluation:rating-verify", args=[world["rating"].token])),
+        ("policies and guides", reverse("parents:articles")),
+        ("an article", reverse("parents:article", args=[world["article"].pk])),
     ]
     return {
         "carer": [
