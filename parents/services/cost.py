@@ -108,6 +108,7 @@ def programmes_by_centre(centres, year: int) -> dict[int, list[SubsidyProgramme]
             by_region[programme.region_id].append(programme)
     result = {}
     for centre in centres:
-        city_first = sorted(regions[centre.pk], key=lambda r, c=centre: (r != c.region.parent_id, r))
+        city = centre.region.parent_id
+        city_first = sorted(regions[centre.pk], key=lambda r, city=city: (r != city, r))
         result[centre.pk] = [p for r in city_first for p in by_region[r]]
     return result
