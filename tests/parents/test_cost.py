@@ -142,3 +142,14 @@ def test_a_programme_needs_a_positive_amount_and_a_unique_name():
     with pytest.raises(IntegrityError), transaction.atomic():
         SubsidyProgramme.objects.create(region=region("510500"), year=2026, name="x",
                                         kind=INCLUSIVE, amount=2, source="s")
+
+
+@pytest.mark.django_db
+def test_the_demo_programmes_are_labelled_and_added_once():
+    from luhuituo.demo.subsidy_data import seed_subsidies
+
+    assert seed_subsidies() == 2
+    assert seed_subsidies() == 0
+    programmes = SubsidyProgramme.objects.all()
+    assert programmes.count() == 2
+    assert all("演示数据" in p.source and not p.verified for p in programmes)
