@@ -86,7 +86,9 @@ def compare(request: HttpRequest) -> HttpResponse:
     left out, with a message; from the fourth on too."""
     form = CompareForm(request.GET)
     ids = form.ids()
-    found = {c.pk: c for c in public_centres().filter(pk__in=ids[:MAX_IDS_READ])}
+    too_many = len(ids) > MAX_IDS_READ
+    ids = ids[:MAX_IDS_READ]
+    found = {c.pk: c for c in public_centres().filter(pk__in=ids)}
     missing = form.dropped + sum(1 for pk in ids if pk not in found)
     listed = [pk for pk in ids if pk in found]
     if missing:
@@ -94,7 +96,7 @@ def compare(request: HttpRequest) -> HttpResponse:
             "%(n)d centre in the address is not on the public list and was left out.",
             "%(n)d centres in the address are not on the public list and were left out.",
             missing) % {"n": missing})
-    if len(listed) > MAX_COMPARED:
+    if too_many or len(listed) > MAX_COMPARED:
         messages.warning(request, _("At most %(n)d centres can be compared: the first %(n)d "
                                     "are shown.") % {"n": MAX_COMPARED})
         listed = listed[:MAX_COMPARED]

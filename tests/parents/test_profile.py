@@ -214,6 +214,15 @@ def test_vacancies_count_only_the_placements_running_today(regulator):
     assert (facts.places, facts.vacancies) == (10, 9)
 
 
+def test_a_fee_schedule_of_the_future_is_not_yet_shown(client, regulator):
+    centre = listed_centre()
+    FeeScheduleFactory(centre=centre, effective_from=dt.date(2025, 1, 1), toddler_small_fee=900)
+    FeeScheduleFactory(centre=centre, effective_from=timezone.localdate() + dt.timedelta(days=9),
+                       toddler_small_fee=2000)
+    facts = client.get(profile_url(centre)).context["facts"]
+    assert facts.fee_rows == [("Younger toddler class (12–24 months)", Decimal("900.00"))]
+
+
 def test_the_profile_carries_the_centres_chosen_to_compare(client, rich):
     other = listed_centre("江阳区另一托育园")
     response = client.get(profile_url(rich, c=[other.pk, "x", rich.pk]))
@@ -308,6 +317,14 @@ def test_compare_drops_bad_unknown_and_unlisted_ids_with_a_message(client, four)
     body = response.content.decode()
     assert "5 centres in the address are not on the public list" in body
     assert "未核实托育园" not in body
+
+
+def test_compare_reads_only_the_first_ids_of_a_long_address(client, four):
+    response = client.get(compare_url(*range(10_000, 10_030), four[0].pk))
+    assert response.context["columns"] == []
+    body = response.content.decode()
+    assert "20 centres in the address are not on the public list" in body
+    assert "At most 3 centres can be compared" in body
 
 
 def test_compare_shows_distance_when_a_point_is_given(client, four):
