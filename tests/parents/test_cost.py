@@ -153,3 +153,21 @@ def test_the_demo_programmes_are_labelled_and_added_once():
     programmes = SubsidyProgramme.objects.all()
     assert programmes.count() == 2
     assert all("演示数据" in p.source and not p.verified for p in programmes)
+
+
+@pytest.mark.django_db
+def test_support_staff_enter_programmes_in_the_admin(client):
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    add = reverse("admin:core_subsidyprogramme_add")
+    assert client.get(add).status_code == 200
+    data = {"region": region("510500").pk, "year": 2026, "name": "育儿补贴",
+            "kind": PER_CHILD, "amount": "300", "eligibility": "", "source": "泸州市文件"}
+    assert client.post(add, {**data, "amount": "-1"}).status_code == 200  # refused
+    assert not SubsidyProgramme.objects.exists()
+    assert client.post(add, data).status_code == 302
+    assert SubsidyProgramme.objects.get().amount == Decimal("300")
+    assert client.get(reverse("admin:core_subsidyprogramme_changelist")).status_code == 200
