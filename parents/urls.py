@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import articles, home
+from .views import articles, home, profile
 
 app_name = "parents"
 
@@ -15,4 +15,6 @@ urlpatterns = [
     path("regulator/articles/<int:pk>/", articles.article_edit, name="article-edit"),
     path("regulator/articles/<int:pk>/publish/", articles.article_publish,
          name="article-publish"),
+    path("centres/<int:centre_id>/profile/", profile.profile, name="centre-profile"),
+    path("centres/compare/", profile.compare, name="compare"),
 ]

@@ -24,6 +24,7 @@ from .models import (
     PeriodicRun,
     Region,
     RegulatorScope,
+    SubsidyProgramme,
     User,
 )
 
@@ -76,6 +77,18 @@ class DisposableIncomeAdmin(admin.ModelAdmin):
     search_fields = ["region__name", "region__code", "source"]
     autocomplete_fields = ["region"]
     ordering = ["region__code", "-year", "kind"]
+
+
+@admin.register(SubsidyProgramme)
+class SubsidyProgrammeAdmin(admin.ModelAdmin):
+    """Childcare subsidies with their source, entered from each year's policy text; the parent
+    portal's cost estimate reads them."""
+
+    list_display = ["region", "year", "name", "kind", "amount", "verified", "updated_at"]
+    list_filter = ["kind", "verified", "year", "region"]
+    search_fields = ["region__name", "region__code", "name", "source"]
+    autocomplete_fields = ["region"]
+    ordering = ["region__code", "-year", "kind", "name"]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

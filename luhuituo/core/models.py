@@ -134,6 +134,61 @@ class DisposableIncome(models.Model):
         return Decimal(self.annual_yuan) / 12
 
 
+class SubsidyProgrammeQuerySet(models.QuerySet):
+    def for_regions(self, region_ids, year: int) -> SubsidyProgrammeQuerySet:
+        """The programmes of ``year`` in any of ``region_ids`` (a centre's district and city)."""
+        return (self.filter(region_id__in=[r for r in region_ids if r], year=year)
+                .select_related("region").order_by("region__code", "kind", "name", "id"))
+
+
+class SubsidyProgramme(models.Model):
+    """托育补贴 — a subsidy a region pays for childcare in a year, as data with its source: the
+    parent portal's cost estimate deducts the ones a family qualifies for from a centre's fee.
+    Regulators (through support staff) enter each year's programmes from the policy text."""
+
+    class Kind(models.TextChoices):
+        PER_CHILD = "per_child", _("Per child under 3, per month")
+        PER_INCLUSIVE_PLACE = "inclusive_place", _("Per inclusive (普惠) place, per month")
+
+    region = models.ForeignKey(Region, models.PROTECT, related_name="subsidy_programmes",
+                               verbose_name=_("region"))
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    name = models.CharField(_("programme"), max_length=100)
+    kind = models.CharField(pgettext_lazy("subsidy", "kind"), max_length=20,
+                            choices=Kind.choices)
+    amount = models.DecimalField(
+        _("amount, yuan/month"), max_digits=8, decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))])
+    eligibility = models.TextField(
+        _("who qualifies"), blank=True,
+        help_text=_("Conditions beyond the kind (residence, birth order…), as the policy "
+                    "states them; the estimate shows them to the family."))
+    source = models.TextField(
+        _("source"), help_text=_("The policy document (issuer, number, date) and its address, "
+                                 "so a reader can check the figure."))
+    verified = models.BooleanField(
+        _("verified"), default=False,
+        help_text=_("Checked against the policy document itself, not a copy of it."))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = SubsidyProgrammeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["region__code", "-year", "kind", "name"]
+        verbose_name = _("subsidy programme")
+        verbose_name_plural = _("subsidy programmes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "year", "name"], name="core_subsidy_unique",
+                violation_error_message=_("This region already has a programme of this name "
+                                          "for this year.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.year} {self.name}"
+
+
 class User(AbstractUser):
     """A person who logs in: regulator, centre manager or staff, or parent
     (docs/architecture.md#who-uses-it).

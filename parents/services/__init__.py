@@ -1,0 +1,1 @@
+"""The parent portal's workflows and computations (as evaluation/services)."""

@@ -74,6 +74,7 @@ WITH_OBJECT = {
     "supervision:regulator-child-detail": {"centre_id": "centre_a", "pk": "child"},
     # a public page of a centre on the public list (centre_a's filing is only submitted)
     "evaluation:public-rating": {"centre_id": "centre_b"},
+    "parents:centre-profile": {"centre_id": "centre_b"},
 }
 # Parameter names every page gets besides its own: the ones list pages use anywhere.
 COMMON_NAMES = ["page", "q", "sort", "status", "region", "district", "centre", "date",
@@ -127,6 +128,7 @@ FILTERED = {
     "evaluation:assessor-list", "evaluation:rating-list", "evaluation:rating-export",
     "evaluation:rating-reviews",
     "parents:articles", "parents:regulator-articles",
+    "parents:centre-profile", "parents:compare",
 }
 
 

@@ -234,6 +234,12 @@ def persona_pages(world: dict) -> dict[str, list[tuple[str, str]]]:
             ("home", reverse("parents:index")),
             *public,
             ("public disclosures", reverse("registry:public-disclosures")),
+            ("centre profile with a cost estimate",
+             reverse("parents:centre-profile", args=[centre])
+             + "?class_type=toddler_small&under_three=yes"),
+            ("centres compared, with distance and cost",
+             reverse("parents:compare")
+             + f"?c={centre}&lat=28.87&lng=105.44&class_type=toddler_small"),
             ("login", reverse("core:login")),
         ],
     }

@@ -34,6 +34,7 @@ from luhuituo.demo import (
     evaluation_data,
     reviews_data,
     rules_data,
+    subsidy_data,
 )
 from luhuituo.demo import registry_data as demo
 from luhuituo.demo import supervision_data as supervision_demo
@@ -168,6 +169,7 @@ class Command(BaseCommand):
         summary["rules"] = rules_data.seed_rule_records()
         summary["reviews"] = reviews_data.seed_reviews()
         summary["ban_list"] = banlist_data.seed_ban_list()
+        summary["subsidies"] = subsidy_data.seed_subsidies()
         return summary
 
     def print_summary(self, summary: dict) -> None:
@@ -198,6 +200,9 @@ class Command(BaseCommand):
         if any(bans.values()):
             self.stdout.write(f"Staff ban list: {bans['in_force']} entries in force, "
                               f"{bans['pending']} pending.")
+        if summary.get("subsidies"):
+            self.stdout.write(f"Subsidy programmes (demo figures, 演示数据): "
+                              f"{summary['subsidies']} added.")
         if sup.get("random_draws"):
             self.stdout.write(f"Random inspections (双随机): {sup['random_draws']} draws, "
                               f"{sup['random_results']} results published.")
