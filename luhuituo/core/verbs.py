@@ -164,6 +164,12 @@ class Verb(models.TextChoices):
     ASSESSMENT_EXPORT = "assessment_export", _("exported the assessments")
     RATING_EXPORT = "rating_export", _("exported the star ratings")
 
+    # parent accounts and linking (parents)
+    PARENT_REGISTERED = "parent_registered", _("registered a parent account")
+    LINKING_CODE_ISSUED = "linking_code_issued", _("issued a linking code for a guardian")
+    LINKING_CODE_USED = "linking_code_used", _("linked the account to a child with a code")
+    LINKING_CODE_FAILED = "linking_code_failed", _("entered a wrong linking code")
+
 
 # The dotted codes used before the enumeration, and what they became (data migration
 # core.0007 rewrites stored events; nothing writes the old codes any more).

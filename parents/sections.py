@@ -1,0 +1,14 @@
+"""What the parent portal contributes to pages it shares with other apps
+(luhuituo.core.sections): the linking codes in the centre's own navigation."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from luhuituo.core.sections import Link, register
+
+register(
+    "centre-nav",
+    Link(_("Parent accounts"),
+         lambda centre: reverse("parents:linking-code-list", args=[centre.pk]), 85,
+         ("linking-code-",)),
+)
