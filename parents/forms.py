@@ -6,9 +6,11 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from luhuituo.core.forms import no_control_characters
+from luhuituo.core.forms import DateInput, no_control_characters, not_in_future
 from luhuituo.core.models import User
 from luhuituo.core.validators import normalise_mobile, validate_mobile
+from registry.models import Centre, ClassGroup
+from supervision.models import Child, Guardian
 
 from .services.accounts import mobile_taken
 from .services.linking import CODE_LENGTH, normalise_code
@@ -76,3 +78,56 @@ class LinkingCodeForm(forms.Form):
             raise forms.ValidationError(
                 _("A linking code has %(n)d letters and digits.") % {"n": CODE_LENGTH})
         return code
+
+
+# --- applications ---------------------------------------------------------------------------------
+
+
+class ApplicantChildForm(forms.Form):
+    name = forms.CharField(label=_("Child's name"), max_length=50,
+                           validators=[no_control_characters])
+    sex = forms.ChoiceField(label=_("Sex"), choices=Child.Sex.choices)
+    birth_date = forms.DateField(label=_("Date of birth"), widget=DateInput())
+    relation = forms.ChoiceField(label=_("Your relation to the child"),
+                                 choices=Guardian.Relation.choices)
+    consent = forms.BooleanField(
+        label=_("I have read the child privacy rules and agree that the centres I apply to, "
+                "and the one that accepts my child, process my child's data for the "
+                "application and the childcare records."),
+        error_messages={"required": _("A child can be added only with your consent to the "
+                                      "child privacy rules.")})
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Enter the child's name."))
+        return name
+
+    def clean_birth_date(self):
+        return not_in_future(self.cleaned_data["birth_date"],
+                             _("The date of birth cannot be in the future."))
+
+
+class ApplicationForm(forms.Form):
+    centre = forms.ModelChoiceField(label=_("Centre"), queryset=Centre.objects.none())
+    preferred_start = forms.DateField(label=_("Preferred start date"), widget=DateInput())
+    service_form = forms.ChoiceField(label=_("Care form"), choices=Centre.ServiceForm.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["centre"].queryset = (Centre.objects.listed_publicly()
+                                          .select_related("region").order_by("name", "id"))
+
+
+class AcceptForm(forms.Form):
+    class_group = forms.ModelChoiceField(label=_("Class"), queryset=ClassGroup.objects.none())
+    started_on = forms.DateField(label=_("Starts on"), widget=DateInput())
+
+    def __init__(self, *args, centre, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["class_group"].queryset = centre.classes.order_by("class_type", "name")
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for declining"), max_length=300,
+                             widget=forms.Textarea(attrs={"rows": 3}))

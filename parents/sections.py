@@ -1,5 +1,6 @@
 """What the parent portal contributes to pages it shares with other apps
-(luhuituo.core.sections): the linking codes in the centre's own navigation."""
+(luhuituo.core.sections): the linking codes and the
+applications for a place in the centre's own navigation."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -11,4 +12,7 @@ register(
     Link(_("Parent accounts"),
          lambda centre: reverse("parents:linking-code-list", args=[centre.pk]), 85,
          ("linking-code-",)),
+    Link(_("Applications"),
+         lambda centre: reverse("parents:centre-applications", args=[centre.pk]), 82,
+         ("centre-applications", "centre-application")),
 )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, home, linking
+from .views import accounts, applications, home, linking
 
 app_name = "parents"
 
@@ -11,6 +11,16 @@ urlpatterns = [
     path("parents/", home.home, name="home"),
     path("parents/register/", accounts.register, name="register"),
     path("parents/link/", linking.link, name="link"),
+    path("parents/applications/", applications.application_list, name="application-list"),
+    path("parents/applications/children/new/", applications.applicant_child_create,
+         name="applicant-child-create"),
+    path("parents/applications/children/<int:child_id>/apply/",
+         applications.application_create, name="application-create"),
+    path("parents/applications/<int:pk>/withdraw/", applications.application_withdraw,
+         name="application-withdraw"),
+    path(C + "applications/", applications.centre_queue, name="centre-applications"),
+    path(C + "applications/<int:pk>/", applications.centre_application,
+         name="centre-application"),
     path(C + "linking-codes/", linking.linking_code_list, name="linking-code-list"),
     path(C + "children/<int:child_id>/guardians/<int:guardian_id>/linking-code/",
          linking.linking_code_issue, name="linking-code-issue"),
