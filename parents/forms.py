@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from luhuituo.core.forms import DateInput, no_control_characters, not_in_future
@@ -30,7 +31,8 @@ class RegistrationForm(forms.Form):
     password1 = forms.CharField(
         label=_("Password"), strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validation.password_validators_help_text_html)
+        help_text=lazy(lambda: " ".join(password_validation.password_validators_help_texts()),
+                       str)())
     password2 = forms.CharField(
         label=_("Password again"), strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
