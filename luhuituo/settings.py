@@ -744,6 +744,17 @@ SUBMISSION_KEEP_DAYS = env_int("SUBMISSION_KEEP_DAYS", 7)
 # so that one or two reviews do not make an average.
 REVIEW_MIN_COUNT = env_int("REVIEW_MIN_COUNT", 3)
 
+# --- Parent accounts and linking (parents, docs/architecture.md) ---------------------------------
+# A parent registers with a mobile number; no SMS gateway is available, so the number is not
+# verified by a text message. At most this many registrations from one address per window.
+PARENT_REGISTRATION_ADDRESS_LIMIT = env_int("PARENT_REGISTRATION_ADDRESS_LIMIT", 10)
+PARENT_REGISTRATION_WINDOW = timedelta(minutes=env_int("PARENT_REGISTRATION_WINDOW_MINUTES", 60))
+# A centre's one-time linking code for a guardian stays valid this many days.
+LINKING_CODE_DAYS = env_int("LINKING_CODE_DAYS", 14)
+# A parent account may enter a wrong linking code this many times per window, then waits.
+LINKING_FAILURE_LIMIT = env_int("LINKING_FAILURE_LIMIT", 5)
+LINKING_FAILURE_WINDOW = timedelta(minutes=env_int("LINKING_FAILURE_WINDOW_MINUTES", 60))
+
 CELERY_BEAT_SCHEDULE["core-forget-submissions"] = {
     "task": "luhuituo.core.tasks.forget_old_submissions",
     "schedule": timedelta(hours=6),

@@ -1,8 +1,10 @@
 from django.urls import path
 
-from .views import articles, home, profile
+from .views import accounts, applications, articles, home, linking, profile
 
 app_name = "parents"
+
+C = "centre/<int:centre_id>/"
 
 urlpatterns = [
     path("", home.index, name="index"),
@@ -17,4 +19,19 @@ urlpatterns = [
          name="article-publish"),
     path("centres/<int:centre_id>/profile/", profile.profile, name="centre-profile"),
     path("centres/compare/", profile.compare, name="compare"),
+    path("parents/register/", accounts.register, name="register"),
+    path("parents/link/", linking.link, name="link"),
+    path("parents/applications/", applications.application_list, name="application-list"),
+    path("parents/applications/children/new/", applications.applicant_child_create,
+         name="applicant-child-create"),
+    path("parents/applications/children/<int:child_id>/apply/",
+         applications.application_create, name="application-create"),
+    path("parents/applications/<int:pk>/withdraw/", applications.application_withdraw,
+         name="application-withdraw"),
+    path(C + "applications/", applications.centre_queue, name="centre-applications"),
+    path(C + "applications/<int:pk>/", applications.centre_application,
+         name="centre-application"),
+    path(C + "linking-codes/", linking.linking_code_list, name="linking-code-list"),
+    path(C + "children/<int:child_id>/guardians/<int:guardian_id>/linking-code/",
+         linking.linking_code_issue, name="linking-code-issue"),
 ]

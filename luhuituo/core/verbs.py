@@ -168,6 +168,19 @@ class Verb(models.TextChoices):
     ARTICLE_SAVED = "article_saved", _("saved an article for parents")
     ARTICLE_PUBLISHED = "article_published", _("published an article for parents")
     ARTICLE_WITHDRAWN = "article_withdrawn", _("withdrew an article for parents")
+    # parent accounts and linking (parents)
+    PARENT_REGISTERED = "parent_registered", _("registered a parent account")
+    LINKING_CODE_ISSUED = "linking_code_issued", _("issued a linking code for a guardian")
+    LINKING_CODE_USED = "linking_code_used", _("linked the account to a child with a code")
+    LINKING_CODE_FAILED = "linking_code_failed", _("entered a wrong linking code")
+    APPLICANT_CHILD_ADDED = "applicant_child_added", _(
+        "added a child to apply for a place, with consent to the child privacy rules")
+    APPLICATION_SUBMITTED = "application_submitted", _("applied for a place")
+    APPLICATION_WAITLISTED = "application_waitlisted", _(
+        "put an application on the waiting list")
+    APPLICATION_ACCEPTED = "application_accepted", _("accepted an application")
+    APPLICATION_DECLINED = "application_declined", _("declined an application")
+    APPLICATION_WITHDRAWN = "application_withdrawn", _("withdrew an application")
 
 
 # The dotted codes used before the enumeration, and what they became (data migration

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
-from ..forms import MAX_COMPARED, CompareForm, CostForm
+from ..forms.profile import MAX_COMPARED, CompareForm, CostForm
 from ..services import cost
 from ..services.profiles import (
     CentreFacts,

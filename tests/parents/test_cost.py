@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from luhuituo.core.models import SubsidyProgramme
-from parents.forms import CompareForm, CostForm
+from parents.forms.profile import CompareForm, CostForm
 from parents.services.cost import estimate, programmes_by_centre, qualifies
 from parents.services.profiles import haversine_m
 from tests.factories import CentreFactory, region

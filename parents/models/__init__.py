@@ -1,0 +1,14 @@
+"""The parent portal's own records, one module per subject: ``articles`` (what regulators
+publish for parents) and ``accounts`` (the one-time codes that link a parent account to a
+guardian a centre recorded, the children parents add and their applications for a place).
+Django finds the models through this package; the rest of the code imports from
+``parents.models``."""
+
+from .accounts import (
+    ApplicantChild,
+    Application,
+    LinkingCode,
+)
+from .articles import Article, clean_body
+
+__all__ = ["ApplicantChild", "Application", "Article", "LinkingCode", "clean_body"]
