@@ -214,13 +214,17 @@ def search_centres(criteria: Criteria, *, today: date | None = None) -> QuerySet
 
 def summarise(centres) -> None:
     """Set on each centre (from its prefetched ``search_classes``): ``age_min``/``age_max``
-    (months taken, over its classes' types) and ``vacancies`` (places free today)."""
+    (months taken, over its classes' types), ``vacancies`` (places free today) and
+    ``distance_m``/``distance_km`` (None without a point), ``star_glyphs`` (★★★)."""
     for centre in centres:
         classes = getattr(centre, "search_classes", [])
         bands = [settings.CLASS_TYPES[k.class_type] for k in classes]
         centre.age_min = min((b["min_months"] for b in bands), default=None)
         centre.age_max = max((b["max_months"] for b in bands), default=None)
         centre.vacancies = sum(max(0, k.places - k.placed) for k in classes)
+        centre.distance_m = getattr(centre, "distance_m", None)
+        centre.distance_km = centre.distance_m / 1000 if centre.distance_m is not None else None
+        centre.star_glyphs = "★" * (centre.stars or 0)
 
 
 def place_point(text: str) -> tuple[float, float] | None:

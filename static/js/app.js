@@ -49,6 +49,30 @@
       select.addEventListener("change", function () { select.form.submit(); });
     });
     labelTables(document);
+    // "Use my location" on the centre search: the browser's position fills the latitude and
+    // longitude and submits (a typed place is cleared: it would win over the point). Shown only
+    // where the browser can locate; refused or failing, the search stays as it was.
+    document.querySelectorAll("[data-locate]").forEach(function (box) {
+      var form = box.closest("form");
+      var button = box.querySelector("[data-locate-button]");
+      var status = box.querySelector("[data-locate-status]");
+      if (!form || !button || !("geolocation" in navigator)) return;
+      box.hidden = false;
+      button.addEventListener("click", function () {
+        status.textContent = "";
+        button.disabled = true;
+        navigator.geolocation.getCurrentPosition(function (position) {
+          button.disabled = false;
+          form.elements.lat.value = position.coords.latitude.toFixed(6);
+          form.elements.lng.value = position.coords.longitude.toFixed(6);
+          if (form.elements.place) form.elements.place.value = "";
+          if (form.requestSubmit) form.requestSubmit(); else form.submit();
+        }, function () {
+          button.disabled = false;
+          status.textContent = box.getAttribute("data-locate-failed") || "";
+        }, {timeout: 15000, maximumAge: 300000});
+      });
+    });
     // Content htmx swaps in (filtered results, a sheet with its errors) is labelled too.
     document.body.addEventListener("htmx:load", function (event) {
       labelTables(event.target);
