@@ -126,6 +126,7 @@ FILTERED = {
     "evaluation:assessment-list", "evaluation:assessment-export", "evaluation:assessment-assign",
     "evaluation:assessor-list", "evaluation:rating-list", "evaluation:rating-export",
     "evaluation:rating-reviews",
+    "parents:search",
 }
 
 

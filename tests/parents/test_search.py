@@ -262,6 +262,6 @@ def test_front_pages_link_the_search(client, parent, client_for):
 
 def test_role_matrix(client_for, personas, centre_a):
     filing_for(centre_a, Filing.Status.VERIFIED)
-    assert_role_matrix(client_for, personas, URL, expect={name: OK for name in personas},
+    assert_role_matrix(client_for, personas, URL, expect=dict.fromkeys(personas, OK),
                        shown={"anonymous": ["江阳区阳光托育中心"]},
                        hidden={"anonymous": ["纳溪区星星托育园"]})
