@@ -39,8 +39,8 @@ class SearchForm(FilterForm):
         label=_("Monthly fee up to (yuan)"), required=False, min_value=0,
         max_value=Decimal("999999"), max_digits=8, decimal_places=2,
         help_text=_("The class fee of the fee schedule in force, without meals."))
-    stars = forms.TypedChoiceField(label=_("At least"), required=False, choices=STAR_CHOICES,
-                                   coerce=int, empty_value=None)
+    stars = forms.TypedChoiceField(label=_("Stars, at least"), required=False,
+                                   choices=STAR_CHOICES, coerce=int, empty_value=None)
     inclusive = forms.BooleanField(label=_("Inclusive (普惠) centres only"), required=False)
     vacancies = forms.BooleanField(label=_("Places free now"), required=False)
 
