@@ -265,3 +265,15 @@ def test_role_matrix(client_for, personas, centre_a):
     assert_role_matrix(client_for, personas, URL, expect=dict.fromkeys(personas, OK),
                        shown={"anonymous": ["江阳区阳光托育中心"]},
                        hidden={"anonymous": ["纳溪区星星托育园"]})
+
+
+def test_the_map_only_with_a_tile_server(client, world, settings):
+    settings.MAP_TILE_URL = ""
+    page = client.get(URL, {"lat": HOME[0], "lng": HOME[1]}).content.decode()
+    assert "leaflet" not in page and "data-search-map" not in page
+    settings.MAP_TILE_URL = "https://{s}.tiles.example/{z}/{x}/{y}.png"
+    page = client.get(URL, {"lat": HOME[0], "lng": HOME[1]}).content.decode()
+    assert "vendor/leaflet/leaflet" in page and 'data-tiles="https://{s}.tiles.example/' in page
+    # Each result carries its point for the map; the search point is on #results.
+    assert 'data-lat="28.860000" data-lng="105.450000"' in page
+    assert '<section id="results" aria-labelledby="results-heading" data-lat="28.86"' in page
