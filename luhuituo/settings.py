@@ -445,7 +445,14 @@ if not DEV:
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True
 
-# Content-Security-Policy: no inline script or style anywhere, no third-party origin.
+# The map of the parents' centre search (Leaflet, vendored in static/vendor/leaflet): the tile
+# server's URL template (https://tiles.example/{z}/{x}/{y}.png) and the attribution its terms
+# require. Empty (the default): no map, the search is a list (and no third-party origin).
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
+
+# Content-Security-Policy: no inline script or style anywhere, no third-party origin but the
+# map's tile server when one is set.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -460,6 +467,9 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [SELF],
     }
 }
+_tiles = urlparse(MAP_TILE_URL.replace("{s}", "*"))
+if _tiles.netloc:  # the tile server's origin ({s}.tiles.example: any subdomain) serves images
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")
 
 # --- Logging --------------------------------------------------------------------------------
 

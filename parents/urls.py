@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, applications, articles, home, linking, profile
+from .views import accounts, applications, articles, home, linking, profile, search
 
 app_name = "parents"
 
@@ -9,6 +9,7 @@ C = "centre/<int:centre_id>/"
 urlpatterns = [
     path("", home.index, name="index"),
     path("parents/", home.home, name="home"),
+    path("centres/search/", search.search, name="search"),
     # articles for parents: read by anyone, written by regulators
     path("articles/", articles.article_list, name="articles"),
     path("articles/<int:pk>/", articles.article_detail, name="article"),

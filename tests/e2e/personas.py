@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
@@ -170,6 +171,8 @@ def persona_pages(world: dict) -> dict[str, list[tuple[str, str]]]:
                             args=[centre, world["group"].pk, world["day"].isoformat()])
     public = [
         ("public centre list", reverse("registry:public-centres")),
+        ("centre search near a district, for a child of 18 months",
+         reverse("parents:search") + "?" + urlencode({"place": "江阳区", "age": 18})),
         ("star rating of a centre", reverse("evaluation:public-rating", args=[centre])),
         ("star rating certificate verified",
          reverse("evaluation:rating-verify", args=[world["rating"].token])),
