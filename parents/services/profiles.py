@@ -20,9 +20,11 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from evaluation.models import CreditRecord, Dimension, StarRating, family_satisfaction
-from registry.models import Centre, CentrePhoto, ClassGroup, ClassType, FeeSchedule
+from registry.models import Centre, CentrePhoto, ClassType, FeeSchedule
 from supervision.models import RectificationOrder
 from supervision.services.draws import published_results
+
+from .search import classes_with_places
 
 EARTH_RADIUS_M = 6_371_008.8  # the mean radius (IUGG)
 RECENT_INSPECTIONS = 5
@@ -150,10 +152,9 @@ class CentreFacts:
 
 
 def _classes(ids: list[int], today: date) -> dict[int, list[ClassRow]]:
-    running = (Q(enrolments__started_on__lte=today)
-               & (Q(enrolments__ended_on__isnull=True) | Q(enrolments__ended_on__gt=today)))
-    groups = (ClassGroup.objects.filter(centre_id__in=ids)
-              .annotate(taken=Count("enrolments", filter=running))
+    """Each centre's classes with their places and the children placed today (the search's
+    count, ``search.classes_with_places``)."""
+    groups = (classes_with_places(today).filter(centre_id__in=ids)
               .only("id", "centre_id", "name", "class_type", "capacity")
               .order_by("centre_id", "class_type", "name"))
     result: dict[int, list[ClassRow]] = defaultdict(list)
@@ -162,8 +163,7 @@ def _classes(ids: list[int], today: date) -> dict[int, list[ClassRow]]:
         result[group.centre_id].append(ClassRow(
             name=group.name, class_type=group.class_type,
             label=str(group.get_class_type_display()), min_months=rules["min_months"],
-            max_months=rules["max_months"], places=min(group.capacity, rules["max_size"]),
-            taken=group.taken))
+            max_months=rules["max_months"], places=group.places, taken=group.placed))
     return result
 
 
