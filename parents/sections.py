@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from luhuituo.core.sections import Link, register
 
+
 def _may_complain(request, centre) -> bool:
     """Parents, and visitors who may log in as one; not centre or regulator accounts."""
     return not request.user.is_authenticated or request.user.is_parent
