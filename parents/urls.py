@@ -1,6 +1,15 @@
 from django.urls import path
 
-from .views import accounts, applications, articles, home, linking, profile, search
+from .views import (
+    accounts,
+    applications,
+    articles,
+    complaints,
+    home,
+    linking,
+    profile,
+    search,
+)
 
 app_name = "parents"
 
@@ -29,6 +38,11 @@ urlpatterns = [
          applications.application_create, name="application-create"),
     path("parents/applications/<int:pk>/withdraw/", applications.application_withdraw,
          name="application-withdraw"),
+    path("parents/complaints/", complaints.complaint_list, name="complaint-list"),
+    path("parents/complaints/new/", complaints.complaint_create, name="complaint-create"),
+    path("parents/complaints/<int:pk>/", complaints.complaint_detail, name="complaint-detail"),
+    path("parents/complaints/photos/<int:pk>/", complaints.complaint_photo,
+         name="complaint-photo"),
     path(C + "applications/", applications.centre_queue, name="centre-applications"),
     path(C + "applications/<int:pk>/", applications.centre_application,
          name="centre-application"),
