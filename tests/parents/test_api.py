@@ -212,7 +212,7 @@ def test_role_matrix(client_for, personas, world):
     everyone = dict.fromkeys(PERSONAS, OK)
     assert_role_matrix(client_for, personas, URL, expect=everyone,
                        shown={name: ["江阳区阳光托育中心"] for name in PERSONAS},
-                       hidden={name: PRIVATE for name in PERSONAS})
+                       hidden=dict.fromkeys(PERSONAS, PRIVATE))
     assert_role_matrix(client_for, personas, DOCS, expect=everyone)
 
 
