@@ -11,9 +11,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from evaluation.models import CreditRecord
+from evaluation.models import CreditRecord, StarRating
 from registry.models import Centre, Filing
 from tests.conftest import PERSONAS
+from tests.evaluation.rating_data import assessor_for, file_centre, rated
 from tests.factories import CentreFactory, ClassGroupFactory, StaffFactory, filing_for
 from tests.factories.core import region
 from tests.factories.registry import FeeScheduleFactory
@@ -230,3 +231,14 @@ def test_docs_page(client, world):
     home = client.get(reverse("parents:index")).content.decode()
     assert f'href="{DOCS}"' in home
 
+
+
+def test_stars_in_force(client, district_regulator):
+    sunny = listed("江阳区阳光托育中心", *HOME)
+    file_centre(sunny)
+    rated(sunny, regulator=district_regulator, assessor=assessor_for())
+    filing_for(sunny, Filing.Status.VERIFIED)
+    StarRating.objects.filter(centre=sunny).update(stars=4, stars_awarded=4)
+    assert get_json(client)["results"][0]["stars"] == 4
+    StarRating.objects.filter(centre=sunny).update(status=StarRating.Status.WITHDRAWN)
+    assert get_json(client)["results"][0]["stars"] is None
