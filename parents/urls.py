@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import (
     accounts,
+    api,
     applications,
     articles,
     complaints,
@@ -19,6 +20,8 @@ urlpatterns = [
     path("", home.index, name="index"),
     path("parents/", home.home, name="home"),
     path("centres/search/", search.search, name="search"),
+    path("api/", api.docs, name="api-docs"),
+    path("api/centres/", api.centres, name="api-centres"),
     # articles for parents: read by anyone, written by regulators
     path("articles/", articles.article_list, name="articles"),
     path("articles/<int:pk>/", articles.article_detail, name="article"),

@@ -129,7 +129,7 @@ FILTERED = {
     "evaluation:rating-reviews",
     "parents:articles", "parents:regulator-articles",
     "parents:centre-profile", "parents:compare",
-    "parents:search",
+    "parents:search", "parents:api-centres",
 }
 
 

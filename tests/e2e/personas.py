@@ -237,6 +237,7 @@ def persona_pages(world: dict) -> dict[str, list[tuple[str, str]]]:
             ("home", reverse("parents:index")),
             *public,
             ("public disclosures", reverse("registry:public-disclosures")),
+            ("open data: how to read it", reverse("parents:api-docs")),
             ("centre profile with a cost estimate",
              reverse("parents:centre-profile", args=[centre])
              + "?class_type=toddler_small&under_three=yes"),
