@@ -15,7 +15,6 @@ the phone. Expected texts go through Django's translation for the default langua
 """
 
 import re
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -229,6 +228,11 @@ def test_search_compare_register_apply_and_be_accepted(new_page, centres):
     page.goto(reverse("parents:application-list"))
     row = page.locator("main table tbody tr").filter(has_text=NEAR)
     expect(row).to_contain_text(str(Application.Status.ACCEPTED.label))
+    check_the_page(page, problems)
+    page.goto(reverse("core:notification-list"))
+    expect(page.locator("main")).to_contain_text(
+        zh("%(centre)s accepted your application for %(child)s")
+        % {"centre": NEAR, "child": CHILD_NAME})
     check_the_page(page, problems)
     page.goto(reverse("supervision:my-children"))
     card = page.locator(".child-cards li.card").filter(has_text=CHILD_NAME)
