@@ -59,14 +59,25 @@ def _estimates(form: CostForm, facts: list[CentreFacts]) -> dict[int, cost.Estim
         inclusive=f.centre.is_inclusive) for f in facts}
 
 
+COMPARE_KEY = "parents-compare"
+
+
+def remembered(request: HttpRequest) -> list[int]:
+    """The centres of the visitor's last comparison (kept in the session, ids only)."""
+    ids = request.session.get(COMPARE_KEY, [])
+    return [pk for pk in ids if isinstance(pk, int)][:MAX_COMPARED]
+
+
 @require_GET
 def profile(request: HttpRequest, centre_id: int) -> HttpResponse:
     """The centre's public disclosure: filing, facts, classes and places, fees, rating, credit,
     rectification and inspections, reviews, photos, contact; the cost estimate on request."""
     centre = get_object_or_404(public_centres(), pk=centre_id)
     compare = CompareForm(request.GET)
-    # the centres the parent already picked to compare (carried in the URL), and this one
-    chosen = [pk for pk in compare.ids() if pk != centre.pk][:MAX_COMPARED - 1]
+    # the centres the parent already picked to compare: carried in the URL, else remembered
+    # from the last comparison (so a profile opened from the search still knows them)
+    picked = compare.ids() or remembered(request)
+    chosen = [pk for pk in picked if pk != centre.pk][:MAX_COMPARED - 1]
     [facts] = centre_facts([centre])
     cost_form = CostForm.from_query(request.GET)
     estimate = _estimates(cost_form, [facts]).get(centre.pk)
@@ -77,7 +88,7 @@ def profile(request: HttpRequest, centre_id: int) -> HttpResponse:
         "chosen_hidden": [("c", pk) for pk in chosen],
         "add_to_compare_url": compare_url([*chosen, centre.pk]),
         "compare_url": compare_url(chosen) if chosen else "",
-        "in_comparison": centre.pk in compare.ids()})
+        "in_comparison": centre.pk in picked})
 
 
 @require_GET
@@ -85,7 +96,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     """Up to three public centres side by side; ids that are bad, unknown or not public are
     left out, with a message; from the fourth on too."""
     form = CompareForm(request.GET)
-    ids = form.ids()
+    ids = form.ids() if "c" in request.GET else remembered(request)
     too_many = len(ids) > MAX_IDS_READ
     ids = ids[:MAX_IDS_READ]
     found = {c.pk: c for c in public_centres().filter(pk__in=ids)}
@@ -100,6 +111,8 @@ def compare(request: HttpRequest) -> HttpResponse:
         messages.warning(request, _("At most %(n)d centres can be compared: the first %(n)d "
                                     "are shown.") % {"n": MAX_COMPARED})
         listed = listed[:MAX_COMPARED]
+    if request.session.get(COMPARE_KEY) != listed:
+        request.session[COMPARE_KEY] = listed
     point = form.point()
     facts = centre_facts([found[pk] for pk in listed], point=point)
     cost_form = CostForm.from_query(request.GET)

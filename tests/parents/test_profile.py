@@ -347,9 +347,11 @@ def test_compare_estimates_each_centres_cost(client, four):
 
 
 def test_compare_query_count_does_not_grow_with_centres(client, four):
+    # each list is opened once first: the session remembers it then, not while counting
     client.get(compare_url(four[0].pk))
     with count_queries() as one:
         client.get(compare_url(four[0].pk, class_type="toddler_small"))
+    client.get(compare_url(*[c.pk for c in four[:3]]))
     with count_queries() as three:
         client.get(compare_url(*[c.pk for c in four[:3]], class_type="toddler_small"))
     assert len(three) == len(one)
@@ -366,3 +368,18 @@ def test_role_matrix(client_for, personas, centre_b):
                        shown={"anonymous": [centre_b.name]})
     assert_role_matrix(client_for, personas, compare_url(centre_b.pk), expect=EVERYONE_OK,
                        shown={"parent": [centre_b.name]})
+
+
+def test_the_comparison_is_remembered_between_pages(client, db):
+    """A profile opened without ?c= (from the search) still knows the centres compared."""
+    from registry.models import Filing
+    from tests.factories import CentreFactory
+
+    first = CentreFactory(name="江阳区记忆托育园一", filing=Filing.Status.VERIFIED)
+    second = CentreFactory(name="江阳区记忆托育园二", filing=Filing.Status.VERIFIED)
+    client.get(reverse("parents:compare"), {"c": [first.pk]})
+    page = client.get(reverse("parents:centre-profile", args=[second.pk]))
+    assert page.context["chosen"] == [first.pk]
+    assert f"c={first.pk}&amp;c={second.pk}" in page.content.decode()
+    again = client.get(reverse("parents:compare"))  # no ids in the address: the last ones
+    assert [c["facts"].centre.pk for c in again.context["columns"]] == [first.pk]
