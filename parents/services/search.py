@@ -2,12 +2,13 @@
 point, by name, district and what a family needs — the child's age, inclusive (普惠) places,
 a fee ceiling, stars, places free now, the care form and the kind of centre.
 
-Near a point the centres come nearest first: ``ORDER BY ll_to_earth(lat, lng) <-> point``, a
-KNN scan of the GiST index ``registry_centre_earth_gist`` (registry migration 0013), never a
-scan of every centre; the distance shown is ``earth_distance`` in metres (great circle on
-earthdistance's sphere). Centres without a map location have no distance and are left out of
-a search near a point. The distance is the only sort key: a second one (the id, to order
-centres at the very same spot) would stop PostgreSQL from reading the index in order.
+Near a point the centres come nearest first:
+``ORDER BY luhuituo_ll_to_earth(lat, lng) <-> point``, a KNN scan of the GiST index
+``registry_centre_earth_gist`` (registry migration 0013), never a scan of every centre; the
+distance shown is ``earth_distance`` in metres (great circle on earthdistance's sphere).
+Centres without a map location have no distance and are left out of a search near a point. The
+distance is the only sort key: a second one (the id, to order centres at the very same spot)
+would stop PostgreSQL from reading the index in order.
 
 Everything is read-only; nothing here writes."""
 
@@ -66,9 +67,11 @@ FEE_COLUMNS = {  # class type → its column of FeeSchedule
 
 
 class LlToEarth(Func):
-    """earthdistance's ``ll_to_earth(lat, lng)``: the point as a cube (type ``earth``)."""
+    """``luhuituo_ll_to_earth(lat, lng)``: earthdistance's ``ll_to_earth``, the point as a cube
+    (type ``earth``), through the wrapper of registry migration 0013 (it survives a restore of a
+    dump, which earthdistance's own function in an index does not)."""
 
-    function = "ll_to_earth"
+    function = "luhuituo_ll_to_earth"
     output_field = FloatField()  # a cube; never read, only compared and measured
 
 
