@@ -93,7 +93,7 @@ class Framework(models.Model):
                 problems.append(
                     _("The indicators of dimension %(dimension)s add up to %(sum)s, not its "
                       "%(points)s points.")
-                    % {"dimension": dimension, "sum": _number(maxima),
+                    % {"dimension": dimension, "sum": number_text(maxima),
                        "points": dimension.points})
         return problems + self._band_problems(list(self.bands.all()))
 
@@ -110,16 +110,16 @@ class Framework(models.Model):
         bands = sorted(bands, key=lambda b: b.min_total)
         if bands[0].min_total != 0:
             problems.append(_("The lowest grade band starts at %(start)s, not 0.")
-                            % {"start": _number(bands[0].min_total)})
+                            % {"start": number_text(bands[0].min_total)})
         for lower, upper in itertools.pairwise(bands):
             if lower.max_total != upper.min_total:
                 problems.append(_("No grade band covers totals from %(start)s up to %(end)s.")
-                                % {"start": _number(lower.max_total),
-                                   "end": _number(upper.min_total)})
+                                % {"start": number_text(lower.max_total),
+                                   "end": number_text(upper.min_total)})
         top = bands[-1].max_total
         if top is not None and top <= self.total_points:
             problems.append(_("No grade band covers totals of %(start)s and above.")
-                            % {"start": _number(top)})
+                            % {"start": number_text(top)})
         return problems
 
     def activate(self) -> None:
@@ -194,7 +194,7 @@ class Framework(models.Model):
         band = next((band for band in bands if band.covers(total)), None)
         if band is None:
             raise FrameworkError(_("No grade band of %(framework)s covers a total of "
-                                   "%(total)s.") % {"framework": self, "total": _number(total)})
+                                   "%(total)s.") % {"framework": self, "total": number_text(total)})
         result = band
         if failed and band.stars > self.veto_cap_stars:
             allowed = [b for b in bands if b.stars <= self.veto_cap_stars]
@@ -330,7 +330,7 @@ class Indicator(models.Model):
             raise FrameworkError(_("The score of indicator %(code)s cannot be below 0.") % code)
         if score > self.max_score:
             raise FrameworkError(_("The score of indicator %(code)s cannot be above its maximum "
-                                   "of %(max)s.") % (code | {"max": _number(self.max_score)}))
+                                   "of %(max)s.") % (code | {"max": number_text(self.max_score)}))
         return score
 
 
@@ -406,6 +406,6 @@ def _lock_versions(code: str) -> list[int]:
                 .values_list("version", flat=True))
 
 
-def _number(value) -> str:
+def number_text(value) -> str:
     """A number without trailing zeros: 82.5, 900."""
     return f"{Decimal(value).normalize():f}"

@@ -46,6 +46,7 @@ from ..models import (
     Indicator,
     StarRating,
 )
+from ..models.framework import number_text
 
 RS = StarRating.Status
 Trigger = DowngradeReview.Trigger
@@ -220,11 +221,6 @@ CHART_BAR_Y = 21
 CHART_BAR_HEIGHT = 14
 
 
-def _number(value) -> str:
-    """A score or edge without trailing zeros: 82.5, 900."""
-    return f"{Decimal(value).normalize():f}"
-
-
 @dataclass(frozen=True)
 class DimensionResult:
     """One dimension of a rated assessment: its score against its points, and where its bar
@@ -239,7 +235,7 @@ class DimensionResult:
 
     @property
     def score_text(self) -> str:
-        return _number(self.score) if self.score is not None else "–"
+        return number_text(self.score) if self.score is not None else "–"
 
     @property
     def percent(self) -> Decimal:
@@ -278,8 +274,8 @@ class Band:
     def of(cls, band: GradeBand | None) -> Band | None:
         if band is None:
             return None
-        return cls(grade=band.grade, stars=band.stars, min=_number(band.min_total),
-                   max=_number(band.max_total) if band.max_total is not None else None,
+        return cls(grade=band.grade, stars=band.stars, min=number_text(band.min_total),
+                   max=number_text(band.max_total) if band.max_total is not None else None,
                    verified=band.verified)
 
 
@@ -300,7 +296,7 @@ class ReportCard:
 
     @property
     def total_text(self) -> str:
-        return _number(self.rating.total)
+        return number_text(self.rating.total)
 
     @property
     def capped(self) -> bool:
