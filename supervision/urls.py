@@ -68,6 +68,8 @@ urlpatterns = [
 
     # --- daily records -----------------------------------------------------------------------
     path("centre/<int:centre_id>/daily/", daily.daily_today, name="daily-today"),
+    path("centre/<int:centre_id>/daily/attendance/<int:pk>/guardian-told/", daily.guardian_told,
+         name="guardian-told"),
     path("centre/<int:centre_id>/daily/<int:class_id>/<daily_isodate:day>/", daily.class_day,
          name="class-day"),
 

@@ -20,13 +20,16 @@ def notify(recipient: User, title: str, *, body: str = "", url: str = "",
 def notify_later(users: Iterable[User], title: str, *, url: str, body: str = "",
                  level: str = Notification.Level.INFO) -> None:
     """Notify each of ``users`` after the current transaction commits (at once outside one)."""
-    users = list(users)
     title, body = str(title), str(body)
+    send_later([Notification(recipient=user, title=title[:200], body=body, url=url, level=level)
+                for user in users])
 
-    def send() -> None:
-        Notification.objects.bulk_create([
-            Notification(recipient=user, title=title[:200], body=body, url=url, level=level)
-            for user in users
-        ])
 
-    transaction.on_commit(send)
+def send_later(notifications: Iterable[Notification]) -> None:
+    """Write ``notifications`` (unsaved, each its own text) after the current transaction
+    commits, in one query."""
+    notifications = list(notifications)
+    for notification in notifications:
+        notification.title = str(notification.title)[:200]
+    if notifications:
+        transaction.on_commit(lambda: Notification.objects.bulk_create(notifications))

@@ -85,6 +85,8 @@ class Verb(models.TextChoices):
 
     # daily records and safety (supervision)
     CLASS_DAY_SAVED = "class_day_saved", _("saved a class's daily record")
+    GUARDIAN_TOLD = "guardian_told", _(
+        "recorded that a guardian was told of an abnormal check")
     INCIDENT_REPORTED = "incident_reported", _("reported an incident")
     INCIDENT_GUARDIAN_NOTIFIED = "incident_guardian_notified", _(
         "recorded that the guardians were told of an incident")

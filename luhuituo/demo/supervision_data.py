@@ -182,6 +182,7 @@ class DemoWriter:
             by_class.setdefault(enrolment.class_group_id, []).append(enrolment)
         groups = {g.pk: g for g in centre.classes.all()}
         days, duty, rows = [], [], []
+        untold_left = 1
         for day in self.open_days:
             latest = day == self.last_open_day
             free = list(carers)  # a carer is on duty in one class a day (A1)
@@ -216,11 +217,21 @@ class DemoWriter:
                         "abnormal" if rng.random() < 0.02 else "normal")
                     if status != "absent":
                         present.append(enrolment)
-                    rows.append(Attendance(
+                    row = Attendance(
                         class_day=record, child_id=enrolment.child_id, date=day, status=status,
                         absence_reason=reason, symptom_group=symptom,
                         morning_check="" if late else check,
-                        midday_check="" if latest else check))
+                        midday_check="" if latest else check)
+                    if row.abnormal:
+                        # The guardian is told by phone within the hour, except once on the
+                        # latest day (rule A8, once its limit has passed).
+                        row.abnormal_at = record.morning_check_at or record.midday_check_at
+                        if not (latest and untold_left):
+                            row.guardian_told_at = row.abnormal_at + timedelta(minutes=25)
+                            row.guardian_told_via = Attendance.ToldVia.IN_PERSON
+                        else:
+                            untold_left -= 1
+                    rows.append(row)
                 needed = group.carers_needed(len(present))
                 if short_today is not None and group.pk == short_today.pk and latest:
                     needed -= 1

@@ -4,6 +4,7 @@ and the morning and midday health checks."""
 from __future__ import annotations
 
 import pghistory
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -135,6 +136,10 @@ class Attendance(models.Model):
         NORMAL = "normal", _("Normal")
         ABNORMAL = "abnormal", _("Abnormal")
 
+    class ToldVia(models.TextChoices):
+        PLATFORM = "platform", _("Platform notification")
+        IN_PERSON = "in_person", _("Phone call or in person")
+
     class_day = models.ForeignKey(ClassDay, models.CASCADE, related_name="attendance",
                                   verbose_name=_("class day"))
     child = models.ForeignKey(Child, models.CASCADE, related_name="attendance",
@@ -153,6 +158,19 @@ class Attendance(models.Model):
                                     blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     changed_in = models.PositiveIntegerField(_("changed in version"), default=1, editable=False)
+    # Telling the guardian of an abnormal check (管理规范 Art 24; rule A8): when a check was
+    # last found abnormal (a check that turns abnormal again later starts a new period), and
+    # when and how a guardian was told. The platform tells a guardian with a linked account by
+    # itself; a carer records a phone call or a word at the door.
+    abnormal_at = models.DateTimeField(_("abnormal check recorded at"), null=True, blank=True,
+                                       editable=False)
+    guardian_told_at = models.DateTimeField(_("guardian told at"), null=True, blank=True,
+                                            editable=False)
+    guardian_told_via = models.CharField(_("how the guardian was told"), max_length=10, blank=True,
+                                         choices=ToldVia.choices, editable=False)
+    guardian_told_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
+                                         blank=True, related_name="+", editable=False,
+                                         verbose_name=_("guardian told by (staff)"))
 
     class Meta:
         ordering = ["class_day", "child__name"]
@@ -166,6 +184,10 @@ class Attendance(models.Model):
             # A6: each child's days attended, in date order (rules/children.py return_check).
             models.Index(fields=["child", "date"], name="supervision_attended_days",
                          condition=models.Q(status__in=["present", "left_early"])),
+            # A8: abnormal checks whose guardian has not been told yet.
+            models.Index(fields=["abnormal_at"], name="supervision_guardian_untold",
+                         condition=models.Q(abnormal_at__isnull=False,
+                                            guardian_told_at__isnull=True)),
         ]
 
     def __str__(self) -> str:
@@ -179,3 +201,11 @@ class Attendance(models.Model):
     @property
     def attends(self) -> bool:
         return self.status in {self.Status.PRESENT, self.Status.LEFT_EARLY}
+
+    @property
+    def abnormal(self) -> bool:
+        return self.Check.ABNORMAL in (self.morning_check, self.midday_check)
+
+    @property
+    def guardian_untold(self) -> bool:
+        return self.abnormal_at is not None and self.guardian_told_at is None

@@ -20,19 +20,31 @@ from datetime import date, datetime
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luhuituo.core.audit import audit
+from luhuituo.core.dates import day as date_text
+from luhuituo.core.dates import moment
 from luhuituo.core.exceptions import DomainError
 from luhuituo.core.jobs import enqueue
-from luhuituo.core.models import User
+from luhuituo.core.models import Notification, User
+from luhuituo.core.notify import send_later
 from luhuituo.core.verbs import Verb
-from luhuituo.core.workflow import require_version
+from luhuituo.core.workflow import lock, require_version
 from registry.models import ClassGroup, Staff
 from registry.rules import require_centre_member
 
-from ..models import Attendance, Child, ClassDay, DutyAssignment, Enrolment, SymptomGroup
+from ..models import (
+    Attendance,
+    Child,
+    ClassDay,
+    DutyAssignment,
+    Enrolment,
+    Guardian,
+    SymptomGroup,
+)
 
 A = Attendance
 
@@ -214,6 +226,7 @@ def save_class_day(class_group: ClassGroup, day: date, *, by: User,
                for child_id, data in cleaned.items()
                if child_id not in saved
                or any(getattr(saved[child_id], name) != data[name] for name in ROW_FIELDS)]
+    turned_abnormal = _follow_abnormal_checks(changed, saved, now)
     duty = {d.staff_id: d for d in class_day.duty.all()}
     staff_changed = set(duty) != valid_staff
     if staff_changed:
@@ -225,19 +238,119 @@ def save_class_day(class_group: ClassGroup, day: date, *, by: User,
             row.changed_in = class_day.version
         Attendance.objects.bulk_create(
             changed, update_conflicts=True, unique_fields=["class_day", "child"],
-            update_fields=[*ROW_FIELDS, "changed_in"],
+            update_fields=[*ROW_FIELDS, "changed_in", *TOLD_FIELDS],
         )
     counts = dict.fromkeys(A.Status.values, 0)
     for data in cleaned.values():
         counts[data["status"]] += 1
     audit(Verb.CLASS_DAY_SAVED, actor=by, target=class_day, request=request,
           date=day, version=class_day.version, children=len(cleaned), changed=len(changed),
-          staff=sorted(valid_staff), **counts)
-    # Rules A1 (ratio) and A9 (cluster) are "realtime on attendance" (docs/rules/alert-rules.md):
-    # the worker re-runs them as soon as the day is saved, besides their hourly run. The job is a
-    # row saved with the day: a broker outage delays it, never loses it or fails the save.
-    enqueue("supervision.checks.engine.run_rules", codes=["A1", "A9"], coalesce=True)
+          staff=sorted(valid_staff), abnormal=len(turned_abnormal),
+          guardians_notified=sum(1 for row in turned_abnormal if row.guardian_told_at),
+          **counts)
+    # Rules A1 (ratio) and A9 (cluster) are "realtime on attendance" (docs/rules/alert-rules.md),
+    # and a check corrected to normal ends A8's alert: the worker re-runs them as soon as the day
+    # is saved, besides their hourly run. The job is a row saved with the day: a broker outage
+    # delays it, never loses it or fails the save.
+    enqueue("supervision.checks.engine.run_rules", codes=["A1", "A8", "A9"], coalesce=True)
     return class_day
+
+
+# --- telling the guardian of an abnormal check (管理规范 Art 24; rule A8) ------------------------
+
+CHECKS = ("morning_check", "midday_check")
+TOLD_FIELDS = ("abnormal_at", "guardian_told_at", "guardian_told_via", "guardian_told_by")
+
+
+def _follow_abnormal_checks(rows: list[Attendance], saved: Mapping[int, Attendance],
+                            now: datetime) -> list[Attendance]:
+    """Set the telling fields of the rows about to be saved, and tell the guardians with a
+    linked account of each check that has just turned abnormal (one query, only when one
+    did). Returns the rows whose check turned abnormal.
+
+    A check that turns abnormal starts a new period (``abnormal_at``) that a guardian has not
+    been told of; a row with no abnormal check left has none; any other row keeps what was
+    recorded."""
+    turned = []
+    for row in rows:
+        before = saved.get(row.child_id)
+        if not row.abnormal:
+            continue  # the fields' defaults: nothing abnormal, nothing to tell
+        if any(getattr(row, check) == A.Check.ABNORMAL
+               and (before is None or getattr(before, check) != A.Check.ABNORMAL)
+               for check in CHECKS):
+            row.abnormal_at = now
+            turned.append(row)
+        else:
+            for name in TOLD_FIELDS:
+                attname = A._meta.get_field(name).attname  # the user's id: no query
+                setattr(row, attname, getattr(before, attname))
+    if turned:
+        _tell_linked_guardians(turned, now)
+    return turned
+
+
+def _tell_linked_guardians(rows: list[Attendance], now: datetime) -> None:
+    """A notification to each parent account linked to a child of ``rows``; a row with one is
+    told through the platform."""
+    accounts: dict[int, list[User]] = {}
+    for guardian in (Guardian.objects.filter(child_id__in=[r.child_id for r in rows],
+                                             user__isnull=False, user__is_active=True)
+                     .select_related("user", "child")):
+        accounts.setdefault(guardian.child_id, []).append(guardian.user)
+        for row in rows:
+            if row.child_id == guardian.child_id:
+                row.child = guardian.child  # its name, for the message: no query per row
+    notifications = []
+    for row in rows:
+        users = accounts.get(row.child_id)
+        if not users:
+            continue
+        row.guardian_told_at, row.guardian_told_via = now, A.ToldVia.PLATFORM
+        title, body = abnormal_check_title(row), abnormal_check_body(row)
+        url = reverse("supervision:my-child-detail", args=[row.child_id])
+        notifications += [Notification(recipient=user, title=title, body=body, url=url,
+                                       level=Notification.Level.WARNING) for user in users]
+    send_later(notifications)
+
+
+def abnormal_check_title(row: Attendance) -> str:
+    checks = [str(A._meta.get_field(check).verbose_name) for check in CHECKS
+              if getattr(row, check) == A.Check.ABNORMAL]
+    return _("%(child)s: abnormal %(checks)s on %(date)s") % {
+        "child": row.child.name, "checks": "、".join(checks), "date": date_text(row.date)}
+
+
+def abnormal_check_body(row: Attendance) -> str:
+    parts = []
+    if row.symptom_group:
+        parts.append(_("Symptoms: %(symptoms)s.") % {"symptoms": row.get_symptom_group_display()})
+    if row.note:
+        parts.append(_("The carer's note: %(note)s") % {"note": row.note})
+    parts.append(_("The centre will keep you informed; call the centre if you have questions."))
+    return " ".join(str(p) for p in parts)
+
+
+@transaction.atomic
+def record_guardian_told(attendance: Attendance, *, by: User, request=None) -> Attendance:
+    """A carer told the guardian of the abnormal check by phone or in person: recorded with
+    the time it is recorded. Refused when no check is abnormal or a guardian was told
+    already."""
+    require_centre_member(by, attendance.class_day.class_group.centre)
+    attendance = lock(attendance, "class_day__class_group", "child")
+    if not attendance.abnormal or attendance.abnormal_at is None:
+        raise RecordError(_("No check of this child is abnormal on that day."))
+    if attendance.guardian_told_at is not None:
+        raise RecordError(_("Telling the guardian is already recorded (%(when)s).") % {
+            "when": moment(attendance.guardian_told_at)})
+    attendance.guardian_told_at = timezone.now()
+    attendance.guardian_told_via = A.ToldVia.IN_PERSON
+    attendance.guardian_told_by = by
+    attendance.save(update_fields=["guardian_told_at", "guardian_told_via", "guardian_told_by"])
+    audit(Verb.GUARDIAN_TOLD, actor=by, target=attendance.class_day, request=request,
+          child=attendance.child_id, date=attendance.date)
+    enqueue("supervision.checks.engine.run_rules", codes=["A8"], coalesce=True)
+    return attendance
 
 
 def _carers_elsewhere(class_group: ClassGroup, day: date, carers: Iterable[int]) -> str | None:

@@ -457,19 +457,21 @@ def my_children(request: HttpRequest) -> HttpResponse:
 @require_GET
 @parent_required
 def my_child_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The parent's own child: class, the last 30 days' attendance, health checks."""
+    """The parent's own child: today's day at the centre (attendance, morning and midday
+    checks, symptoms, the carer's note), the last 30 days, health checks, consents."""
     child = get_visible_or_404(
         with_checks(Child.objects.select_related("centre")).prefetch_related(
             "consents__guardian", "guardians"), request.user, pk=pk)
     log_access(request, child, reason="parent: own child")
     today = timezone.localdate()
-    attendance = (Attendance.objects.filter(
-        child=child, class_day__date__gt=today - timedelta(days=PARENT_ATTENDANCE_DAYS),
-        class_day__date__lte=today).select_related("class_day__class_group")
-        .order_by("-class_day__date"))
+    attendance = list(Attendance.objects.filter(
+        child=child, date__gt=today - timedelta(days=PARENT_ATTENDANCE_DAYS),
+        date__lte=today).select_related("class_day__class_group")
+        .order_by("-date"))
     return render(request, "supervision/children/parent_detail.html", {
         "child": child, "age": child.age_months(today), "enrolment": child.current_enrolment,
         "attendance": attendance, "attendance_days": PARENT_ATTENDANCE_DAYS,
+        "today_row": attendance[0] if attendance and attendance[0].date == today else None,
         "missing": child_can_attend(child, today)
         if child.status == Child.Status.ENROLLED else [],
         "consents": sorted(child.consents.all(), key=lambda c: c.consented_at, reverse=True),

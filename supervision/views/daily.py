@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -36,6 +36,7 @@ from ..services.daily import (
     children_in_class,
     edit_refusal,
     ratio_summary,
+    record_guardian_told,
     save_class_day,
 )
 
@@ -99,7 +100,8 @@ def _sheet_data(class_group, day: date):
     attendance = {}
     on_duty = []
     if class_day is not None:
-        attendance = {a.child_id: a for a in class_day.attendance.select_related("child")}
+        attendance = {a.child_id: a for a in class_day.attendance.select_related(
+            "child", "guardian_told_by")}
         for duty in class_day.duty.select_related("staff").order_by(
                 "staff__role", "staff__name", "staff_id"):
             duty.staff.counted = duty.counts  # False: counted in another class that day
@@ -191,9 +193,45 @@ def class_day(request: HttpRequest, centre_id: int, class_id: int, day: date) ->
         request, class_group=class_group, day=day, today=timezone.localdate(),
         record=class_day_record, sheet=sheet, refusal=refusal, ratio=ratio,
         rows=[(child, attendance.get(child.pk)) for child in children], on_duty=on_duty,
+        abnormal=_abnormal_rows(children, attendance),
+        notify_hours=settings.HEALTH_NOTIFY_HOURS,
         previous_day=reverse("supervision:class-day", args=[
             centre.pk, class_group.pk, (day - timedelta(days=1)).isoformat()]),
         next_day=reverse("supervision:class-day", args=[
             centre.pk, class_group.pk, (day + timedelta(days=1)).isoformat()])
         if day < timezone.localdate() else None,
     ), status=status)
+
+
+def _abnormal_rows(children, attendance: dict) -> list[Attendance]:
+    """The day's rows with an abnormal check, in the sheet's order, each with ``late``: its
+    guardian not told within ``HEALTH_NOTIFY_HOURS`` (rule A8)."""
+    limit = timezone.now() - timedelta(hours=settings.HEALTH_NOTIFY_HOURS)
+    rows = []
+    for child in children:
+        row = attendance.get(child.pk)
+        if row is not None and row.abnormal and row.abnormal_at is not None:
+            row.late = row.guardian_told_at is None and row.abnormal_at <= limit
+            rows.append(row)
+    return rows
+
+
+@centre_member_required
+@require_POST
+def guardian_told(request: HttpRequest, centre_id: int, pk: int) -> HttpResponse:
+    """A carer told a guardian of an abnormal check by phone or in person: record it (rule
+    A8), then back to the class's day."""
+    attendance = get_object_or_404(
+        Attendance.objects.filter(class_day__in=ClassDay.objects.visible_to(request.user),
+                                  class_day__class_group__centre=request.centre)
+        .select_related("class_day__class_group__centre", "child"), pk=pk)
+    try:
+        record_guardian_told(attendance, by=request.user, request=request)
+    except RecordError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Recorded: the guardian of %(child)s was told.") % {
+            "child": attendance.child.name})
+    day = attendance.class_day
+    return redirect(reverse("supervision:class-day", args=[
+        request.centre.pk, day.class_group_id, day.date.isoformat()]) + "#guardians-h")

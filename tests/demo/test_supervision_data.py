@@ -2,7 +2,7 @@
 checks, and nothing new on a second run."""
 
 import pytest
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from luhuituo.core.models import User
 from supervision.models import (
@@ -43,6 +43,13 @@ def test_demo_children_records_and_alerts(demo_db):
     # About 30 days of records, several classes a day.
     assert ClassDay.objects.values("date").distinct().count() >= 18
     assert Attendance.objects.count() > 10 * children
+    # Abnormal checks carry their time; guardians were told of all but one a centre on the
+    # latest day (rule A8 once its limit has passed).
+    abnormal = Attendance.objects.filter(Q(morning_check="abnormal") | Q(midday_check="abnormal"))
+    assert abnormal.exists() and not abnormal.filter(abnormal_at__isnull=True).exists()
+    untold = abnormal.filter(guardian_told_at__isnull=True)
+    assert untold.exists()
+    assert untold.values("date").distinct().count() == 1
     # The parent persona is the guardian of a child at the demo centre.
     parent = User.objects.get(username="parent")
     assert Child.objects.visible_to(parent).filter(centre__name="江阳区示范托育中心").exists()

@@ -37,7 +37,7 @@ def test_each_rule_declares_the_group_settings_give_it():
     for rule in registry.all_rules():
         assert rule.schedule == settings.CHECK_SCHEDULES[rule.code], rule.code
         assert registry.schedule_of(rule.code) == rule.schedule
-    assert registry.rules_for_schedule("hourly") == ["A1", "A9"]
+    assert registry.rules_for_schedule("hourly") == ["A1", "A8", "A9"]
     assert registry.rules_for_schedule("quarter_hourly") == ["A10", "A11"]
 
 
@@ -58,7 +58,7 @@ def test_another_apps_rule_is_discovered_and_runs_in_its_own_group(rules, monkey
     registry.autodiscover()
     try:
         assert registry.get("Z1").title == "Another app's rule"
-        assert registry.rules_for_schedule("hourly") == ["A1", "A9", "Z1"]
+        assert registry.rules_for_schedule("hourly") == ["A1", "A8", "A9", "Z1"]
         assert "Z1" in [rule.code for rule in registry.all_rules()]
         assert engine.run_rule("Z1").created == 0
         monkeypatch.setitem(settings.CHECK_SCHEDULES, "Z1", "daily")  # a deployment moves it

@@ -18,7 +18,7 @@ from registry.models import ClassGroup
 
 from ...models import Attendance, ClassDay, Enrolment, Incident
 from ..registry import Hit, register
-from .common import S, _date, _open_subject_ids, _today, operating_centres
+from .common import S, _child, _date, _open_subject_ids, _today, operating_centres
 
 
 @register("A1", S.RED, gettext_lazy("Too few carers on duty for the children present"),
@@ -90,6 +90,33 @@ def morning_check(now: datetime) -> Iterator[Hit]:
         ) % {"class": group.name, "time": settings.MORNING_CHECK_DEADLINE, "date": _date(day),
              "again": _(", nor on the open day before") if twice else ""},
             severity=S.ORANGE if twice else None)
+
+
+@register("A8", S.ORANGE, gettext_lazy("Guardian not told of an abnormal check"),
+          "管理规范 Art 24", schedule="hourly")
+def guardian_not_told(now: datetime) -> Iterator[Hit]:
+    """Class days with a child whose morning or midday check turned abnormal more than
+    ``HEALTH_NOTIFY_HOURS`` ago and whose guardian has not been told (neither through the
+    platform — a guardian with a linked account is told when the check is saved — nor by a
+    call or a word the carer recorded). One alert per class day; it resolves once every
+    guardian of that day has been told or the check was corrected. Reads the partial index of
+    untold abnormal checks."""
+    late = (Attendance.objects
+            .filter(abnormal_at__isnull=False, guardian_told_at__isnull=True,
+                    abnormal_at__lte=now - timedelta(hours=settings.HEALTH_NOTIFY_HOURS))
+            .select_related("child", "class_day__class_group")
+            .order_by("class_day_id", "child__name", "child_id"))
+    per_day: dict[int, list[Attendance]] = {}
+    for row in late:
+        per_day.setdefault(row.class_day_id, []).append(row)
+    for rows in per_day.values():
+        class_day = rows[0].class_day
+        yield Hit(class_day.class_group.centre_id, class_day, _(
+            "%(class)s on %(date)s: the guardians of %(children)s have not been told of an "
+            "abnormal check within %(hours)d hours."
+        ) % {"class": class_day.class_group.name, "date": _date(class_day.date),
+             "children": "、".join(_child(r.child) for r in rows),
+             "hours": settings.HEALTH_NOTIFY_HOURS})
 
 
 @register("A9", S.RED, gettext_lazy("Possible infectious-disease cluster"),
