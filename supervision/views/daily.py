@@ -72,6 +72,9 @@ def daily_today(request: HttpRequest, centre_id: int) -> HttpResponse:
             carers=Count("duty", filter=Q(
                 duty__counts=True, duty__staff__role__in=settings.RATIO_CARER_ROLES),
                 distinct=True),
+            untold=Count("attendance", filter=Q(attendance__abnormal_at__isnull=False,
+                                                attendance__guardian_told_at__isnull=True),
+                         distinct=True),
         )
     }
     rows = []

@@ -304,3 +304,12 @@ def test_another_parent_gets_neither_the_page_nor_the_notification(
     assert not Notification.objects.filter(recipient=stranger).exists()
     page = client_for(stranger).get(reverse("supervision:my-child-detail", args=[linked.pk]))
     assert page.status_code == 404
+
+
+def test_todays_classes_point_to_the_guardians_not_told(client_for, klass, manager, carer,
+                                                       unlinked):
+    save(klass, manager, carer, row(unlinked, morning="abnormal"))
+    page = client_for(manager).get(reverse("supervision:daily-today", args=[klass.centre_id]))
+    html = page.content.decode()
+    assert "1 abnormal check: guardian not told" in html
+    assert "#guardians-h" in html
