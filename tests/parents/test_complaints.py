@@ -191,6 +191,20 @@ def test_parent_sees_only_their_own(client_for, world, centre_a):
     assert own["Cache-Control"] == "private, no-store"
 
 
+def test_the_answer_notification_links_to_the_parents_complaint_page(
+        client_for, world, centre_a, django_capture_on_commit_callbacks):
+    complaint = file(world, centre_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        supervision_service.answer_complaint(complaint=complaint,
+                                             by=world["district_regulator"],
+                                             outcome="已责令退还多收费用。", upheld=True)
+    note = Notification.objects.get(recipient=world["parent"])
+    assert note.url == reverse("parents:complaint-detail", args=[complaint.pk])
+    page = client_for(world["parent"]).get(note.url)
+    assert page.status_code == 200
+    assert "已责令退还多收费用。" in page.content.decode()
+
+
 def test_detail_shows_the_outcome(client_for, world, centre_a):
     complaint = file(world, centre_a)
     supervision_service.answer_complaint(complaint=complaint, by=world["district_regulator"],
