@@ -183,6 +183,8 @@ class Verb(models.TextChoices):
     APPLICATION_ACCEPTED = "application_accepted", _("accepted an application")
     APPLICATION_DECLINED = "application_declined", _("declined an application")
     APPLICATION_WITHDRAWN = "application_withdrawn", _("withdrew an application")
+    APPLICATION_CLOSED = "application_closed", _(
+        "closed an application: the child was placed at another centre")
 
 
 # The dotted codes used before the enumeration, and what they became (data migration

@@ -117,7 +117,8 @@ class Application(models.Model):
     """入托申请 — a parent's application for a place for their child at a centre, with a
     preferred start date and care form. The centre accepts it (enrolling the child through
     ``supervision.services.children.enrol_child``), puts it on its waiting list, or declines
-    it with a reason; the parent may withdraw it while it is open."""
+    it with a reason; the parent may withdraw it while it is open. Accepting one closes the
+    child's other open applications (``closed``: placed at another centre)."""
 
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted")
@@ -125,6 +126,7 @@ class Application(models.Model):
         ACCEPTED = "accepted", _("Accepted")
         DECLINED = "declined", _("Declined")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+        CLOSED = "closed", _("Closed: placed at another centre")
 
     OPEN = (Status.SUBMITTED, Status.WAITLISTED)
 

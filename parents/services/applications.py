@@ -6,8 +6,10 @@ publicly listed centres at a time (``apply``). The centre decides: ``accept`` en
 through ``supervision.services.children.enrol_child`` — every rule of enrolment applies (age
 and class, places, start date, duplicates) and a refusal leaves the application as it was —
 with the parent as the primary guardian, linked to their account; ``waitlist`` puts it on the
-centre's waiting list (the parent sees the position); ``decline`` needs a reason. The parent
-is notified of each decision and may ``withdraw`` an open application."""
+centre's waiting list (the parent sees the position); ``decline`` needs a reason. Accepting
+closes the child's open applications at other centres (``closed``: placed elsewhere), in the
+same transaction, so their queues and waiting lists no longer count them. The parent is
+notified of each decision and may ``withdraw`` an open application."""
 
 from __future__ import annotations
 
@@ -148,9 +150,20 @@ def accept(application: Application, *, by: User, class_group: ClassGroup, start
     application.decided_at, application.decided_by = timezone.now(), by
     transition(application, S.ACCEPTED, by=by, verb=Verb.APPLICATION_ACCEPTED, request=request,
                update_fields=["enrolled_child", "decided_at", "decided_by"], child=child.pk)
+    _close_others(application, by=by, request=request)
     _tell_parent(application, _("%(centre)s accepted your application for %(child)s") % {
         "centre": application.centre.name, "child": child_data.name})
     return child
+
+
+def _close_others(accepted: Application, *, by: User, request=None) -> None:
+    """The child is placed: their other open applications close (in the caller's
+    transaction), each with its audit event."""
+    others = (Application.objects.open().filter(child_id=accepted.child_id)
+              .exclude(pk=accepted.pk).order_by("pk").select_for_update())
+    for other in others:
+        transition(other, S.CLOSED, by=by, verb=Verb.APPLICATION_CLOSED, request=request,
+                   update_fields=[], accepted=accepted.pk, placed_at=accepted.centre_id)
 
 
 @transaction.atomic

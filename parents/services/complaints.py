@@ -5,7 +5,8 @@ The complaint is supervision's: ``file_complaint`` records it through
 complainant), which sets the answer date and tells the district's regulators; the evidence
 photos (already checked by ``core.uploads.check_upload``) are kept as ``ComplaintPhoto`` in the
 same transaction. Only publicly listed centres can be complained about here. The parent follows
-their own complaints (``own_complaints``); regulators handle them in supervision's desk."""
+their own complaints (``Complaint.objects.visible_to`` gives a parent their own); regulators
+handle them in supervision's desk."""
 
 from __future__ import annotations
 
@@ -19,13 +20,6 @@ from supervision.models import Complaint
 from supervision.services.complaints import receive_complaint
 
 from ..models import ComplaintPhoto
-
-
-def own_complaints(user: User):
-    """The complaints ``user`` filed through the portal; none for anyone else."""
-    if not user.is_authenticated or not user.is_parent:
-        return Complaint.objects.none()
-    return Complaint.objects.filter(parent=user)
 
 
 @transaction.atomic

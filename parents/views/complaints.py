@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -19,6 +19,7 @@ from luhuituo.core.audit import log_access
 from luhuituo.core.permissions import get_visible_or_404, parent_required
 from luhuituo.core.submissions import submit_once
 from luhuituo.core.uploads import file_response
+from supervision.models import Complaint
 
 from ..forms.complaints import ComplaintForm
 from ..models import ComplaintPhoto
@@ -53,7 +54,7 @@ def complaint_create(request: HttpRequest) -> HttpResponse:
 @parent_required
 @require_GET
 def complaint_list(request: HttpRequest) -> HttpResponse:
-    complaints = (service.own_complaints(request.user).select_related("centre__region")
+    complaints = (Complaint.objects.visible_to(request.user).select_related("centre__region")
                   .annotate(photo_count=Count("photos")).order_by("-received_at", "-id"))
     page = Paginator(complaints, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "parents/complaints/list.html", {"page": page})
@@ -63,8 +64,8 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One of the parent's complaints; anyone else's is 404."""
-    complaint = get_object_or_404(
-        service.own_complaints(request.user).select_related("centre__region"), pk=pk)
+    complaint = get_visible_or_404(Complaint.objects.select_related("centre__region"),
+                                   request.user, pk=pk)
     return render(request, "parents/complaints/detail.html", {
         "complaint": complaint, "photos": complaint.photos.order_by("uploaded_at", "id")})
 

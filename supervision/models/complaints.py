@@ -20,9 +20,15 @@ from .inspections import Inspection
 
 class ComplaintQuerySet(CentreRecordQuerySet):
     def visible_to(self, user):
-        """Regulators: complaints about centres in their regions. Nobody else — not the
-        centre complained about, not (yet) the parent who complained."""
-        if not user.is_authenticated or not user.is_regulator:
+        """Regulators: complaints about centres in their regions. Parents: the complaints they
+        filed themselves through the portal. Nobody else — not the centre complained about.
+        (The regulator's complaint pages are guarded by account type as well, so a parent
+        reaches their own complaints only through the parent portal's pages.)"""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_parent:
+            return self.filter(parent=user)
+        if not user.is_regulator:
             return self.none()
         return super().visible_to(user)
 

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -37,6 +37,15 @@ class ComplaintError(InspectionError):
 
 def _url(complaint: Complaint) -> str:
     return reverse("supervision:complaint-detail", args=[complaint.pk])
+
+
+def _parent_url(complaint: Complaint) -> str:
+    """The parent's own page of the complaint, in the parent portal — named, not imported (the
+    portal is a higher layer); "" when the portal is not installed."""
+    try:
+        return reverse("parents:complaint-detail", args=[complaint.pk])
+    except NoReverseMatch:
+        return ""
 
 
 def due_date(received_on: date) -> date:
@@ -128,7 +137,8 @@ def answer_complaint(*, complaint: Complaint, by: User, outcome: str, upheld: bo
                 upheld=upheld)
     if complaint.parent_id:
         notify_later([complaint.parent], _("Your complaint has been answered: %(summary)s") % {
-            "summary": complaint.summary}, body=complaint.outcome, url="")
+            "summary": complaint.summary}, body=complaint.outcome,
+            url=_parent_url(complaint))
     return complaint
 
 

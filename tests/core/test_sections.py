@@ -51,3 +51,28 @@ def test_the_regulator_centre_page_links_to_supervision(centre_a):
 def test_an_unknown_place_is_refused():
     with pytest.raises(ValueError, match="unknown page place"):
         sections.register("nowhere", Link("x", lambda obj: "/"))
+
+
+def test_panels_render_with_their_own_context_in_order(monkeypatch, rf):
+    from django.template import Context, Template
+
+    from luhuituo.core.sections import Panel
+
+    monkeypatch.setitem(sections._registry, "regulator-complaint", [
+        Panel("x/second.html", lambda request, obj: {"n": 2}, order=20),
+        Panel("x/first.html", lambda request, obj: {"n": 1}, order=10),
+        Panel("x/none.html", lambda request, obj: None, order=5),
+        Panel("x/hidden.html", lambda request, obj: {"n": 3}, order=1,
+              show=lambda request, obj: False),
+        Link("a link, not a panel", lambda obj: "/"),
+    ])
+    request = rf.get("/")
+    assert sections.panels("regulator-complaint", request, object()) == [
+        ("x/first.html", {"n": 1}), ("x/second.html", {"n": 2})]
+    assert [str(i["label"]) for i in sections.links("regulator-complaint", request, None)] == [
+        "a link, not a panel"]
+    monkeypatch.setattr("luhuituo.core.templatetags.luhuituo.render_to_string",
+                        lambda template, context, request=None: f"<{template}:{context['n']}>")
+    html = Template('{% load luhuituo %}{% section_panels "regulator-complaint" obj %}').render(
+        Context({"request": request, "obj": object()}))
+    assert html == "<x/first.html:1><x/second.html:2>"

@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from luhuituo.core.exceptions import NotPermitted
-from luhuituo.core.models import Notification, User
+from luhuituo.core.models import AuditEvent, Notification, User
+from luhuituo.core.verbs import Verb
 from parents.models import ApplicantChild, Application
 from parents.services import applications as service
 from registry.models import Filing
@@ -246,6 +247,39 @@ def test_accept_enrols_the_child_and_links_the_parent(client_for, world, centre_
     assert "accepted" in note.title
     page = client_for(world["parent"]).get(reverse("parents:application-list")).content.decode()
     assert "Accepted" in page
+
+
+def test_accept_closes_the_childs_other_open_applications(client_for, world, centre_a,
+                                                          centre_b):
+    """Placed at A: the open application at B closes ("placed at another centre"), B's waiting
+    list recounts, a declined one stays as it was, and the parent's list shows it."""
+    declined = apply(world, centre_b)
+    service.decline(declined, by=world["other_staff"], reason="名额已满")
+    at_b = apply(world, centre_b)
+    service.waitlist(at_b, by=world["other_staff"])
+    later = UserFactory(username="p_later", account_type=User.AccountType.PARENT)
+    kid = ApplicantChild.objects.create(parent=later, name="后来者", sex="female",
+                                        birth_date=BORN, relation="father",
+                                        consent_rules_version="2026-11")
+    behind = service.apply(parent=later, child=kid, centre=centre_b, preferred_start=START,
+                           service_form="full_day")
+    behind = service.waitlist(behind, by=world["other_staff"])
+    assert service.waiting_position(behind) == 2
+    at_a = apply(world, centre_a)
+    service.accept(at_a, by=world["staff"], class_group=world["group"], started_on=START)
+    at_b.refresh_from_db()
+    declined.refresh_from_db()
+    assert at_b.status == Application.Status.CLOSED
+    assert declined.status == Application.Status.DECLINED
+    assert service.waiting_position(behind) == 1
+    event = AuditEvent.objects.get(verb=Verb.APPLICATION_CLOSED)
+    assert str(event.target_id) == str(at_b.pk)
+    queue = client_for(world["other_staff"]).get(
+        reverse("parents:centre-applications", args=[centre_b.pk]))
+    assert [a.pk for a in queue.context["page"]] == [behind.pk]
+    assert "position 1" in queue.content.decode()
+    page = client_for(world["parent"]).get(reverse("parents:application-list")).content.decode()
+    assert "Closed: placed at another centre" in page
 
 
 def test_accept_refused_by_enrolment_rules_changes_nothing(client_for, world, centre_a):

@@ -191,6 +191,20 @@ def test_parent_sees_only_their_own(client_for, world, centre_a):
     assert own["Cache-Control"] == "private, no-store"
 
 
+def test_the_answer_notification_links_to_the_parents_complaint_page(
+        client_for, world, centre_a, django_capture_on_commit_callbacks):
+    complaint = file(world, centre_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        supervision_service.answer_complaint(complaint=complaint,
+                                             by=world["district_regulator"],
+                                             outcome="已责令退还多收费用。", upheld=True)
+    note = Notification.objects.get(recipient=world["parent"])
+    assert note.url == reverse("parents:complaint-detail", args=[complaint.pk])
+    page = client_for(world["parent"]).get(note.url)
+    assert page.status_code == 200
+    assert "已责令退还多收费用。" in page.content.decode()
+
+
 def test_detail_shows_the_outcome(client_for, world, centre_a):
     complaint = file(world, centre_a)
     supervision_service.answer_complaint(complaint=complaint, by=world["district_regulator"],
@@ -226,3 +240,39 @@ def test_links_from_parent_home_and_centre_profile(client_for, world, centre_a):
     as_regulator = client_for(world["district_regulator"]).get(
         reverse("parents:centre-profile", args=[centre_a.pk])).content.decode()
     assert reverse("parents:complaint-create") not in as_regulator
+
+
+def test_the_regulators_complaint_page_shows_the_parents_photos(client_for, world, centre_a):
+    """parents' panel on supervision's complaint page: the photos the regulator may see,
+    thumbnails that are links, with alt text; queries do not grow with the photos; a centre
+    account still cannot fetch a photo."""
+    complaint = file(world, centre_a, photos=1)
+    url = reverse("supervision:complaint-detail", args=[complaint.pk])
+    client = client_for(world["district_regulator"])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        page = client.get(url)
+    html = page.content.decode()
+    photo = complaint.photos.get()
+    photo_url = reverse("parents:complaint-photo", args=[photo.pk])
+    assert f'<a href="{photo_url}"><img class="photo" src="{photo_url}"' in html
+    assert 'alt="Photo 1 attached by the parent"' in html
+    for _ in range(2):
+        extra = png()
+        ComplaintPhoto.objects.create(complaint=complaint, file=extra, original_name="x.png",
+                                      content_type="image/png", size=1)
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(url).content.decode()
+    assert html.count('class="photo-item"') == 3
+    assert len(many) == len(few)
+    assert client_for(world["city_regulator"]).get(photo_url).status_code == 200
+    for centre_user in ("manager", "staff"):
+        assert client_for(world[centre_user]).get(photo_url).status_code == 404
+    assert client_for(world["other_regulator"]).get(url).status_code == 404
+
+
+def test_no_photo_panel_for_a_complaint_without_photos(client_for, world, centre_a):
+    complaint = file(world, centre_a, photos=0)
+    html = client_for(world["district_regulator"]).get(
+        reverse("supervision:complaint-detail", args=[complaint.pk])).content.decode()
+    assert "attached by the parent" not in html

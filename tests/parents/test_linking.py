@@ -277,3 +277,31 @@ def test_centre_navigation_links_to_the_list(client_for, family, centre_a):
     page = client_for(family["staff"]).get(
         reverse("supervision:child-list", args=[centre_a.pk])).content.decode()
     assert reverse("parents:linking-code-list", args=[centre_a.pk]) in page
+
+
+def test_the_childs_page_offers_a_code_for_each_unlinked_guardian(client_for, family,
+                                                                  centre_a):
+    """The centre's page of the child (supervision's) carries parents' panel: a link to issue a
+    code for each guardian without an account; a linked guardian is marked linked."""
+    family["mother"].user = family["parent"]
+    family["mother"].save(update_fields=["user"])
+    child = family["child"]
+    page_url = reverse("supervision:child-detail", args=[centre_a.pk, child.pk])
+    for member in ("manager", "staff"):
+        page = client_for(family[member]).get(page_url)
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert "Issue a linking code" in html and "linked to a parent account" in html
+        assert issue_url(family["father"]) in html
+        assert issue_url(family["mother"]) not in html
+    target = client_for(family["staff"]).get(issue_url(family["father"]))
+    assert target.status_code == 200
+    assert "阳光爸爸" in target.content.decode()
+
+
+def test_no_code_offered_for_a_child_who_left(client_for, family, centre_a):
+    child = family["child"]
+    Child.objects.filter(pk=child.pk).update(status=Child.Status.WITHDRAWN)
+    html = client_for(family["manager"]).get(
+        reverse("supervision:child-detail", args=[centre_a.pk, child.pk])).content.decode()
+    assert "Issue a linking code" not in html

@@ -62,6 +62,26 @@ def test_detail_role_matrix(client_for, personas, complaints):
                                     target_id=str(a.pk)).exists()
 
 
+def test_a_parent_gets_no_regulator_complaint_page_even_for_their_own(client_for, personas,
+                                                                     centre_a, complaints):
+    """visible_to gives a parent their own complaints (for the parent portal's pages); the
+    regulator's desk is still refused to a parent account, for their own complaint too."""
+    parent = personas["parent"]
+    own = svc.receive_complaint(centre=centre_a, channel="portal", category="fees",
+                                summary="家长自己的投诉", details="详情", by=parent)
+    assert list(Complaint.objects.visible_to(parent)) == [own]
+    client = client_for(parent)
+    for url in (reverse("supervision:complaint-list"), reverse("supervision:complaint-create"),
+                reverse("supervision:complaint-detail", args=[own.pk]),
+                reverse("supervision:complaint-detail", args=[complaints[0].pk])):
+        assert client.get(url).status_code == 403, url
+    response = client.post(reverse("supervision:complaint-detail", args=[own.pk]),
+                           {"action": "answer", "outcome": "x", "upheld": "yes"})
+    assert response.status_code == 403
+    own.refresh_from_db()
+    assert own.status == CS.RECEIVED
+
+
 def test_post_from_another_district_is_404(client_for, complaints, other_regulator):
     a, _b = complaints
     response = client_for(other_regulator).post(

@@ -130,12 +130,14 @@ def test_close_only_after_answer(centre_a, district_regulator):
         svc.close_complaint(complaint=complaint, by=district_regulator)
 
 
-def test_complaints_are_not_visible_to_centres_or_parents(centre_a, district_regulator,
-                                                          manager, parent, other_regulator):
+def test_complaints_are_not_visible_to_centres_nor_to_other_parents(
+        centre_a, district_regulator, manager, parent, other_regulator):
     complaint = receive(centre_a, district_regulator)
-    assert list(Complaint.objects.visible_to(district_regulator)) == [complaint]
+    own = svc.receive_complaint(centre=centre_a, channel="portal", category="fees",
+                                summary="多收费用", details="详情", by=parent)
+    assert set(Complaint.objects.visible_to(district_regulator)) == {complaint, own}
     assert not Complaint.objects.visible_to(manager).exists()
-    assert not Complaint.objects.visible_to(parent).exists()
+    assert list(Complaint.objects.visible_to(parent)) == [own]
     assert not Complaint.objects.visible_to(other_regulator).exists()
 
 

@@ -2,7 +2,9 @@ from django import forms, template
 from django.http import QueryDict
 from django.template.base import token_kwargs
 from django.template.defaultfilters import date as date_filter
+from django.template.loader import render_to_string
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from luhuituo.core import sections
 from luhuituo.core.masking import mask_id_number, mask_phone, organisation_phone
@@ -39,6 +41,16 @@ def one_time_field(form=None) -> str:
 def section_links(context, place: str, obj) -> list[dict]:
     """The links every app contributes to ``place`` for ``obj`` (luhuituo.core.sections)."""
     return sections.links(place, context.get("request"), obj)
+
+
+@register.simple_tag(takes_context=True)
+def section_panels(context, place: str, obj) -> str:
+    """The panels every app contributes to ``place`` for ``obj`` (luhuituo.core.sections),
+    each rendered from its own template with its own context (plus the request)."""
+    request = context.get("request")
+    return mark_safe("".join(  # noqa: S308 - rendered templates, autoescaped
+        render_to_string(template, panel_context, request=request)
+        for template, panel_context in sections.panels(place, request, obj)))
 
 
 @register.simple_tag

@@ -13,6 +13,10 @@ the bulk is written directly with bulk inserts — statuses, back-dated
 timestamps over the last 18 months, filing numbers, materials and audit history set as the
 services would set them — which keeps the full seed at a few seconds instead of a minute.
 
+The parent portal's demo (``luhuituo.demo.parents_data``): articles, two more parent
+accounts with applications for a place in every state, a complaint with a photo, an account
+linked by a code and an unused code.
+
 After the supervision data and the credit records, ``luhuituo.demo.assessments_data`` adds
 self-assessments, on-site assessments in every state, star ratings, spot checks and downgrade
 reviews through the assessment services, and assessor accounts for the districts without one.
@@ -32,6 +36,7 @@ from luhuituo.demo import (
     assessments_data,
     banlist_data,
     evaluation_data,
+    parents_data,
     reviews_data,
     rules_data,
     subsidy_data,
@@ -51,6 +56,10 @@ PERSONAS = [
     ("manager", "张丽", "13800000005", "centre", "centre manager — 江阳区示范托育中心"),
     ("carer", "刘芳", "13800000006", "centre", "centre staff — 江阳区示范托育中心"),
     ("parent", "周明", "13800000007", "parent", "parent"),
+    ("parent2", "孙悦", "13800000008", "parent",
+     "parent — applications in every state, a complaint with a photo"),
+    ("parent3", "吴磊", "13800000009", "parent",
+     "parent — linked to a child by a code, on a waiting list"),
 ]
 
 SCOPES = {
@@ -170,6 +179,7 @@ class Command(BaseCommand):
         summary["reviews"] = reviews_data.seed_reviews()
         summary["ban_list"] = banlist_data.seed_ban_list()
         summary["subsidies"] = subsidy_data.seed_subsidies()
+        summary["parents"] = parents_data.seed_parents()
         return summary
 
     def print_summary(self, summary: dict) -> None:
@@ -207,6 +217,12 @@ class Command(BaseCommand):
             self.stdout.write(f"Random inspections (双随机): {sup['random_draws']} draws, "
                               f"{sup['random_results']} results published.")
 
+        if parents := summary.get("parents"):
+            self.stdout.write(
+                f"Parent portal: {parents['articles']} articles, {parents['applications']} "
+                f"applications, {parents['complaints']} complaint with a photo, "
+                f"{parents['linked']} account linked by a code, {parents['codes']} unused "
+                "code.")
         if reviews := summary.get("reviews"):
             self.stdout.write("Reviews by parents: " + ", ".join(
                 f"{n} {status}" for status, n in reviews.items()) + ".")
